@@ -1,0 +1,80 @@
+import hashlib
+from datetime import UTC, datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+# Stored as `suspended_until` for a suspension without an end, so that "is suspended now" is a
+# single comparison in every query that filters suspended authors out.
+SUSPENDED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+class User(AbstractUser):
+    """An employee. `name` is the display name the contract shows everywhere."""
+
+    name = models.CharField(max_length=150)
+    suspended_until = models.DateTimeField(
+        null=True, blank=True, help_text="Suspended while this time is in the future."
+    )
+    # Bumped when the password or api key changes; credentials minted before are then refused.
+    credentials_version = models.PositiveIntegerField(default=0, editable=False)
+
+    REQUIRED_FIELDS = ["email", "name"]
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="user_name_not_blank")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (@{self.username})"
+
+    def is_suspended(self, *, now: datetime | None = None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
+
+    def is_suspended_indefinitely(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until >= SUSPENDED_INDEFINITELY
+
+
+def api_key_digest(key: str) -> str:
+    # Keys are random and high-entropy, so a fast unsalted hash is enough (as healthchecks does);
+    # the digest is indexed, which keeps authentication to one lookup.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A user's api key, stored only as its SHA-256 digest."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters, so a user and an admin can tell keys apart without the secret.
+    prefix = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="one_active_api_key_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({'revoked' if self.revoked_at else 'active'})"
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
+    followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followers_set")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_once"),
+            models.CheckConstraint(condition=~Q(follower=F("followee")), name="no_self_follow"),
+        ]
+        indexes = [models.Index(fields=["followee", "follower"], name="follow_followee_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} → {self.followee_id}"

@@ -1,0 +1,33 @@
+"""The fixed vocabulary of `error_type` values and the error envelope.
+
+Every error under /api/ is answered with exactly one of these types. The README's
+"Errors" section lists them; keep the two in step.
+"""
+
+from django.http import JsonResponse
+
+ERROR_TYPES: dict[str, int] = {
+    "validation_error": 400,  # well-formed request, invalid values
+    "parse_error": 400,  # body is not valid JSON / multipart
+    "authentication_failed": 401,  # missing, unknown or revoked credentials, deactivated user
+    "permission_denied": 403,  # authenticated, but not allowed to do this
+    "account_suspended": 403,  # a moderator suspended the account
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "not_acceptable": 406,
+    "conflict": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "throttled": 429,
+    "server_error": 500,
+}
+
+
+def error_body(error_type: str, message: str, **extra) -> dict:
+    assert error_type in ERROR_TYPES, error_type
+    return {"result": False, "error_type": error_type, "error_message": message, **extra}
+
+
+def error_response(error_type: str, message: str, *, status: int | None = None, **extra) -> JsonResponse:
+    """A plain Django response carrying the envelope, for code paths outside DRF."""
+    return JsonResponse(error_body(error_type, message, **extra), status=status or ERROR_TYPES[error_type])

@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real settings plus what makes tests fast and hermetic."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "chirp-test-only-secret-key")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="chirp-test-media-"))  # noqa: F405

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.views import FollowView, UserDetailView, UserMeView
+from api.exceptions import api_not_found
+from feed.views import TweetsView
+from media.views import MediaUploadView, serve_media
+from tweets.views import LikeView, TweetDetailView
+
+# Contract paths have no trailing slash; one is tolerated for hand-written clients.
+api_patterns = [
+    re_path(r"^tweets/?$", TweetsView.as_view(), name="tweets"),
+    re_path(r"^tweets/(?P<tweet_id>[0-9]+)/?$", TweetDetailView.as_view(), name="tweet-detail"),
+    re_path(r"^tweets/(?P<tweet_id>[0-9]+)/likes/?$", LikeView.as_view(), name="tweet-likes"),
+    re_path(r"^users/me/?$", UserMeView.as_view(), name="users-me"),
+    re_path(r"^users/(?P<user_id>[0-9]+)/?$", UserDetailView.as_view(), name="user-detail"),
+    re_path(r"^users/(?P<user_id>[0-9]+)/follow/?$", FollowView.as_view(), name="user-follow"),
+    re_path(r"^medias/?$", MediaUploadView.as_view(), name="medias"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Anything else under /api/ is an enveloped 404, also with DEBUG on.
+    re_path(r"^.*$", api_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", serve_media, name="media-file"))
+
+handler400 = "api.exceptions.handler400"
+handler403 = "api.exceptions.handler403"
+handler404 = "api.exceptions.handler404"
+handler500 = "api.exceptions.handler500"

@@ -1,0 +1,33 @@
+from django.conf import settings
+from rest_framework import serializers
+
+from tweets.serializers import TweetSerializer
+
+
+class FeedQuerySerializer(serializers.Serializer):
+    offset = serializers.IntegerField(
+        required=False, min_value=1, help_text="1-based page number (the contract's meaning of offset)."
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=f"Page size; default {settings.FEED_DEFAULT_LIMIT}, at most {settings.FEED_MAX_LIMIT}.",
+    )
+
+    def validate_limit(self, value: int) -> int:
+        if value > settings.FEED_MAX_LIMIT:
+            raise serializers.ValidationError(f"Ensure this value is at most {settings.FEED_MAX_LIMIT}.")
+        return value
+
+    def window(self) -> tuple[int, int]:
+        """(first row, number of rows): the whole feed up to the cap without parameters."""
+        data = self.validated_data
+        if "offset" not in data and "limit" not in data:
+            return 0, settings.FEED_MAX_ITEMS
+        limit = data.get("limit", settings.FEED_DEFAULT_LIMIT)
+        return (data.get("offset", 1) - 1) * limit, limit
+
+
+class FeedSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    tweets = TweetSerializer(many=True)

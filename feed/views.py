@@ -1,0 +1,26 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from api.schema import error_responses
+from feed.selectors import feed_for
+from feed.serializers import FeedQuerySerializer, FeedSerializer
+from tweets.views import TweetCreateView
+
+
+class TweetsView(TweetCreateView):
+    """GET is the feed; POST (inherited) posts a tweet: both live at /api/tweets."""
+
+    @extend_schema(
+        summary="Your feed",
+        description=(
+            "Tweets by the users you follow and your own, most liked first, newest first among equals. "
+            "Without parameters: the whole feed up to FEED_MAX_ITEMS. `offset` is a 1-based page number."
+        ),
+        parameters=[FeedQuerySerializer],
+        responses={200: FeedSerializer, **error_responses(400)},
+    )
+    def get(self, request):
+        query = FeedQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, count = query.window()
+        return Response({"result": True, "tweets": feed_for(user=request.user, start=start, count=count)})

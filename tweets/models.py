@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Tweet(models.Model):
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tweets")
+    content = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Denormalised number of Like rows, changed with F() in the same transaction as the row,
+    # so the feed can sort by popularity without counting.
+    likes_count = models.PositiveIntegerField(default=0, editable=False)
+    # Set by a moderator: the row stays for the record but the tweet is out of every feed.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(likes_count__gte=0), name="likes_count_not_negative")
+        ]
+        indexes = [
+            # The feed: one author's tweets, most liked first, newest first among equals.
+            models.Index(
+                "author",
+                models.F("likes_count").desc(),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="tweet_feed_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} by {self.author_id}: {self.content[:40]}"
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tweet", "user"], name="like_once")]
+        indexes = [models.Index(fields=["user"], name="like_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.tweet_id}"

@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from media.selectors import files_of_tweet
+from media.services import media_attach, media_files_delete_on_commit
+from tweets.models import Like, Tweet
+from tweets.selectors import tweet_get_visible
+
+
+@transaction.atomic
+def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
+    """Create a tweet and attach media the author uploaded; nothing is created on any error."""
+    if len(content) > settings.TWEET_MAX_LENGTH:
+        raise ValidationError(
+            {"tweet_data": [f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters."]}
+        )
+    if len(media_ids) > settings.TWEET_MAX_MEDIA:
+        raise ValidationError(
+            {"tweet_media_ids": [f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media."]}
+        )
+    if len(set(media_ids)) != len(media_ids):
+        raise ValidationError({"tweet_media_ids": ["The same media is listed twice."]})
+    if not content.strip() and not media_ids:
+        raise ValidationError({"tweet_data": ["A tweet needs text or at least one image."]})
+    tweet = Tweet.objects.create(author=author, content=content)
+    media_attach(tweet=tweet, uploader=author, media_ids=media_ids)
+    return tweet
+
+
+@transaction.atomic
+def tweet_delete(*, user, tweet_id: int) -> None:
+    """Delete the user's own tweet with its likes, and its files once the deletion has committed."""
+    tweet = tweet_get_visible(tweet_id=tweet_id)
+    if tweet.author_id != user.pk:
+        raise PermissionDenied("Only the author can delete a tweet.")
+    names = files_of_tweet(tweet_id=tweet.pk)
+    tweet.delete()
+    media_files_delete_on_commit(names=names)
+
+
+@transaction.atomic
+def like_add(*, user, tweet_id: int) -> bool:
+    """Like a tweet; idempotent. The counter moves in the same transaction as the row."""
+    tweet = tweet_get_visible(tweet_id=tweet_id)
+    try:
+        # A savepoint, so a concurrent duplicate rolls back only the insert, not the request.
+        with transaction.atomic():
+            Like.objects.create(user=user, tweet=tweet)
+    except IntegrityError:
+        return False
+    Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") + 1)
+    return True
+
+
+@transaction.atomic
+def like_remove(*, user, tweet_id: int) -> bool:
+    """Remove a like; idempotent. Only the request that deleted the row decrements the counter."""
+    tweet = tweet_get_visible(tweet_id=tweet_id)
+    deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
+    if deleted:
+        Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") - 1)
+    return bool(deleted)
