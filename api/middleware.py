@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import connection
 
 from api.errors import error_response
 
@@ -34,3 +35,27 @@ class ApiBodySizeLimitMiddleware:
         if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
             return settings.MEDIA_MAX_UPLOAD_BYTES + self.MULTIPART_OVERHEAD
         return settings.API_MAX_JSON_BYTES
+
+
+class QueryCountHeaderMiddleware:
+    """Report the number of SQL queries a request ran in an `X-Query-Count` header.
+
+    Only installed when BENCH_QUERY_COUNT_HEADER is on (the benchmark does), so the benchmark
+    can print queries per request measured inside the app rather than estimated.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
+        return response

@@ -57,6 +57,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# The benchmark (bench/run) turns this on to print SQL queries per request.
+if env_bool("BENCH_QUERY_COUNT_HEADER", False):
+    MIDDLEWARE.insert(0, "api.middleware.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

@@ -1,0 +1,324 @@
+"""Chirp's benchmark: a preset in a fresh PostgreSQL database, Chirp under gunicorn, wrk, pgbench.
+
+Run through `bash bench/run` (see the README's Performance section). Prints one table and writes it
+to bench/results/. Exits non-zero when a scenario had errors or likes_count drifted from the likes.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PRESETS = {
+    # users, follows per user, tweets per user, likes: the sizes of the issue's presets.
+    "S": (1_000, 20, 20, 100_000),
+    "M": (10_000, 50, 100, 5_000_000),
+}
+SCENARIOS = [
+    ("page1", "feed first page ?offset=1&limit=20"),
+    ("page3", "feed third page ?offset=3&limit=20"),
+    ("whole", "whole feed (no parameters)"),
+    ("like", "like/unlike (alternating POST/DELETE)"),
+    ("post", "post a tweet"),
+    ("me", "users/me"),
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, text=True, **kwargs)
+
+
+class Postgres:
+    def __init__(self, base_url: str, name: str):
+        self.base_url, self.name = base_url.rstrip("/"), name
+        self.url = f"{self.base_url}/{name}"
+
+    def psql(self, sql: str, db: str | None = None) -> str:
+        url = f"{self.base_url}/{db or self.name}"
+        return run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], capture_output=True).stdout.strip()
+
+    def recreate(self) -> None:
+        self.psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', db="postgres")
+        self.psql(f'CREATE DATABASE "{self.name}"', db="postgres")
+
+    def exists(self) -> bool:
+        return self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.name}'", db="postgres") == "1"
+
+
+def manage(python: str, env: dict, *args: str) -> None:
+    run([python, "manage.py", *args], cwd=ROOT, env=env)
+
+
+def load_data(args, db: Postgres, env: dict) -> Path:
+    """A fresh database holding the preset; returns the file of api keys (one a line)."""
+    data_dir = BENCH / "data" / f"{args.preset}-seed{args.seed}"
+    keys_file = data_dir / "keys.txt"
+    if args.reuse_db and db.exists() and keys_file.exists():
+        log(f"reusing database {db.name}")
+        return keys_file
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db.recreate()
+    manage(args.python, env, "migrate", "-v0")
+    started = time.monotonic()
+    if args.source == "sql":
+        users, follows, tweets, likes = PRESETS[args.preset]
+        run(
+            ["psql", db.url, "-v", "ON_ERROR_STOP=1", "-qf", str(BENCH / "sql_fill.sql")]
+            + [f"-v{k}={v}" for k, v in (("users", users), ("follows", follows))]
+            + [f"-vtweets={users * tweets}", f"-vlikes={likes}"],
+            stdout=subprocess.DEVNULL,
+        )
+        keys_file.write_text("".join(f"bench-key-{i}\n" for i in range(1, users + 1)))
+    else:
+        if not (data_dir / "users.csv").exists():
+            log(f"generating preset {args.preset} (seed {args.seed}) into {data_dir}")
+            manage(
+                args.python,
+                env,
+                "generate_dataset",
+                str(data_dir),
+                "--preset",
+                args.preset,
+                "--seed",
+                str(args.seed),
+            )
+        manage(args.python, env, "import_csv", str(data_dir))
+        with (data_dir / "users.csv").open() as users_csv:
+            header = users_csv.readline().strip().split(",")
+            column = header.index("api_key")
+            keys = [line.rstrip("\n").split(",")[column] for line in users_csv if line.strip()]
+        keys_file.write_text("".join(f"{key}\n" for key in keys))
+    db.psql("VACUUM ANALYZE")
+    log(f"data loaded in {time.monotonic() - started:.0f} s")
+    return keys_file
+
+
+class Server:
+    """Chirp under gunicorn with the production settings (DEBUG off)."""
+
+    def __init__(self, args, env: dict):
+        self.port, self.args = args.port, args
+        cmd = [
+            args.python, "-m", "gunicorn", "config.wsgi:application",
+            "--bind", f"127.0.0.1:{args.port}",
+            "--workers", str(args.workers),
+            "--worker-class", args.worker_class,
+            "--threads", str(args.threads),
+            "--backlog", "256",
+            "--access-logfile", "-" if args.access_log else "/dev/null",
+            "--error-logfile", str(BENCH / "out" / "gunicorn.log"),
+        ]  # fmt: skip
+        (BENCH / "out").mkdir(exist_ok=True)
+        self.process = subprocess.Popen(cmd, cwd=ROOT, env=env)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/users/me", timeout=2)
+            except urllib.error.HTTPError:
+                break  # 401 without a key: the app answers
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise SystemExit("gunicorn did not start; see bench/out/gunicorn.log") from None
+                time.sleep(0.3)
+
+    def worker_rss_kib(self) -> list[int]:
+        out = run(["ps", "--ppid", str(self.process.pid), "-o", "rss="], capture_output=True).stdout
+        return [int(line) for line in out.split()]
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> dict:
+    cmd = [
+        "wrk", "-t2", f"-c{args.connections}", f"-d{duration}", "--timeout", "10s", "--latency",
+        "-s", str(BENCH / "wrk.lua"), f"http://127.0.0.1:{args.port}",
+        "--", str(keys_file), scenario, str(max_tweet),
+    ]  # fmt: skip
+    out = run(cmd, capture_output=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    result = json.loads(line[len("BENCH ") :])
+    seconds = result["duration_us"] / 1e6
+    return {
+        "rps": result["requests"] / seconds,
+        "p50_ms": result["p50_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+        "errors": result["non2xx"] + result["socket_errors"],
+        "requests": result["requests"],
+        "queries_per_request": result["queries"] / result["counted"] if result["counted"] else None,
+    }
+
+
+def pgbench(args, db: Postgres, users: int, page: int, duration: str) -> float:
+    seconds = int(duration.rstrip("s"))
+    cmd = [
+        "pgbench", "-n", "-M", "prepared", f"-c{args.connections}", "-j2", f"-T{seconds}",
+        "-D", f"users={users}", "-D", f"offset={(page - 1) * 20}", "-D", f"depth={page * 20}",
+        "-f", str(BENCH / "ceiling.sql"), db.url,
+    ]  # fmt: skip
+    out = run(cmd, capture_output=True).stdout
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def likes_mismatches(db: Postgres) -> int:
+    return int(
+        db.psql(
+            "SELECT count(*) FROM tweets_tweet t LEFT JOIN "
+            "(SELECT tweet_id, count(*) n FROM tweets_like GROUP BY tweet_id) l ON l.tweet_id = t.id "
+            "WHERE t.likes_count <> coalesce(l.n, 0)"
+        )
+    )
+
+
+def machine() -> str:
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    mem_kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} CPUs ({model}), {mem_kib / 2**20:.0f} GiB RAM, {system}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--preset", choices=PRESETS, default="S")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", default="10s", help="per scenario, wrk syntax (10s, 5m)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="CI: preset S, 2 s per scenario, no results file"
+    )
+    parser.add_argument(
+        "--source",
+        choices=["csv", "sql"],
+        default="csv",
+        help="csv: generate_dataset + import_csv; sql: bench/sql_fill.sql (profiling)",
+    )
+    parser.add_argument("--reuse-db", action="store_true", help="keep an existing bench database")
+    parser.add_argument("--db", default=None, help="database name (default chirp_bench_<preset>)")
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8400")))
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--scenarios", default=",".join(name for name, _ in SCENARIOS))
+    parser.add_argument("--no-ceiling", action="store_true")
+    parser.add_argument("--access-log", action="store_true")
+    parser.add_argument("--python", default=sys.executable)
+    args = parser.parse_args()
+    if args.smoke:
+        args.preset, args.duration = "S", "2s"
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (bench/run installs it with apt-get)")
+
+    db = Postgres(args.pg, args.db or f"chirp_bench_{args.preset.lower()}")
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SERVE_MEDIA": "0",  # a front server serves files in production
+        "REDIS_URL": args.redis,
+        "BENCH_QUERY_COUNT_HEADER": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    keys_file = load_data(args, db, env)
+    users = len(keys_file.read_text().split())
+    max_tweet = int(db.psql("SELECT coalesce(max(id), 1) FROM tweets_tweet"))
+    if args.redis:
+        # Ids restart with every fresh database: a cache from an earlier run would lie.
+        run(["redis-cli", "-u", args.redis, "FLUSHDB"], capture_output=True)
+
+    server = Server(args, env)
+    results: dict[str, dict] = {}
+    try:
+        warmup = "1s" if args.smoke else "3s"
+        for name in args.scenarios.split(","):
+            if name in ("page1", "page3", "whole", "me"):
+                wrk(args, keys_file, name, warmup, max_tweet)
+            if name == args.scenarios.split(",")[0]:
+                rss_start = server.worker_rss_kib()
+            log(f"scenario {name} for {args.duration}")
+            results[name] = wrk(args, keys_file, name, args.duration, max_tweet)
+        rss_end = server.worker_rss_kib()
+    finally:
+        server.stop()
+    mismatches = likes_mismatches(db) if "like" in results else None
+    ceiling = {}
+    if not args.no_ceiling:
+        for page in (1, 3):
+            log(f"ceiling: pgbench page {page} for {args.duration}")
+            ceiling[page] = pgbench(args, db, users, page, args.duration)
+
+    labels = dict(SCENARIOS)
+    now = datetime.datetime.now(datetime.UTC)
+    lines = [
+        f"Chirp benchmark, preset {args.preset} (seed {args.seed}, data from {args.source}), "
+        f"{args.duration} per scenario, {args.connections} connections, gunicorn {args.workers} x "
+        f"{args.worker_class}/{args.threads} threads, {now:%Y-%m-%d %H:%M} UTC",
+        f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}",
+        "",
+        "| scenario | req/s | p50 ms | p99 ms | errors | SQL queries/request |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        qpr = f"{r['queries_per_request']:.2f}" if r["queries_per_request"] is not None else "n/a"
+        cells = [
+            labels[name],
+            f"{r['rps']:.1f}",
+            f"{r['p50_ms']:.1f}",
+            f"{r['p99_ms']:.1f}",
+            r["errors"],
+            qpr,
+        ]
+        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    lines.append("")
+    for page, key in ((1, "page1"), (3, "page3")):
+        if page in ceiling and key in results:
+            rps = results[key]["rps"]
+            lines.append(
+                f"Ceiling page {page}: pgbench {ceiling[page]:.1f} tx/s; Chirp {rps:.1f} req/s "
+                f"= {100 * rps / ceiling[page]:.0f} % of it"
+            )
+    if mismatches is not None:
+        lines.append(f"likes_count == count(likes) after like/unlike: {mismatches} mismatching tweets")
+    lines.append(
+        f"Worker RSS (KiB, per worker) before the first scenario: {rss_start}; after the last: {rss_end}"
+    )
+    table = "\n".join(lines)
+    print(table)
+    if not args.smoke:
+        out = BENCH / "results" / f"{args.preset}-{now:%Y%m%d-%H%M}.md"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(table + "\n")
+        log(f"written to {out.relative_to(ROOT)}")
+    failed = [name for name, r in results.items() if r["errors"] or not r["requests"]]
+    if failed or mismatches:
+        print(f"FAILED: errors in {failed or 'none'}, likes_count mismatches {mismatches}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
