@@ -168,6 +168,9 @@ SPECTACULAR_SETTINGS = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+# Redis for the likers cache and feed cursor snapshots (tweets/likers_cache.py); off when empty.
+REDIS_URL = env_str("REDIS_URL", "")
+LIKERS_CACHE_TTL = env_int("LIKERS_CACHE_TTL", 3600, minimum=1)
 
 LOGGING = {
     "version": 1,

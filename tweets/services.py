@@ -1,10 +1,12 @@
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from media.selectors import files_of_tweet
 from media.services import media_attach, media_files_delete_on_commit
+from tweets import likers_cache
 from tweets.models import Like, Tweet
 from tweets.selectors import tweet_get_visible
 
@@ -40,10 +42,39 @@ def tweet_delete(*, user, tweet_id: int) -> None:
     media_files_delete_on_commit(names=names)
 
 
+# One statement each: the like row and the counter change together, and the counter moves only
+# if the row did. Under concurrent duplicates the loser's INSERT/DELETE affects no row (the
+# UPDATE re-reads likes_count after the winner's commit), so nothing is counted twice.
+_LIKE_SQL = f"""
+WITH changed AS (
+    INSERT INTO {Like._meta.db_table} (user_id, tweet_id, created_at) VALUES (%(user)s, %(tweet)s, %(now)s)
+    ON CONFLICT DO NOTHING RETURNING tweet_id
+)
+UPDATE {Tweet._meta.db_table} SET likes_count = likes_count + 1 WHERE id IN (SELECT tweet_id FROM changed)
+"""
+_UNLIKE_SQL = f"""
+WITH changed AS (
+    DELETE FROM {Like._meta.db_table} WHERE user_id = %(user)s AND tweet_id = %(tweet)s RETURNING tweet_id
+)
+UPDATE {Tweet._meta.db_table} SET likes_count = likes_count - 1 WHERE id IN (SELECT tweet_id FROM changed)
+"""
+
+
+def _likes_change(sql: str, *, user, tweet_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user.pk, "tweet": tweet_id, "now": timezone.now()})
+        changed = cursor.rowcount == 1
+    if changed:
+        transaction.on_commit(lambda: likers_cache.forget_likers([tweet_id]))
+    return changed
+
+
 @transaction.atomic
 def like_add(*, user, tweet_id: int) -> bool:
     """Like a tweet; idempotent. The counter moves in the same transaction as the row."""
     tweet = tweet_get_visible(tweet_id=tweet_id)
+    if connection.vendor == "postgresql":
+        return _likes_change(_LIKE_SQL, user=user, tweet_id=tweet.pk)
     try:
         # A savepoint, so a concurrent duplicate rolls back only the insert, not the request.
         with transaction.atomic():
@@ -51,6 +82,7 @@ def like_add(*, user, tweet_id: int) -> bool:
     except IntegrityError:
         return False
     Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") + 1)
+    transaction.on_commit(lambda: likers_cache.forget_likers([tweet.pk]))
     return True
 
 
@@ -58,7 +90,25 @@ def like_add(*, user, tweet_id: int) -> bool:
 def like_remove(*, user, tweet_id: int) -> bool:
     """Remove a like; idempotent. Only the request that deleted the row decrements the counter."""
     tweet = tweet_get_visible(tweet_id=tweet_id)
+    if connection.vendor == "postgresql":
+        return _likes_change(_UNLIKE_SQL, user=user, tweet_id=tweet.pk)
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") - 1)
+        transaction.on_commit(lambda: likers_cache.forget_likers([tweet.pk]))
     return bool(deleted)
+
+
+def likers_forget_user(*, user_id: int) -> None:
+    """Call when a user's name (or visibility as a liker) changes: their likes show it.
+
+    Invalidates the cached likers lists of every tweet they like, once the change commits. The
+    likes are listed after the commit, so a like racing the change is covered by one or the other.
+    """
+
+    def forget() -> None:
+        likers_cache.forget_likers(
+            list(Like.objects.filter(user_id=user_id).values_list("tweet_id", flat=True))
+        )
+
+    transaction.on_commit(forget)
