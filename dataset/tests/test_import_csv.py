@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
@@ -266,3 +267,44 @@ def test_generated_data_set_imports_cleanly(tmp_path):
     client = APIClient()
     client.credentials(HTTP_API_KEY="bench-5-7")
     assert client.get("/api/users/me").json()["user"]["id"] == 7
+
+
+def test_id_files_that_need_the_careful_reader_report_exact_lines(tmp_path):
+    """Blank lines, quoted ids and non-numeric ids in likes.csv still give the right line numbers."""
+    write_files(tmp_path)
+    (tmp_path / "likes.csv").write_text('user_id,tweet_id\n20,100\n\n"30","100"\n10,abc\n10,200\n10,200\n')
+
+    message = rejected(tmp_path)
+
+    assert "likes.csv:5: tweet_id must be a positive integer id, got 'abc'" in message
+    assert "likes.csv:7: duplicate like (10, 200), also on line 6" in message
+    assert "2 problem(s) found" in message
+
+
+def test_quoted_ids_and_blank_lines_import_like_plain_ones(tmp_path):
+    """A valid file written by another CSV tool (quotes, blank lines) imports the same rows."""
+    write_files(tmp_path)
+    (tmp_path / "likes.csv").write_text('user_id,tweet_id\n"20","100"\n\n30,100\r\n10,200\n')
+
+    run_import(tmp_path)
+
+    assert set(Like.objects.values_list("user_id", "tweet_id")) == {(20, 100), (30, 100), (10, 200)}
+    assert Tweet.objects.get(pk=100).likes_count == 2
+
+
+def test_import_leaves_every_index_and_constraint_in_place(tmp_path):
+    """The bulk load (which on PostgreSQL builds indexes afterwards) ends with the schema unchanged."""
+
+    def schema() -> dict[str, dict]:
+        with connection.cursor() as cursor:
+            return {
+                model._meta.db_table: connection.introspection.get_constraints(cursor, model._meta.db_table)
+                for model in (User, ApiKey, Follow, Tweet, Like)
+            }
+
+    before = schema()
+    run_import(write_files(tmp_path))
+
+    assert schema() == before
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Like.objects.create(user_id=20, tweet_id=100)
