@@ -172,6 +172,10 @@ CACHES = {
 # Redis for the likers cache and feed cursor snapshots (tweets/likers_cache.py); off when empty.
 REDIS_URL = env_str("REDIS_URL", "")
 LIKERS_CACHE_TTL = env_int("LIKERS_CACHE_TTL", 3600, minimum=1)
+FEED_CURSOR_TTL = env_int("FEED_CURSOR_TTL", 1800, minimum=1)
+if REDIS_URL:
+    # Shared by every worker: feed cursor snapshots must outlive the process that made them.
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 
 LOGGING = {
     "version": 1,

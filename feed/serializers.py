@@ -14,10 +14,27 @@ class FeedQuerySerializer(serializers.Serializer):
         help_text=f"Page size; default {settings.FEED_DEFAULT_LIMIT}, at most {settings.FEED_MAX_LIMIT}.",
     )
 
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Extension: keyset paging. Empty starts at the top of the feed; then pass the `next` "
+            "link of the previous page. Pages follow the order fixed at the first page."
+        ),
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if "cursor" in attrs and "offset" in attrs:
+            raise serializers.ValidationError({"cursor": ["Use either offset or cursor, not both."]})
+        return attrs
+
     def validate_limit(self, value: int) -> int:
         if value > settings.FEED_MAX_LIMIT:
             raise serializers.ValidationError(f"Ensure this value is at most {settings.FEED_MAX_LIMIT}.")
         return value
+
+    def page_size(self) -> int:
+        return self.validated_data.get("limit", settings.FEED_DEFAULT_LIMIT)
 
     def window(self) -> tuple[int, int]:
         """(first row, number of rows): the whole feed up to the cap without parameters."""
@@ -31,3 +48,8 @@ class FeedQuerySerializer(serializers.Serializer):
 class FeedSerializer(serializers.Serializer):
     result = serializers.BooleanField(default=True)
     tweets = TweetSerializer(many=True)
+    next = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="Cursor pages only: the URL of the next page, null at the end.",
+    )

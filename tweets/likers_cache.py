@@ -14,7 +14,6 @@ and list live in one hash under one TTL, so they are evicted together. Without R
 
 import logging
 
-import orjson
 import redis
 from django.conf import settings
 
@@ -102,7 +101,3 @@ def forget_likers(tweet_ids: list[int]) -> None:
     except redis.RedisError:
         # The TTL bounds how long a list can stay stale if Redis was unreachable just now.
         logger.exception("likers cache unavailable; could not invalidate %s", tweet_ids)
-
-
-def encode(likes: list[dict]) -> bytes:
-    return orjson.dumps(likes)

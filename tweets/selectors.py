@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 import orjson
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -23,6 +21,23 @@ def tweet_get_visible(*, tweet_id: int) -> Tweet:
     return get_object_or_404(visible_tweets(), pk=tweet_id)
 
 
+def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
+    """Each tweet's `likes` list ([{"user_id", "name"}] in like order) as JSON bytes, in one query.
+
+    Plain rows encoded by orjson: measured cheaper in all (database plus Python) than having
+    PostgreSQL aggregate the JSON itself (json_agg / string_agg doubled the query's time).
+    """
+    lists: dict[int, list[dict]] = {tweet_id: [] for tweet_id in tweet_ids}
+    for tweet_id, user_id, name in (
+        Like.objects.filter(tweet_id__in=tweet_ids)
+        # The order of like_tweet_idx: an index-only scan even for tweets with 10k likes.
+        .order_by("tweet_id", "id")
+        .values_list("tweet_id", "user_id", "user__name")
+    ):
+        lists[tweet_id].append({"user_id": user_id, "name": name})
+    return {tweet_id: orjson.dumps(likes) for tweet_id, likes in lists.items()}
+
+
 def tweets_payload(rows: list[dict]) -> list[dict]:
     """The contract's Tweet objects for rows of (id, content, created_at, likes_count, author).
 
@@ -35,15 +50,7 @@ def tweets_payload(rows: list[dict]) -> list[dict]:
     missing = [tweet_id for tweet_id in ids if tweet_id not in likes]
     attachments: dict[int, list[str]] = {}
     if missing:
-        fresh: dict[int, list[dict]] = defaultdict(list)
-        for tweet_id, user_id, name in (
-            Like.objects.filter(tweet_id__in=missing)
-            # The order of like_tweet_idx: an index-only scan even for tweets with 10k likes.
-            .order_by("tweet_id", "id")
-            .values_list("tweet_id", "user_id", "user__name")
-        ):
-            fresh[tweet_id].append({"user_id": user_id, "name": name})
-        encoded = {tweet_id: likers_cache.encode(fresh[tweet_id]) for tweet_id in missing}
+        encoded = likers_json(tweet_ids=missing)
         likers_cache.store_likers(encoded, versions)
         likes.update(encoded)
     if ids:

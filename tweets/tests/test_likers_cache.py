@@ -1,0 +1,93 @@
+"""The likers cache in Redis: lists served from it, and never stale after a like commits."""
+
+import os
+
+import pytest
+import redis
+
+from tweets import likers_cache
+from tweets.services import like_add, likers_forget_user, tweet_create
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
+
+
+@pytest.fixture
+def cache_on(settings):
+    """A real, empty Redis database for the cache."""
+    settings.REDIS_URL = TEST_REDIS_URL
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    yield
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+
+
+def feed_likes(client) -> dict[int, list[dict]]:
+    return {tweet["id"]: tweet["likes"] for tweet in client.get("/api/tweets").json()["tweets"]}
+
+
+def test_a_second_feed_read_skips_the_likers_query(
+    cache_on, author, follower, outsider, django_assert_num_queries
+):
+    """Cold: key, followees, page, likers, attachments. Warm: the likers come from Redis."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    like_add(user=outsider.user, tweet_id=tweet.id)
+    client = follower.client()
+    with django_assert_num_queries(5):
+        cold = feed_likes(client)
+    with django_assert_num_queries(4):
+        warm = feed_likes(client)
+    assert cold == warm == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
+
+
+def test_a_like_shows_in_the_next_feed_read(
+    cache_on, author, follower, outsider, django_capture_on_commit_callbacks
+):
+    """Liking drops the tweet's cached list once the like has committed."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    client = follower.client()
+    assert feed_likes(client) == {tweet.id: []}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outsider.client().post(f"/api/tweets/{tweet.id}/likes")
+    assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outsider.client().delete(f"/api/tweets/{tweet.id}/likes")
+    assert feed_likes(client) == {tweet.id: []}
+
+
+def test_a_list_read_before_a_commit_is_not_stored_after_it(cache_on, author):
+    """The race the versions exist for: a reader's old list arrives after the writer's bump."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    found, versions = likers_cache.cached_likers([tweet.id])
+    assert found == {}
+
+    likers_cache.forget_likers([tweet.id])  # a like committed while the reader was in the database
+    likers_cache.store_likers({tweet.id: b'[{"user_id":1,"name":"stale"}]'}, versions)
+
+    assert likers_cache.cached_likers([tweet.id])[0] == {}
+
+
+def test_renaming_a_liker_refreshes_the_lists_that_show_them(
+    cache_on, author, follower, outsider, django_capture_on_commit_callbacks
+):
+    """likers_forget_user (called by whoever renames a user) drops every list they appear in."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    like_add(user=outsider.user, tweet_id=tweet.id)
+    client = follower.client()
+    feed_likes(client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outsider.user.name = 'Zoë "Z" O\\Brien'
+        outsider.user.save(update_fields=["name"])
+        likers_forget_user(user_id=outsider.id)
+
+    assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": 'Zoë "Z" O\\Brien'}]}
+
+
+def test_the_feed_works_without_redis(settings, author, follower, outsider):
+    """Redis unreachable: the likers are read from the database and the feed is still right."""
+    settings.REDIS_URL = "redis://127.0.0.1:8499/0"  # nothing listens there
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    like_add(user=outsider.user, tweet_id=tweet.id)
+
+    assert feed_likes(follower.client()) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
