@@ -246,8 +246,8 @@ def main() -> int:
     keys_file = load_data(args, db, env)
     users = len(keys_file.read_text().split())
     max_tweet = int(db.psql("SELECT coalesce(max(id), 1) FROM tweets_tweet"))
-    if args.redis and not args.reuse_db:
-        # Ids restart with every fresh database: a cache from an earlier run would lie.
+    if args.redis:
+        # Ids restart with every fresh database: a cache from an earlier run (or preset) would lie.
         run(["redis-cli", "-u", args.redis, "FLUSHDB"], capture_output=True)
 
     server = Server(args, env)

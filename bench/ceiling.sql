@@ -1,23 +1,37 @@
--- The ceiling: the SQL one feed page needs, run by pgbench -M prepared for a random user
--- (-D users=N -D offset=(page-1)*20 -D depth=page*20). The same queries and indexes as Chirp:
--- visible followees, the page of tweets with author names, the likers, the attachments.
+-- The ceiling: the SQL of one feed page, run by pgbench -M prepared for a random user
+-- (-D users=N -D offset=(page-1)*20 -D depth=page*20). The same statements and indexes as Chirp
+-- on PostgreSQL (feed/selectors.py _PAGE_SQL, tweets/selectors.py likers_json): the page with
+-- the visible followees and attachments folded in, then the page's likers. The api-key lookup
+-- is left out, and the likers are always read (Chirp's likers cache is not part of the ceiling).
+-- The page is aggregated into one row only so that \gset can hand its ids to the next query.
 \set uid random(1, :users)
-SELECT array_agg(f.followee_id) || :uid::bigint AS authors
-FROM accounts_follow f JOIN accounts_user u ON u.id = f.followee_id
-WHERE f.follower_id = :uid AND u.is_active AND (u.suspended_until IS NULL OR u.suspended_until <= now())
-\gset
-SELECT array_agg(t.id) AS ids, array_agg(t.content) AS contents, array_agg(t.created_at) AS created,
-       array_agg(t.likes_count) AS counts, array_agg(t.author_id) AS author_ids, array_agg(u.name) AS names
+SELECT array_agg(p.id) AS ids, array_agg(p.content) AS contents, array_agg(p.created_at) AS created,
+       array_agg(p.likes_count) AS counts, array_agg(p.author_id) AS author_ids, array_agg(p.name) AS names,
+       array_agg(p.files::text) AS files
 FROM (
-  SELECT k.id FROM unnest(:authors::bigint[]) a(id)
-  CROSS JOIN LATERAL (
-    SELECT id, likes_count, created_at FROM tweets_tweet
-    WHERE author_id = a.id AND hidden_at IS NULL
-    ORDER BY likes_count DESC, created_at DESC, id DESC LIMIT :depth
-  ) k
-  ORDER BY k.likes_count DESC, k.created_at DESC, k.id DESC LIMIT 20 OFFSET :offset
-) p JOIN tweets_tweet t ON t.id = p.id JOIN accounts_user u ON u.id = t.author_id
+  SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
+         ARRAY(SELECT m.file FROM media_media AS m WHERE m.tweet_id = t.id ORDER BY m.position) AS files
+  FROM (
+    SELECT k.id, k.likes_count, k.created_at
+    FROM unnest(ARRAY(
+        SELECT f.followee_id FROM accounts_follow AS f
+        JOIN accounts_user AS fu ON fu.id = f.followee_id
+        WHERE f.follower_id = :uid AND fu.is_active
+          AND (fu.suspended_until IS NULL OR fu.suspended_until <= now())
+    ) || :uid::bigint) AS a(id)
+    CROSS JOIN LATERAL (
+        SELECT id, likes_count, created_at FROM tweets_tweet
+        WHERE author_id = a.id AND hidden_at IS NULL
+        ORDER BY likes_count DESC, created_at DESC, id DESC
+        LIMIT :depth
+    ) AS k
+    ORDER BY k.likes_count DESC, k.created_at DESC, k.id DESC
+    LIMIT 20 OFFSET :offset
+  ) AS p
+  JOIN tweets_tweet AS t ON t.id = p.id
+  JOIN accounts_user AS u ON u.id = t.author_id
+  ORDER BY p.likes_count DESC, p.created_at DESC, p.id DESC
+) AS p
 \gset
-SELECT l.tweet_id, l.user_id, u.name FROM tweets_like l JOIN accounts_user u ON u.id = l.user_id
+SELECT l.tweet_id, l.user_id, u.name FROM tweets_like AS l JOIN accounts_user AS u ON u.id = l.user_id
 WHERE l.tweet_id = ANY(:ids::bigint[]) ORDER BY l.tweet_id, l.id;
-SELECT tweet_id, file FROM media_media WHERE tweet_id = ANY(:ids::bigint[]) ORDER BY tweet_id, position;

@@ -1,7 +1,9 @@
 from django.db import connection
 
-from accounts.models import User
+from accounts.models import Follow, User
 from accounts.selectors import active_followee_ids
+from media.models import Media
+from media.selectors import storage_urls
 from tweets.models import Tweet
 from tweets.selectors import TWEET_ROW_FIELDS, tweets_payload, visible_tweets
 
@@ -14,7 +16,13 @@ FEED_ORDER = ("-likes_count", "-created_at", "-id")
 # at most (followees + 1) x (start + count) entries; the page's full rows are fetched last.
 _RANKED_SQL = f"""
 SELECT k.id, k.likes_count, k.created_at
-FROM unnest(%(authors)s::bigint[]) AS a(id)
+FROM unnest(ARRAY(
+    -- The visible followees, the rule of accounts.selectors.active_followee_ids, plus the user.
+    SELECT f.followee_id FROM {Follow._meta.db_table} AS f
+    JOIN {User._meta.db_table} AS fu ON fu.id = f.followee_id
+    WHERE f.follower_id = %(user)s AND fu.is_active
+      AND (fu.suspended_until IS NULL OR fu.suspended_until <= now())
+) || %(user)s::bigint) AS a(id)
 CROSS JOIN LATERAL (
     SELECT id, likes_count, created_at FROM {Tweet._meta.db_table}
     WHERE author_id = a.id AND hidden_at IS NULL
@@ -24,8 +32,10 @@ CROSS JOIN LATERAL (
 ORDER BY k.likes_count DESC, k.created_at DESC, k.id DESC
 LIMIT %(count)s OFFSET %(start)s
 """
+# The page with its authors' names and attachment file names: one round trip for the feed page.
 _PAGE_SQL = f"""
-SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name
+SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
+       ARRAY(SELECT m.file FROM {Media._meta.db_table} AS m WHERE m.tweet_id = t.id ORDER BY m.position)
 FROM ({_RANKED_SQL}) AS p
 JOIN {Tweet._meta.db_table} AS t ON t.id = p.id
 JOIN {User._meta.db_table} AS u ON u.id = t.author_id
@@ -38,27 +48,18 @@ def _feed_queryset(author_ids: list[int]):
     return Tweet.objects.filter(author_id__in=author_ids, hidden_at__isnull=True).order_by(*FEED_ORDER)
 
 
-def _ranked(sql: str, author_ids: list[int], start: int, count: int) -> list[tuple]:
+def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"authors": author_ids, "depth": start + count, "count": count, "start": start})
+        cursor.execute(sql, {"user": user.pk, "depth": start + count, "count": count, "start": start})
         return cursor.fetchall()
 
 
-def feed_rows(*, author_ids: list[int], start: int, count: int) -> list[dict]:
-    """Rows start..start+count of the visible tweets of these authors, in feed order (one query)."""
-    if connection.vendor != "postgresql":
-        return list(_feed_queryset(author_ids).values(*TWEET_ROW_FIELDS)[start : start + count])
-    return [
-        dict(zip(TWEET_ROW_FIELDS, row, strict=True)) for row in _ranked(_PAGE_SQL, author_ids, start, count)
-    ]
-
-
 def feed_ids(*, user, count: int) -> list[int]:
-    """Ids of the first `count` tweets of the user's feed, in feed order (two queries)."""
-    author_ids = [*active_followee_ids(user=user), user.pk]
+    """Ids of the first `count` tweets of the user's feed, in feed order."""
     if connection.vendor != "postgresql":
+        author_ids = [*active_followee_ids(user=user), user.pk]
         return list(_feed_queryset(author_ids).values_list("id", flat=True)[:count])
-    return [row[0] for row in _ranked(_IDS_SQL, author_ids, 0, count)]
+    return [row[0] for row in _ranked(_IDS_SQL, user=user, start=0, count=count)]
 
 
 def tweets_by_ids(*, ids: list[int]) -> list[dict]:
@@ -73,9 +74,15 @@ def tweets_by_ids(*, ids: list[int]) -> list[dict]:
 def feed_for(*, user, start: int, count: int) -> list[dict]:
     """Rows start..start+count of the user's feed: followed users' tweets and their own.
 
-    Four queries whatever the page size, likes or attachments: the visible followees, the page
-    of tweets, the likers, the attachments. Listing the authors first (instead of a subquery
-    OR'ed with the user's own id) lets PostgreSQL walk tweet_feed_idx once per author.
+    PostgreSQL: one query for the page with its followees and attachments, and one for the
+    likers missing from the likers cache. Elsewhere: followees, page, likers, attachments.
     """
-    author_ids = [*active_followee_ids(user=user), user.pk]
-    return tweets_payload(feed_rows(author_ids=author_ids, start=start, count=count))
+    if connection.vendor != "postgresql":
+        author_ids = [*active_followee_ids(user=user), user.pk]
+        rows = list(_feed_queryset(author_ids).values(*TWEET_ROW_FIELDS)[start : start + count])
+        return tweets_payload(rows)
+    rows, attachments = [], {}
+    for *row, files in _ranked(_PAGE_SQL, user=user, start=start, count=count):
+        rows.append(dict(zip(TWEET_ROW_FIELDS, row, strict=True)))
+        attachments[row[0]] = storage_urls(files)
+    return tweets_payload(rows, attachments=attachments)

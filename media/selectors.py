@@ -20,5 +20,10 @@ def attachment_urls(*, tweet_ids: list[int]) -> dict[int, list[str]]:
     return urls
 
 
+def storage_urls(names: list[str]) -> list[str]:
+    """URLs of stored files, for attachment names read along with their tweets."""
+    return [default_storage.url(name) for name in names]
+
+
 def files_of_tweet(*, tweet_id: int) -> list[str]:
     return list(Media.objects.filter(tweet_id=tweet_id).values_list("file", flat=True))

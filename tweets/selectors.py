@@ -38,23 +38,23 @@ def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
     return {tweet_id: orjson.dumps(likes) for tweet_id, likes in lists.items()}
 
 
-def tweets_payload(rows: list[dict]) -> list[dict]:
+def tweets_payload(rows: list[dict], *, attachments: dict[int, list[str]] | None = None) -> list[dict]:
     """The contract's Tweet objects for rows of (id, content, created_at, likes_count, author).
 
     At most two queries whatever the number of rows, likes or attachments: the likers of the
-    tweets whose list is not in the likers cache (none when all are), the attachments. Each
+    tweets whose list is not in the likers cache (none when all are), the attachments (none when
+    the caller read them with the rows). Each
     `likes` value is an orjson.Fragment: the list's JSON, cached or freshly encoded.
     """
     ids = [row["id"] for row in rows]
     likes, versions = likers_cache.cached_likers(ids)
     missing = [tweet_id for tweet_id in ids if tweet_id not in likes]
-    attachments: dict[int, list[str]] = {}
     if missing:
         encoded = likers_json(tweet_ids=missing)
         likers_cache.store_likers(encoded, versions)
         likes.update(encoded)
-    if ids:
-        attachments = attachment_urls(tweet_ids=ids)
+    if attachments is None:
+        attachments = attachment_urls(tweet_ids=ids) if ids else {}
     return [
         {
             "id": row["id"],
