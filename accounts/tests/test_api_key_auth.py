@@ -1,0 +1,86 @@
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import SUSPENDED_INDEFINITELY, ApiKey
+from accounts.selectors import user_for_api_key
+from accounts.services import api_key_set
+from api.testing import assert_error
+
+
+def test_request_without_api_key_is_unauthorized(author, anonymous):
+    """No `api-key` header: 401 envelope with a challenge naming the scheme."""
+    response = anonymous.get("/api/users/me")
+
+    assert_error(response, 401, "authentication_failed")
+    assert response["WWW-Authenticate"] == "api-key"
+
+
+@pytest.mark.parametrize("key", ["not-a-key", "", "   "])
+def test_unknown_or_blank_api_key_is_unauthorized(author, anonymous, key):
+    """A key that matches no user is a 401 envelope."""
+    anonymous.credentials(HTTP_API_KEY=key)
+
+    assert_error(anonymous.get("/api/users/me"), 401, "authentication_failed")
+
+
+def test_replaced_api_key_stops_working_at_once(author):
+    """After a key is replaced, the old key is refused and the new one works."""
+    old_client = author.client()
+    new_key = api_key_set(user=author.user)
+
+    assert_error(old_client.get("/api/users/me"), 401, "authentication_failed")
+    author.key = new_key
+    response = author.client().get("/api/users/me")
+    assert response.status_code == 200
+    assert response.json()["user"]["id"] == author.id
+    assert ApiKey.objects.filter(user=author.user, revoked_at__isnull=True).count() == 1
+
+
+def test_deactivated_user_is_unauthorized(author):
+    """A deactivated account's key is refused with 401."""
+    author.user.is_active = False
+    author.user.save()
+
+    body = assert_error(author.client().get("/api/users/me"), 401, "authentication_failed")
+    assert "deactivated" in body["error_message"]
+
+
+@pytest.mark.parametrize(
+    "until, says", [(timedelta(days=1), "until"), (None, "indefinitely")], ids=["dated", "indefinite"]
+)
+def test_suspended_user_is_forbidden(author, until, says):
+    """A suspended account authenticates but is refused with account_suspended."""
+    author.user.suspended_until = timezone.now() + until if until else SUSPENDED_INDEFINITELY
+    author.user.save()
+
+    body = assert_error(author.client().get("/api/users/me"), 403, "account_suspended")
+    assert says in body["error_message"]
+
+
+def test_expired_suspension_lets_the_user_back_in(author):
+    """A suspension that has ended no longer blocks the account."""
+    author.user.suspended_until = timezone.now() - timedelta(seconds=1)
+    author.user.save()
+
+    assert author.client().get("/api/users/me").status_code == 200
+
+
+def test_api_key_is_stored_only_as_its_digest(author):
+    """The database holds the key's SHA-256 digest and an 8-character prefix, never the key."""
+    row = ApiKey.objects.get(user=author.user)
+
+    assert row.digest == hashlib.sha256(author.key.encode()).hexdigest()
+    assert row.prefix == author.key[:8]
+    stored = [str(value) for value in ApiKey.objects.filter(pk=row.pk).values().get().values()]
+    assert all(author.key not in value for value in stored)
+    assert len(author.key) >= 32
+
+
+def test_api_key_lookup_is_one_query(author, django_assert_num_queries):
+    """Authentication reads the key and its user in one indexed query."""
+    # 1. api key joined with its user, by digest.
+    with django_assert_num_queries(1):
+        assert user_for_api_key(author.key) == author.user
