@@ -42,3 +42,18 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "api-key"}
+
+
+def contract_paths(result, generator, request, public):
+    """Postprocessing hook: document paths as the contract writes them, with integer ids.
+
+    The routes accept an optional trailing slash (`/?$`), which drf-spectacular renders as `/`,
+    and their ids are regex groups it types as strings.
+    """
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["schema"].get("pattern") == "^[0-9]+$":
+                    parameter["schema"] = {"type": "integer"}
+    result["paths"] = {path.rstrip("/"): operations for path, operations in result["paths"].items()}
+    return result

@@ -1,0 +1,73 @@
+import pytest
+import yaml
+from django.core.management import call_command
+
+# The contract's endpoints, as it writes them.
+CONTRACT = {
+    ("post", "/api/tweets"),
+    ("get", "/api/tweets"),
+    ("delete", "/api/tweets/{tweet_id}"),
+    ("post", "/api/tweets/{tweet_id}/likes"),
+    ("delete", "/api/tweets/{tweet_id}/likes"),
+    ("post", "/api/users/{user_id}/follow"),
+    ("delete", "/api/users/{user_id}/follow"),
+    ("post", "/api/medias"),
+    ("get", "/api/users/me"),
+    ("get", "/api/users/{user_id}"),
+}
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory) -> dict:
+    """The OpenAPI schema, generated and validated, failing on any warning."""
+    path = tmp_path_factory.mktemp("schema") / "openapi.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+    return yaml.safe_load(path.read_text())
+
+
+def operations(schema: dict):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield method, path, operation
+
+
+def test_schema_documents_exactly_the_contract_endpoints(schema):
+    """Every contract endpoint appears under its contract path, and nothing undocumented."""
+    documented = {(method, path) for method, path, _ in operations(schema)}
+
+    assert documented == CONTRACT
+
+
+def test_schema_declares_the_api_key_header_for_every_endpoint(schema):
+    """The `api-key` header is the security scheme, required by every operation."""
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes == {"ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "api-key"}}
+    assert all(operation["security"] == [{"ApiKeyAuth": []}] for _, _, operation in operations(schema))
+
+
+def test_schema_documents_the_error_envelope_for_every_error_response(schema):
+    """Each operation lists 401 and 403, and every error response is the envelope."""
+    envelope = schema["components"]["schemas"]["ErrorEnvelope"]
+    assert set(envelope["properties"]) == {"result", "error_type", "error_message"}
+    assert set(envelope["required"]) >= {"error_type", "error_message"}
+    for _, _, operation in operations(schema):
+        responses = operation["responses"]
+        assert {"401", "403"} <= set(responses)
+        for status, response in responses.items():
+            if int(status) >= 400:
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorEnvelope"
+
+
+def test_schema_types_ids_as_integers(schema):
+    """Path ids are integers, as clients send them."""
+    for _, _, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path":
+                assert parameter["schema"] == {"type": "integer"}
+
+
+def test_schema_and_docs_are_served_without_a_key(anonymous, db):
+    """/api/schema/ and the Swagger UI at /api/docs/ are public."""
+    assert anonymous.get("/api/schema/").status_code == 200
+    assert anonymous.get("/api/docs/").status_code == 200
