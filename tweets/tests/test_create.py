@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from api.testing import assert_error, db_snapshot
@@ -6,7 +8,8 @@ from tweets.models import Tweet
 
 
 def post_tweet(owner, payload):
-    return owner.client().post("/api/tweets", payload, format="json")
+    # json.dumps escapes non-ASCII, so even a lone surrogate reaches the server as a client sends it.
+    return owner.client().post("/api/tweets", json.dumps(payload), content_type="application/json")
 
 
 def test_author_can_post_a_tweet(author):
@@ -79,8 +82,11 @@ def test_tweet_may_have_the_maximum_number_of_media(author, make_media, settings
         {"tweet_data": "hi", "tweet_media_ids": [True]},
         {"tweet_data": "hi", "tweet_media_ids": [0]},
         {"tweet_data": "hi", "tweet_media_ids": [-1]},
+        {"tweet_data": "hi", "tweet_media_ids": [2**63]},
         {"tweet_data": "hi", "tweet_media_ids": None},
         {"tweet_data": "hi", "tweet_media_ids": {"id": 1}},
+        {"tweet_data": "a\x00b"},
+        {"tweet_data": "\ud800"},
     ],
     ids=[
         "nothing",
@@ -98,8 +104,11 @@ def test_tweet_may_have_the_maximum_number_of_media(author, make_media, settings
         "bool-id",
         "zero-id",
         "negative-id",
+        "id-beyond-64-bits",
         "null-ids",
         "object-ids",
+        "nul-character",
+        "lone-surrogate",
     ],
 )
 def test_invalid_tweet_is_refused_and_nothing_is_created(author, payload):
