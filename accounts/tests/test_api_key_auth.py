@@ -7,7 +7,47 @@ from django.utils import timezone
 from accounts.models import SUSPENDED_INDEFINITELY, ApiKey
 from accounts.selectors import user_for_api_key
 from accounts.services import api_key_set
-from api.testing import assert_error
+from api.testing import assert_error, db_snapshot
+
+# Every endpoint of the contract; {tweet} and {user} are filled with existing ids.
+ENDPOINTS = [
+    ("post", "/api/tweets"),
+    ("get", "/api/tweets"),
+    ("delete", "/api/tweets/{tweet}"),
+    ("post", "/api/tweets/{tweet}/likes"),
+    ("delete", "/api/tweets/{tweet}/likes"),
+    ("post", "/api/users/{user}/follow"),
+    ("delete", "/api/users/{user}/follow"),
+    ("post", "/api/medias"),
+    ("get", "/api/users/me"),
+    ("get", "/api/users/{user}"),
+]
+
+
+@pytest.mark.parametrize("credentials", ["missing", "unknown", "replaced", "deactivated"])
+@pytest.mark.parametrize("method, path", ENDPOINTS)
+def test_every_endpoint_refuses_bad_credentials(
+    author, follower, make_tweet, png_upload, method, path, credentials
+):
+    """No key, an unknown key, a replaced key or a deactivated user: 401 everywhere, nothing changes."""
+    tweet = make_tweet(author, likers=[follower])
+    client = follower.client()
+    if credentials == "missing":
+        client.credentials()
+    elif credentials == "unknown":
+        client.credentials(HTTP_API_KEY="no-such-key")
+    elif credentials == "replaced":
+        api_key_set(user=follower.user)
+    else:
+        follower.user.is_active = False
+        follower.user.save()
+    data = {"file": png_upload()} if path == "/api/medias" else {"tweet_data": "hi"}
+    before = db_snapshot()
+
+    response = getattr(client, method)(path.format(tweet=tweet.id, user=author.id), data)
+
+    assert_error(response, 401, "authentication_failed")
+    assert db_snapshot() == before
 
 
 def test_request_without_api_key_is_unauthorized(author, anonymous):

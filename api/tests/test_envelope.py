@@ -83,6 +83,23 @@ def test_oversize_json_body_is_refused_from_its_content_length(author, settings)
     assert db_snapshot() == before
 
 
+def test_invalid_content_length_is_a_validation_error_envelope(author):
+    """A Content-Length that is not a number is refused before anything reads the body."""
+    response = author.client().post(
+        "/api/tweets", "{}", content_type="application/json", CONTENT_LENGTH="abc"
+    )
+
+    exact_envelope(response, 400, "validation_error")
+
+
+def test_request_for_an_unknown_host_is_a_bad_request_envelope(author):
+    """Django's own 400 (a Host outside ALLOWED_HOSTS) is enveloped under /api/ too."""
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_API_KEY=author.key)
+
+    exact_envelope(client.get("/api/tweets", HTTP_HOST="evil.example"), 400, "validation_error")
+
+
 def test_unexpected_error_in_a_view_is_a_server_error_envelope(author, monkeypatch):
     """A bug in a view answers a 500 envelope without any traceback."""
 
