@@ -50,6 +50,21 @@ def test_every_endpoint_refuses_bad_credentials(
     assert db_snapshot() == before
 
 
+@pytest.mark.parametrize("method, path", ENDPOINTS)
+def test_every_endpoint_refuses_a_suspended_user(author, follower, make_tweet, png_upload, method, path):
+    """A suspended account gets 403 account_suspended everywhere, and nothing changes."""
+    tweet = make_tweet(follower, likers=[follower])
+    follower.user.suspended_until = SUSPENDED_INDEFINITELY
+    follower.user.save()
+    data = {"file": png_upload()} if path == "/api/medias" else {"tweet_data": "hi"}
+    before = db_snapshot()
+
+    response = getattr(follower.client(), method)(path.format(tweet=tweet.id, user=author.id), data)
+
+    assert_error(response, 403, "account_suspended")
+    assert db_snapshot() == before
+
+
 def test_request_without_api_key_is_unauthorized(author, anonymous):
     """No `api-key` header: 401 envelope with a challenge naming the scheme."""
     response = anonymous.get("/api/users/me")
