@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import SUSPENDED_INDEFINITELY
 from accounts.services import follow_add, follow_remove
 from api.testing import assert_error
+from feed.serializers import FEED_MAX_PAGE
 from tweets.models import Tweet
 
 
@@ -179,13 +180,12 @@ def test_bad_pagination_values_are_refused(follower, query):
     assert_error(follower.client().get(f"/api/tweets?{query}"), 400, "validation_error")
 
 
-def test_page_far_past_the_end_is_empty_or_refused(follower, timeline):
-    """A huge but well-formed page number never becomes a server error."""
-    response = follower.client().get("/api/tweets?offset=1000000000000&limit=100")
+def test_last_allowed_page_is_empty_not_an_error(follower, timeline, settings):
+    """The largest page number with the largest page size is an empty page, not a server error."""
+    query = f"?offset={FEED_MAX_PAGE}&limit={settings.FEED_MAX_LIMIT}"
 
-    assert response.status_code in (200, 400), response.content
-    if response.status_code == 200:
-        assert response.json() == {"result": True, "tweets": []}
+    assert feed_ids(follower, query) == []
+    assert_error(follower.client().get(f"/api/tweets?offset={FEED_MAX_PAGE + 1}"), 400, "validation_error")
 
 
 @pytest.mark.parametrize("size", ["one", "many"])
