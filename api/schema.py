@@ -44,11 +44,12 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {"type": "apiKey", "in": "header", "name": "api-key"}
 
 
-def contract_paths(result, generator, request, public):
-    """Postprocessing hook: document paths as the contract writes them, with integer ids.
+def contract_schema(result, generator, request, public):
+    """Postprocessing hook: document the API exactly as the contract writes it.
 
-    The routes accept an optional trailing slash (`/?$`), which drf-spectacular renders as `/`,
-    and their ids are regex groups it types as strings.
+    The routes accept an optional trailing slash (`/?$`), which drf-spectacular renders as `/`;
+    their ids are regex groups it types as strings; and it leaves `result` out of `required`
+    because the envelope serializers give it a default, though every response carries it.
     """
     for operations in result["paths"].values():
         for operation in operations.values():
@@ -56,4 +57,8 @@ def contract_paths(result, generator, request, public):
                 if parameter["in"] == "path" and parameter["schema"].get("pattern") == "^[0-9]+$":
                     parameter["schema"] = {"type": "integer"}
     result["paths"] = {path.rstrip("/"): operations for path, operations in result["paths"].items()}
+    for component in result["components"]["schemas"].values():
+        required = component.get("required", [])
+        if "result" in component.get("properties", {}) and "result" not in required:
+            component["required"] = ["result", *required]
     return result

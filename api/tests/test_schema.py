@@ -48,8 +48,9 @@ def test_schema_declares_the_api_key_header_for_every_endpoint(schema):
 def test_schema_documents_the_error_envelope_for_every_error_response(schema):
     """Each operation lists 401 and 403, and every error response is the envelope."""
     envelope = schema["components"]["schemas"]["ErrorEnvelope"]
-    assert set(envelope["properties"]) == {"result", "error_type", "error_message"}
-    assert set(envelope["required"]) >= {"error_type", "error_message"}
+    assert (
+        set(envelope["properties"]) == set(envelope["required"]) == {"result", "error_type", "error_message"}
+    )
     for _, _, operation in operations(schema):
         responses = operation["responses"]
         assert {"401", "403"} <= set(responses)
@@ -57,6 +58,18 @@ def test_schema_documents_the_error_envelope_for_every_error_response(schema):
             if int(status) >= 400:
                 ref = response["content"]["application/json"]["schema"]["$ref"]
                 assert ref == "#/components/schemas/ErrorEnvelope"
+
+
+def test_schema_documents_a_success_envelope_for_every_endpoint(schema):
+    """Each operation has one 2xx response, a JSON object that always carries `result`."""
+    components = schema["components"]["schemas"]
+    for method, path, operation in operations(schema):
+        successes = [status for status in operation["responses"] if status.startswith("2")]
+        expected = "201" if (method, path) in {("post", "/api/tweets"), ("post", "/api/medias")} else "200"
+        assert successes == [expected], (method, path)
+        ref = operation["responses"][expected]["content"]["application/json"]["schema"]["$ref"]
+        body = components[ref.rsplit("/", 1)[1]]
+        assert "result" in body["required"], (method, path)
 
 
 def test_schema_types_ids_as_integers(schema):
