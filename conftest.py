@@ -1,8 +1,10 @@
 """Fixtures shared by every app's tests: a fixed cast and API clients that speak as them."""
 
 import io
+import shutil
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -27,6 +29,14 @@ class ApiUser:
         client = APIClient()
         client.credentials(HTTP_API_KEY=self.key)
         return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media_root():
+    """config.test_settings stores uploads in a fresh temporary folder; remove it after the run."""
+    yield
+    if settings.MEDIA_ROOT.name.startswith("chirp-test-media-"):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

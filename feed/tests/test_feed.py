@@ -66,6 +66,14 @@ def test_feed_is_most_liked_first_then_newest_first(make_user, author, follower,
     assert feed_ids(follower) == [new_popular.id, old_popular.id, liked_once.id, new_plain.id, old_plain.id]
 
 
+def test_feed_orders_same_instant_tweets_by_id(author, follower, make_tweet):
+    """Equal likes and equal timestamps: the later tweet (higher id) first, so pages never overlap."""
+    first, second = make_tweet(author), make_tweet(author)
+    Tweet.objects.update(created_at=timezone.now())
+
+    assert feed_ids(follower) == [second.id, first.id]
+
+
 def test_feed_includes_my_own_tweets(author, make_tweet):
     """Your own tweets are in your feed even if you follow nobody."""
     tweet = make_tweet(author)
