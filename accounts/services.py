@@ -9,6 +9,8 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.selectors import user_get
 
+API_KEY_MIN_LENGTH_FOR_PREFIX = 32
+
 
 def api_key_generate() -> str:
     return secrets.token_urlsafe(32)
@@ -59,7 +61,10 @@ def api_key_set(*, user: User, key: str | None = None) -> str:
     """Revoke the user's current key and issue a new one (random unless given); returns it once."""
     key = key or api_key_generate()
     ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    ApiKey.objects.create(user=user, digest=api_key_digest(key), prefix=key[:8])
+    # The prefix helps tell long random keys apart; of a short chosen key (the demo's `test`)
+    # it would store most or all of the secret in plain text.
+    prefix = key[:8] if len(key) >= API_KEY_MIN_LENGTH_FOR_PREFIX else ""
+    ApiKey.objects.create(user=user, digest=api_key_digest(key), prefix=prefix)
     # Credentials minted before (e.g. JWTs) stop working with the old key.
     User.objects.filter(pk=user.pk).update(credentials_version=F("credentials_version") + 1)
     user.refresh_from_db(fields=["credentials_version"])

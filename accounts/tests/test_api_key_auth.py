@@ -134,6 +134,18 @@ def test_api_key_is_stored_only_as_its_digest(author):
     assert len(author.key) >= 32
 
 
+@pytest.mark.parametrize("key", ["test", "grace-secret-key"])
+def test_short_chosen_api_key_is_not_stored_even_in_part(make_user, key):
+    """A chosen key such as the demo's `test` leaves no readable part of itself in the database."""
+    person = make_user("Demo", api_key=key)
+
+    row = ApiKey.objects.filter(user=person.user).values().get()
+
+    assert row["digest"] == hashlib.sha256(key.encode()).hexdigest()
+    assert all(value not in key for value in row.values() if isinstance(value, str) and value)
+    assert person.client().get("/api/users/me").status_code == 200
+
+
 def test_api_key_lookup_is_one_query(author, django_assert_num_queries):
     """Authentication reads the key and its user in one indexed query."""
     # 1. api key joined with its user, by digest.
