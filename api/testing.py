@@ -1,6 +1,11 @@
 """Assertions shared by every app's tests: the error envelope and "the database did not change"."""
 
+import threading
+
+import pytest
 from django.apps import apps
+from django.conf import settings
+from django.db import connection
 
 ENVELOPE_KEYS = {"result", "error_type", "error_message"}
 
@@ -31,3 +36,41 @@ def db_snapshot() -> dict[str, object]:
     Tweet = apps.get_model("tweets.Tweet")
     counts["likes_counts"] = sorted(Tweet.objects.values_list("id", "likes_count"))
     return counts
+
+
+# Races need real concurrent connections: a transactional test database on PostgreSQL.
+# SQLite's shared in-memory test database serialises writers, so the races cannot happen there.
+concurrent_db = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="needs concurrent connections to a PostgreSQL database",
+    ),
+]
+
+
+def run_together(calls) -> list:
+    """Run each call in its own thread, all released at once; returns their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def request_status(person, method: str, path: str, **kwargs):
+    """A call making the request as `person` with a client of its own (clients are not thread-safe)."""
+    return lambda: getattr(person.client(), method)(path, **kwargs).status_code

@@ -1,62 +1,19 @@
-"""Races between real concurrent requests, each thread on its own PostgreSQL connection.
+"""Races between real concurrent requests, each thread on its own PostgreSQL connection."""
 
-SQLite's test database serialises writers on one shared in-memory cache, so these races only
-exist (and only run) on PostgreSQL, which CI uses.
-"""
-
-import threading
-
-import pytest
-from django.conf import settings
-from django.db import connection
-
+from api.testing import concurrent_db, request_status, run_together
 from media.models import Media
 from tweets.models import Like, Tweet
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="needs concurrent connections to a PostgreSQL database",
-    ),
-]
-
-
-def run_together(calls) -> list:
-    """Run each call in its own thread, all released at once; returns their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-def status_of(person, method: str, path: str, **kwargs):
-    """A call making the request as `person` with a client of its own (clients are not thread-safe)."""
-    return lambda: getattr(person.client(), method)(path, **kwargs).status_code
+pytestmark = concurrent_db
 
 
 def test_simultaneous_likes_by_many_users_are_all_counted(make_user, author, make_tweet):
     """Eight users liking at the same instant: eight Like rows and likes_count 8."""
     tweet = make_tweet(author)
     fans = [make_user(f"Fan {n}") for n in range(8)]
-
     path = f"/api/tweets/{tweet.id}/likes"
 
-    statuses = run_together([status_of(fan, "post", path) for fan in fans])
+    statuses = run_together([request_status(fan, "post", path) for fan in fans])
 
     assert statuses == [200] * 8
     tweet.refresh_from_db()
@@ -67,7 +24,7 @@ def test_simultaneous_likes_by_one_user_count_once(author, follower, make_tweet)
     """The same user liking from six connections at once is one like, and every request succeeds."""
     tweet = make_tweet(author)
 
-    statuses = run_together([status_of(follower, "post", f"/api/tweets/{tweet.id}/likes")] * 6)
+    statuses = run_together([request_status(follower, "post", f"/api/tweets/{tweet.id}/likes")] * 6)
 
     assert statuses == [200] * 6
     tweet.refresh_from_db()
@@ -79,9 +36,9 @@ def test_simultaneous_likes_and_unlikes_keep_the_counter_exact(make_user, author
     fans = [make_user(f"Fan {n}") for n in range(8)]
     tweet = make_tweet(author, likers=fans[:4])
     path = f"/api/tweets/{tweet.id}/likes"
-    calls = [status_of(fan, "delete", path) for fan in fans[:4]]
-    calls += [status_of(fan, "post", path) for fan in fans[4:]]
-    calls += [status_of(fans[0], "delete", path)]
+    calls = [request_status(fan, "delete", path) for fan in fans[:4]]
+    calls += [request_status(fan, "post", path) for fan in fans[4:]]
+    calls += [request_status(fans[0], "delete", path)]
 
     assert run_together(calls) == [200] * 9
 
@@ -96,7 +53,7 @@ def test_two_tweets_racing_for_one_image_cannot_both_get_it(author, make_media):
     media = make_media(author)
     payload = {"tweet_data": "mine!", "tweet_media_ids": [media.id]}
 
-    post = status_of(author, "post", "/api/tweets", data=payload, format="json")
+    post = request_status(author, "post", "/api/tweets", data=payload, format="json")
 
     statuses = run_together([post, post])
 
