@@ -10,7 +10,11 @@ def attachment_urls(*, tweet_ids: list[int]) -> dict[int, list[str]]:
     urls: dict[int, list[str]] = defaultdict(list)
     if not tweet_ids:
         return urls
-    rows = Media.objects.filter(tweet_id__in=tweet_ids).order_by("tweet_id", "position").values_list("tweet_id", "file")
+    rows = (
+        Media.objects.filter(tweet_id__in=tweet_ids)
+        .order_by("tweet_id", "position")
+        .values_list("tweet_id", "file")
+    )
     for tweet_id, name in rows:
         urls[tweet_id].append(default_storage.url(name))
     return urls
