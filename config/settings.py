@@ -157,6 +157,8 @@ if STORAGE_BACKEND == "s3":
             "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN"),
             "location": env_str("AWS_LOCATION", ""),
             "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE"),
+            # botocore may presign with the deprecated SigV2, which newer regions and stores refuse.
+            "signature_version": env_str("AWS_S3_SIGNATURE_VERSION", "s3v4"),
         },
     }
 elif STORAGE_BACKEND != "local":
