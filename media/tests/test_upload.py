@@ -295,3 +295,19 @@ def test_anonymous_upload_is_refused(anonymous, media_root):
 
     assert response.status_code == 401
     assert stored_files(media_root) == []
+
+
+def test_phone_photo_in_the_feed_is_upright_and_metadata_free(author, follower):
+    """Upload a sideways photo with GPS, tweet it: the feed's URL serves it upright and clean."""
+    photo = two_colour_image("JPEG", (60, 20), exif=phone_exif(orientation=6))
+    media_id = post_image(author.client(), photo, "IMG_0004.jpg", "image/jpeg").json()["media_id"]
+    author.client().post("/api/tweets", {"tweet_data": "view", "tweet_media_ids": [media_id]}, format="json")
+
+    (tweet,) = follower.client().get("/api/tweets").json()["tweets"]
+    served = follower.client().get(tweet["attachments"][0])
+
+    assert served["Content-Type"] == "image/jpeg"
+    image = Image.open(io.BytesIO(b"".join(served.streaming_content)))
+    assert image.size == (20, 60)
+    assert image.convert("RGB").getpixel((10, 5))[0] > 200
+    assert not image.getexif()
