@@ -26,10 +26,10 @@ def media_create(*, uploader, upload) -> Media:
         raise PayloadTooLarge(f"The file is larger than {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.")
     processed = image_process(upload)
     stem = uuid.uuid4().hex
-    # Two-character directories keep any one directory of a local store small.
     stored: list[str] = []
     try:
         for suffix, encoded in (("", processed.image), ("_thumb", processed.thumbnail)):
+            # Two-character directories keep any one directory of a local store small.
             name = f"{stem[:2]}/{stem}{suffix}.{processed.extension}"
             stored.append(default_storage.save(name, ContentFile(encoded.data)))
         return Media.objects.create(

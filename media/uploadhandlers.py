@@ -8,10 +8,11 @@ class UploadSizeLimitHandler(FileUploadHandler):
     """Abort a file upload with 413 as soon as it streams past MEDIA_MAX_UPLOAD_BYTES.
 
     ApiBodySizeLimitMiddleware already refuses a declared Content-Length over the limit; this
-    catches what it cannot see: a body whose length was not declared or not checked, and a file
-    that fills the multipart overhead allowance. Installed first, it sees each chunk before the
-    handlers that keep it in memory or in a temporary file, so at most one chunk past the limit
-    is ever read.
+    catches what it cannot see: a file that fills the multipart overhead allowance, and a body
+    whose length went unchecked (the middleware bypassed or reordered). A body with no
+    Content-Length at all (chunked) is never read by Django's WSGI request: it arrives empty.
+    Installed first, the handler sees each chunk before the handlers that keep it in memory or in
+    a temporary file, so at most one chunk (64 KiB) past the limit is ever read.
     """
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:

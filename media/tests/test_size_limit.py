@@ -1,5 +1,6 @@
 import os
 
+from django.core.handlers.wsgi import WSGIRequest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIRequestFactory
 
@@ -46,4 +47,23 @@ def test_oversize_file_is_refused_after_reading_at_most_one_chunk_past_the_limit
     unread = len(request.environ["wsgi.input"])
     # Django reads multipart bodies in 64 KiB chunks.
     assert len(body) - unread < 100_000 + 2 * 64 * 1024
+    assert not Media.objects.exists()
+
+
+def test_body_without_content_length_is_never_read(author):
+    """A chunked upload (no Content-Length) reaches Django as an empty body: a 400, nothing buffered."""
+    body = encode_multipart(BOUNDARY, {"file": upload(os.urandom(1_000_000))})
+    environ = (
+        APIRequestFactory()
+        .generic("POST", "/api/medias", body, content_type=MULTIPART_CONTENT, HTTP_API_KEY=author.key)
+        .environ
+    )
+    del environ["CONTENT_LENGTH"]
+    request = WSGIRequest(environ)
+
+    response = MediaUploadView.as_view()(request)
+
+    assert response.status_code == 400
+    assert response.data["error_type"] == "validation_error"
+    assert len(environ["wsgi.input"]) == len(body)
     assert not Media.objects.exists()
