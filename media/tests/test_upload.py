@@ -140,16 +140,16 @@ def test_phone_photo_metadata_is_gone_from_the_stored_file(author):
 
 
 def test_png_text_chunks_and_exif_are_dropped(author):
-    """A PNG's tEXt chunks and eXIf chunk do not survive re-encoding."""
+    """A PNG's tEXt, iCCP and eXIf chunks do not survive re-encoding."""
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "secret location")
-    png = image_file("PNG", exif=phone_exif(), pnginfo=info)
+    png = image_file("PNG", exif=phone_exif(), pnginfo=info, icc_profile=b"icc: secret-printer-profile")
 
     response = post_image(author.client(), png)
 
     media = Media.objects.get(pk=response.json()["media_id"])
     image = stored_image(media)
-    assert "Comment" not in image.info
+    assert not {"Comment", "icc_profile", "exif"} & set(image.info)
     assert not image.getexif().get_ifd(0x8825)
     with media.file.open("rb") as stored:
         assert b"secret location" not in stored.read()
