@@ -32,11 +32,6 @@ def media_urls(*, media: Media) -> dict:
     }
 
 
-def attachment_urls(*, tweet_ids: list[int]) -> dict[int, list[str]]:
-    """URLs of each tweet's attachments in their order, in one query."""
-    return tweet_image_urls(tweet_ids=tweet_ids)[0]
-
-
 def files_of_tweet(*, tweet_id: int) -> list[str]:
     """Names of every stored file of a tweet's media, thumbnails included."""
     rows = Media.objects.filter(tweet_id=tweet_id).values_list("file", "thumbnail")
