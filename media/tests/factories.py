@@ -37,10 +37,11 @@ def phone_exif(orientation: int = 1) -> Image.Exif:
     return exif
 
 
-def animated_gif(frames: int = 3, size: tuple[int, int] = (40, 30)) -> bytes:
-    images = [Image.new("RGB", size, (80 * i, 0, 0)) for i in range(frames)]
+def animation(fmt: str, frames: int = 3, size: tuple[int, int] = (40, 30)) -> bytes:
+    """An animated GIF or WebP whose frames go from black to bright red."""
+    images = [Image.new("RGB", size, (100 * i, 0, 0)) for i in range(frames)]
     buffer = io.BytesIO()
-    images[0].save(buffer, "GIF", save_all=True, append_images=images[1:], duration=100, loop=0)
+    images[0].save(buffer, fmt, save_all=True, append_images=images[1:], duration=100, loop=0)
     return buffer.getvalue()
 
 

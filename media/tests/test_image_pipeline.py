@@ -8,7 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from media.models import Media
 from media.tests.factories import (
-    animated_gif,
+    animation,
     image_file,
     phone_exif,
     png_bomb,
@@ -186,14 +186,19 @@ def test_png_with_appended_html_is_stored_as_a_clean_png(author):
     assert data.endswith(b"IEND\xaeB`\x82")
 
 
-def test_animated_gif_keeps_its_first_frame_only(author):
-    """Animations are flattened to their first frame (see media.images)."""
-    response = post_image(author.client(), animated_gif(frames=3), "party.gif", "image/gif")
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP"])
+def test_animations_keep_their_first_frame_only(author, fmt):
+    """Animated GIF and WebP are stored as their first frame (see media.images)."""
+    animated = animation(fmt, frames=3)
+    assert Image.open(io.BytesIO(animated)).n_frames == 3
+
+    response = post_image(author.client(), animated, "party.img", "image/gif")
 
     assert response.status_code == 201
     image = stored_image(Media.objects.get(pk=response.json()["media_id"]))
-    assert image.format == "GIF"
+    assert image.format == fmt
     assert getattr(image, "n_frames", 1) == 1
+    assert image.convert("RGB").getpixel((5, 5))[0] < 20
 
 
 def test_decompression_bomb_is_refused_from_its_header_quickly_and_without_decoding(author, media_root):
