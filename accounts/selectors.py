@@ -124,6 +124,8 @@ def user_directory(*, viewer: User, search: str = "", include_inactive: bool = F
     like the profile's lists.
     """
     users = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
+    # Only what a row shows: never load password hashes into a listing.
+    users = users.only("id", "name", "username", "email", "is_active", "is_staff", "suspended_until")
     if search:
         users = users.filter(name__icontains=search)
     return users.annotate(

@@ -191,6 +191,12 @@ def user_account_update(
         user_reactivate(user=user)
 
 
+def _unsigned(encoded: str) -> str:
+    # The outstanding-token table (and its admin page) records a token without its signature: enough
+    # to identify it, useless as a credential to whoever reads the table.
+    return encoded.rsplit(".", 1)[0]
+
+
 def _token_pair_issue(*, user: User) -> dict[str, str]:
     """A refresh token (recorded as outstanding, for the blacklist) and an access token minted from it."""
     refresh = RefreshToken()
@@ -200,7 +206,7 @@ def _token_pair_issue(*, user: User) -> dict[str, str]:
     OutstandingToken.objects.create(
         user=user,
         jti=refresh[jwt_settings.JTI_CLAIM],
-        token=encoded,
+        token=_unsigned(encoded),
         created_at=refresh.current_time,
         expires_at=datetime_from_epoch(refresh["exp"]),
     )
@@ -214,7 +220,7 @@ def _refresh_token_blacklist(*, token: RefreshToken, user: User) -> bool:
         jti=token[jwt_settings.JTI_CLAIM],
         defaults={
             "user": user,
-            "token": str(token),
+            "token": _unsigned(str(token)),
             "created_at": token.current_time,
             "expires_at": datetime_from_epoch(token["exp"]),
         },

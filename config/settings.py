@@ -198,7 +198,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "chirp_cache"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "chirp_cache",
+            # Django's default of 300 entries would let a spray of usernames cull everyone's counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     }
 
 LOGGING = {

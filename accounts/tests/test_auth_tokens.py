@@ -61,7 +61,10 @@ def test_login_with_username_returns_an_access_and_a_refresh_token(ada, anonymou
     assert set(body) == {"result", "access", "refresh"}
     assert body["result"] is True
     assert AccessToken(body["access"])["user_id"] == str(ada.id)
-    assert OutstandingToken.objects.filter(user=ada.user, jti=RefreshToken(body["refresh"])["jti"]).exists()
+    outstanding = OutstandingToken.objects.get(user=ada.user, jti=RefreshToken(body["refresh"])["jti"])
+    # Recorded for the blacklist, but not as a usable credential.
+    assert outstanding.token != body["refresh"]
+    assert body["refresh"].startswith(outstanding.token + ".")
     ada.user.refresh_from_db()
     assert ada.user.last_login is not None
 
@@ -326,3 +329,31 @@ def test_createsuperuser_can_log_in_to_the_admin_and_the_api(db, monkeypatch):
     pair = login(APIClient(), username="root", password=PASSWORD)
     assert pair.status_code == 200
     assert bearer(pair.json()["access"]).get("/api/users/me").json()["user"]["name"] == "Root Admin"
+
+
+# --- Query counts -----------------------------------------------------------------------------
+def test_bearer_authentication_costs_one_query_like_the_api_key(ada, django_assert_num_queries):
+    """A Bearer request loads the user once; the profile adds its two lists."""
+    client = bearer(tokens_for(ada)["access"])
+
+    # 1. the user (active, with credentials_version), 2. followers, 3. following
+    with django_assert_num_queries(3):
+        assert client.get("/api/users/me").status_code == 200
+
+
+def test_login_query_count_is_fixed(ada, anonymous, django_assert_num_queries):
+    """Two throttle counters in the database cache, the user, last_login and the outstanding token."""
+    # Per throttle (address, then account): read the counter; count the table (culling), savepoint,
+    # read the key, insert it, release. Then: the user; savepoint, last_login, outstanding token, release.
+    with django_assert_num_queries(17):
+        assert login(anonymous, username="ada", password=PASSWORD).status_code == 200
+
+
+def test_refresh_query_count_is_fixed(ada, django_assert_num_queries):
+    """Refreshing reads the blacklist and the user, spends the token and records the new one."""
+    pair = tokens_for(ada)
+
+    # 1. blacklisted?, 2. the user; savepoint, 3. outstanding row of the old token, 4. its blacklist row,
+    # savepoint, 5. blacklist it, release; 6. record the new refresh token; release.
+    with django_assert_num_queries(10):
+        assert refresh(pair["refresh"]).status_code == 200
