@@ -9,12 +9,14 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import SUSPENDED_INDEFINITELY, User
-from accounts.services import user_deactivate, user_reactivate
+from accounts.selectors import refresh_token_check
+from accounts.services import refresh_token_rotate, user_deactivate, user_reactivate
 
 PASSWORD = "correct horse battery staple"
 
@@ -148,6 +150,17 @@ def test_refresh_rotates_and_the_old_refresh_token_is_then_refused(ada):
     assert BlacklistedToken.objects.filter(token__user=ada.user).count() == 2
 
 
+def test_of_two_concurrent_refreshes_with_one_token_only_the_first_gets_a_pair(ada):
+    """Both requests passed the blacklist check; the blacklist's unique row lets only one rotate."""
+    raw = tokens_for(ada)["refresh"]
+    first, user = refresh_token_check(raw)
+    second, _ = refresh_token_check(raw)  # checked before the first request rotated
+
+    assert set(refresh_token_rotate(token=first, user=user)) == {"access", "refresh"}
+    with pytest.raises(AuthenticationFailed):
+        refresh_token_rotate(token=second, user=user)
+
+
 def test_logout_then_refresh_is_a_401(ada, anonymous):
     """After logout the refresh token is dead."""
     pair = tokens_for(ada)
@@ -221,6 +234,17 @@ def test_expired_access_token_is_a_401(ada):
     token.set_exp(from_time=timezone.now() - timedelta(minutes=10), lifetime=timedelta(minutes=5))
 
     response = bearer(str(token)).get("/api/users/me")
+
+    assert_401(response)
+    assert "expired" in response.json()["error_message"]
+
+
+def test_expired_refresh_token_is_a_401(ada):
+    """A refresh token past its `exp` cannot be spent, even though it was never used."""
+    token = RefreshToken(tokens_for(ada)["refresh"])
+    token.set_exp(from_time=timezone.now() - timedelta(days=2), lifetime=timedelta(days=1))
+
+    response = refresh(str(token))
 
     assert_401(response)
     assert "expired" in response.json()["error_message"]

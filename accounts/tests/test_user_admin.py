@@ -77,6 +77,33 @@ def test_user_creation_validates_its_input(moderator, make_user, body, field):
     assert User.objects.count() == users_before
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"is_superuser": True}, {"credentials_version": 0}, {"username": "root"}, {"suspended_until": None}],
+)
+def test_staff_patch_refuses_fields_outside_its_list(moderator, author, body):
+    """Only name, email, is_active, is_staff and password can be set; anything else is a 400."""
+    before = User.objects.values().get(pk=author.id)
+
+    response = moderator.client().patch(f"/api/users/{author.id}", body, format="json")
+
+    assert response.status_code == 400
+    assert set(body) <= set(response.json()["fields"])
+    assert User.objects.values().get(pk=author.id) == before
+
+
+def test_staff_patch_refuses_an_email_another_user_has(moderator, make_user, author):
+    """Emails stay unique, in any letter case."""
+    make_user("Other", email="other@example.com")
+
+    response = moderator.client().patch(
+        f"/api/users/{author.id}", {"email": "Other@Example.com"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "email" in response.json()["fields"]
+
+
 def test_staff_updates_name_email_and_staff_status(moderator, author):
     """PATCH changes the given fields and answers with the account."""
     response = moderator.client().patch(
