@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -10,11 +9,3 @@ def media_root(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def clear_throttle_history():
-    """Upload throttling counts per user id in the cache; ids repeat across tests on SQLite."""
-    cache.clear()
-    yield
-    cache.clear()
