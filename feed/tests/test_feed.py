@@ -31,7 +31,7 @@ def timeline(author, make_tweet):
 
 
 def test_feed_tweet_has_the_contract_shape(author, follower, outsider, make_media, make_tweet):
-    """Each tweet carries id, content, attachments, author and likes as the contract names them."""
+    """Each tweet has the contract's id, content, attachments, author and likes, plus extensions."""
     media = make_media(author)
     tweet = make_tweet(author, "Look", media=[media], likers=[outsider, follower])
 
@@ -41,6 +41,7 @@ def test_feed_tweet_has_the_contract_shape(author, follower, outsider, make_medi
         "id": tweet.id,
         "content": "Look",
         "attachments": [media.file.url],
+        "thumbnails": [media.thumbnail.url],
         "author": {"id": author.id, "name": "Ada Author"},
         "likes": [
             {"user_id": outsider.id, "name": "Olga Outsider"},

@@ -31,7 +31,7 @@ def upload(owner, file, field: str = "file"):
     "fmt, content_type", [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("GIF", "image/gif")]
 )
 def test_user_can_upload_an_image(author, fmt, content_type, image_content, files_before):
-    """POST /api/medias answers 201 with the media id; the file is stored under a new random name."""
+    """POST /api/medias answers 201 with the media id; image and thumbnail get new random names."""
     file = SimpleUploadedFile(
         "holiday photo.img", image_content(fmt, size=(30, 20)), content_type=content_type
     )
@@ -40,10 +40,12 @@ def test_user_can_upload_an_image(author, fmt, content_type, image_content, file
 
     assert response.status_code == 201
     media = Media.objects.get()
-    assert response.json() == {"result": True, "media_id": media.id}
+    body = response.json()
+    # The contract's fields; the media app adds url, thumbnail_url, width and height.
+    assert (body["result"], body["media_id"]) == (True, media.id)
     assert (media.uploader_id, media.tweet_id) == (author.id, None)
     assert (media.content_type, media.width, media.height) == (content_type, 30, 20)
-    assert stored_files() - files_before == {media.file.name}
+    assert stored_files() - files_before == {media.file.name, media.thumbnail.name}
     assert "holiday" not in media.file.name
     assert len(os.path.basename(media.file.name).split(".")[0]) == 32
 

@@ -24,7 +24,7 @@ def test_deleting_a_tweet_removes_its_likes_media_and_files(
     kept_media = make_media(author)
     doomed = make_tweet(author, "bye", media=doomed_media, likers=[follower, outsider])
     kept = make_tweet(author, "stay", media=[kept_media], likers=[follower])
-    doomed_files = [m.file.name for m in doomed_media]
+    doomed_files = [name for m in doomed_media for name in (m.file.name, m.thumbnail.name)]
     assert all(default_storage.exists(name) for name in doomed_files)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -37,6 +37,7 @@ def test_deleting_a_tweet_removes_its_likes_media_and_files(
     assert list(Media.objects.values_list("id", flat=True)) == [kept_media.id]
     assert not any(default_storage.exists(name) for name in doomed_files)
     assert default_storage.exists(kept_media.file.name)
+    assert default_storage.exists(kept_media.thumbnail.name)
 
 
 def test_files_are_kept_until_the_deletion_commits(author, make_media, make_tweet):
