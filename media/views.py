@@ -1,0 +1,42 @@
+import mimetypes
+import posixpath
+
+from django.conf import settings
+from django.views.static import serve
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from api.schema import error_responses
+from media.serializers import MediaCreatedSerializer, MediaUploadSerializer
+from media.services import media_create
+
+
+class MediaUploadView(APIView):
+    parser_classes = [MultiPartParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "uploads"
+
+    @extend_schema(
+        summary="Upload an image",
+        request={"multipart/form-data": MediaUploadSerializer},
+        responses={201: MediaCreatedSerializer, **error_responses(400, 413, 415, 429)},
+    )
+    def post(self, request):
+        serializer = MediaUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        media = media_create(uploader=request.user, upload=serializer.validated_data["file"])
+        return Response({"result": True, "media_id": media.pk}, status=status.HTTP_201_CREATED)
+
+
+def serve_media(request, path: str):
+    """Serve stored media (local storage without a front server) with its real type and nosniff."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    content_type, _ = mimetypes.guess_type(posixpath.basename(path))
+    response["Content-Type"] = content_type or "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
