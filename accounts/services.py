@@ -1,4 +1,5 @@
 import secrets
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -85,3 +86,26 @@ def follow_remove(*, follower: User, followee_id: int) -> bool:
     followee = user_get(user_id=followee_id)
     deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
     return deleted > 0
+
+
+def user_suspend(*, user: User, until: datetime) -> None:
+    """Suspend until `until` (SUSPENDED_INDEFINITELY for no end); it lifts itself when the time passes."""
+    User.objects.filter(pk=user.pk).update(suspended_until=until)
+    user.suspended_until = until
+
+
+def user_unsuspend(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(suspended_until=None)
+    user.suspended_until = None
+
+
+def user_set_active(*, user: User, active: bool) -> None:
+    """Deactivate (the api answers 401, tweets leave feeds) or reactivate an account."""
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    user.is_active = active
+
+
+def user_set_staff(*, user: User, staff: bool) -> None:
+    """Allow or refuse the admin site (what a user may do there is up to their groups)."""
+    User.objects.filter(pk=user.pk).update(is_staff=staff)
+    user.is_staff = staff

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tweets",
     "media",
     "feed",
+    "moderation",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from accounts.views import FollowView, UserDetailView, UserMeView
 from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import MediaUploadView, serve_media
+from moderation.views import ReportView
 from tweets.views import LikeView, TweetDetailView
 
 # Contract paths have no trailing slash; one is tolerated for hand-written clients.
@@ -14,6 +15,7 @@ api_patterns = [
     re_path(r"^tweets/?$", TweetsView.as_view(), name="tweets"),
     re_path(r"^tweets/(?P<tweet_id>[0-9]+)/?$", TweetDetailView.as_view(), name="tweet-detail"),
     re_path(r"^tweets/(?P<tweet_id>[0-9]+)/likes/?$", LikeView.as_view(), name="tweet-likes"),
+    re_path(r"^tweets/(?P<tweet_id>[0-9]+)/report/?$", ReportView.as_view(), name="tweet-report"),
     re_path(r"^users/me/?$", UserMeView.as_view(), name="users-me"),
     re_path(r"^users/(?P<user_id>[0-9]+)/?$", UserDetailView.as_view(), name="user-detail"),
     re_path(r"^users/(?P<user_id>[0-9]+)/follow/?$", FollowView.as_view(), name="user-follow"),
