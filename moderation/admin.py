@@ -77,7 +77,9 @@ class ModerationQueueAdmin(admin.ModelAdmin):
 
     @admin.display(description="tweet")
     def tweet(self, obj):
-        hidden = format_html(' <strong style="color:#ba2121">[hidden]</strong>') if obj.hidden_at else ""
+        hidden = (
+            format_html(' <strong style="color:#ba2121">{}</strong>', "[hidden]") if obj.hidden_at else ""
+        )
         return format_html(
             '<a href="{}">#{}</a>{}<div style="white-space:pre-wrap;max-width:40em">{}</div>{}',
             reverse("admin:tweets_tweet_change", args=[obj.pk]),
