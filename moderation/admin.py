@@ -14,7 +14,6 @@ from moderation.admin_actions import (
     media_thumbnails,
 )
 from moderation.models import AuditEntry, Report, ReportedTweet
-from moderation.selectors import reported_tweets
 
 
 class OpenReportsFilter(admin.SimpleListFilter):
@@ -35,38 +34,54 @@ class OpenReportsFilter(admin.SimpleListFilter):
 class HiddenFilter(admin.SimpleListFilter):
     title = "hidden"
     parameter_name = "hidden"
+    field = "hidden_at"
 
     def lookups(self, request, model_admin):
         return [("yes", "Hidden"), ("no", "Visible")]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
-            return queryset.filter(hidden_at__isnull=self.value() == "no")
+            return queryset.filter(**{f"{self.field}__isnull": self.value() == "no"})
         return queryset
+
+
+class TweetHiddenFilter(HiddenFilter):
+    field = "tweet__hidden_at"
 
 
 @admin.register(ReportedTweet)
 class ModerationQueueAdmin(admin.ModelAdmin):
     """One row per reported tweet, open reports first, with what a moderator needs to decide."""
 
-    list_display = ("tweet", "author_column", "open_reports_column", "reports_column", "last_reported_at")
+    list_display = (
+        "tweet_column",
+        "author_column",
+        "open_reports_column",
+        "reports_column",
+        "last_reported_at",
+    )
     list_display_links = None
-    list_filter = (OpenReportsFilter, HiddenFilter)
-    search_fields = ("content", "author__username", "author__name")
-    list_select_related = ("author",)
+    list_filter = (OpenReportsFilter, TweetHiddenFilter)
+    search_fields = ("tweet__content", "tweet__author__username", "tweet__author__name")
+    list_select_related = ("tweet__author",)
+    ordering = ("-open_reports", "-last_reported_at", "-tweet")
     show_full_result_count = False
     actions = ("dismiss_reports", "hide_tweets", "hide_tweets_and_suspend_authors")
 
     def get_queryset(self, request):
-        return reported_tweets(super().get_queryset(request)).prefetch_related(
-            Prefetch("media", queryset=Media.objects.order_by("position")),
-            Prefetch(
-                "reports",
-                queryset=Report.objects.filter(status=Report.Status.OPEN)
-                .select_related("reporter")
-                .order_by("created_at"),
-                to_attr="open_report_list",
-            ),
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("tweet__media", queryset=Media.objects.order_by("position")),
+                Prefetch(
+                    "tweet__reports",
+                    queryset=Report.objects.filter(status=Report.Status.OPEN)
+                    .select_related("reporter")
+                    .order_by("created_at"),
+                    to_attr="open_report_list",
+                ),
+            )
         )
 
     def has_add_permission(self, request) -> bool:
@@ -76,22 +91,23 @@ class ModerationQueueAdmin(admin.ModelAdmin):
         return False
 
     @admin.display(description="tweet")
-    def tweet(self, obj):
+    def tweet_column(self, obj):
+        tweet = obj.tweet
         hidden = (
-            format_html(' <strong style="color:#ba2121">{}</strong>', "[hidden]") if obj.hidden_at else ""
+            format_html(' <strong style="color:#ba2121">{}</strong>', "[hidden]") if tweet.hidden_at else ""
         )
         return format_html(
             '<a href="{}">#{}</a>{}<div style="white-space:pre-wrap;max-width:40em">{}</div>{}',
-            reverse("admin:tweets_tweet_change", args=[obj.pk]),
-            obj.pk,
+            reverse("admin:tweets_tweet_change", args=[tweet.pk]),
+            tweet.pk,
             hidden,
-            obj.content,
-            media_thumbnails(obj.media.all()),
+            tweet.content,
+            media_thumbnails(tweet.media.all()),
         )
 
     @admin.display(description="author")
     def author_column(self, obj):
-        return author_links(obj.author)
+        return author_links(obj.tweet.author)
 
     @admin.display(description="reporters", ordering="open_reports")
     def open_reports_column(self, obj):
@@ -115,21 +131,17 @@ class ModerationQueueAdmin(admin.ModelAdmin):
                         report.reporter.name,
                         f": {report.comment}" * bool(report.comment),
                     )
-                    for report in obj.open_report_list
+                    for report in obj.tweet.open_report_list
                 ),
             ),
         )
-
-    @admin.display(description="last reported", ordering="last_reported_at")
-    def last_reported_at(self, obj):
-        return obj.last_reported_at
 
     @admin.action(description="Dismiss the reports (no action on the tweet)", permissions=["change"])
     def dismiss_reports(self, request, queryset):
         def apply(data):
             closed = sum(
-                services.report_dismiss(moderator=request.user, tweet=tweet, reason=data["reason"])
-                for tweet in queryset
+                services.report_dismiss(moderator=request.user, tweet=entry.tweet, reason=data["reason"])
+                for entry in queryset.select_related("tweet")
             )
             self.message_user(request, f"Dismissed {closed} open report(s).", messages.SUCCESS)
 
@@ -139,8 +151,8 @@ class ModerationQueueAdmin(admin.ModelAdmin):
     def hide_tweets(self, request, queryset):
         def apply(data):
             hidden = sum(
-                services.tweet_hide(moderator=request.user, tweet=tweet, reason=data["reason"])
-                for tweet in queryset
+                services.tweet_hide(moderator=request.user, tweet=entry.tweet, reason=data["reason"])
+                for entry in queryset.select_related("tweet")
             )
             self.message_user(request, f"Hid {hidden} tweet(s); their reports are closed.", messages.SUCCESS)
 
@@ -150,7 +162,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
     def hide_tweets_and_suspend_authors(self, request, queryset):
         def apply(data):
             label, duration = SUSPENSION_DURATIONS[data["duration"]]
-            tweets = list(queryset.select_related("author"))
+            tweets = [entry.tweet for entry in queryset.select_related("tweet__author")]
             for tweet in tweets:
                 services.tweet_hide(moderator=request.user, tweet=tweet, reason=data["reason"])
             authors = {tweet.author_id: tweet.author for tweet in tweets}.values()

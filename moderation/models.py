@@ -50,13 +50,27 @@ class Report(models.Model):
         return f"{self.get_reason_display()} report on tweet #{self.tweet_id} ({self.status})"
 
 
-class ReportedTweet(Tweet):
-    """The moderation queue: tweets that have reports, one row per tweet."""
+class ReportedTweet(models.Model):
+    """A tweet's entry in the moderation queue, with counters moved in the same transaction as
+    the reports, so the queue is a small indexed table instead of counts over reports and tweets."""
+
+    tweet = models.OneToOneField(Tweet, on_delete=models.CASCADE, primary_key=True, related_name="moderation")
+    open_reports = models.PositiveIntegerField(default=0)
+    last_reported_at = models.DateTimeField()
 
     class Meta:
-        proxy = True
         verbose_name = "reported tweet"
         verbose_name_plural = "moderation queue"
+        indexes = [
+            # The queue's order: open reports first (most reporters first), then the latest.
+            models.Index(fields=["-open_reports", "-last_reported_at", "-tweet"], name="queue_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(open_reports__gte=0), name="open_reports_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.tweet)
 
 
 class AuditEntry(models.Model):

@@ -5,11 +5,12 @@ from datetime import datetime
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import SUSPENDED_INDEFINITELY, User
-from moderation.models import AuditEntry, Report
+from moderation.models import AuditEntry, Report, ReportedTweet
 from tweets import services as tweet_services
 from tweets.models import Tweet
 from tweets.selectors import tweet_get_visible
@@ -34,6 +35,7 @@ def audit_record(
     )
 
 
+@transaction.atomic
 def report_create(*, reporter: User, tweet_id: int, reason: str, comment: str = "") -> tuple[Report, bool]:
     """Report a visible tweet; repeats while the report is open return it. Returns (report, created)."""
     tweet = tweet_get_visible(tweet_id=tweet_id)
@@ -43,15 +45,23 @@ def report_create(*, reporter: User, tweet_id: int, reason: str, comment: str = 
     try:
         # A savepoint of its own, so a concurrent duplicate leaves the caller's transaction usable.
         with transaction.atomic():
-            return Report.objects.create(tweet=tweet, reporter=reporter, reason=reason, comment=comment), True
+            report = Report.objects.create(tweet=tweet, reporter=reporter, reason=reason, comment=comment)
     except IntegrityError:
         return Report.objects.get(tweet=tweet, reporter=reporter, status=Report.Status.OPEN), False
+    ReportedTweet.objects.get_or_create(tweet=tweet, defaults={"last_reported_at": report.created_at})
+    ReportedTweet.objects.filter(pk=tweet.pk).update(
+        open_reports=F("open_reports") + 1, last_reported_at=report.created_at
+    )
+    return report, True
 
 
 def _reports_resolve(*, tweet: Tweet, moderator: User, status: str) -> int:
-    return Report.objects.filter(tweet=tweet, status=Report.Status.OPEN).update(
+    resolved = Report.objects.filter(tweet=tweet, status=Report.Status.OPEN).update(
         status=status, resolved_at=timezone.now(), resolved_by=moderator
     )
+    if resolved:
+        ReportedTweet.objects.filter(pk=tweet.pk).update(open_reports=F("open_reports") - resolved)
+    return resolved
 
 
 @transaction.atomic

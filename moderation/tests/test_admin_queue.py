@@ -7,7 +7,7 @@ from accounts.models import SUSPENDED_INDEFINITELY
 from accounts.services import user_suspend
 from media.services import media_create
 from moderation.models import AuditEntry, Report
-from moderation.services import report_create
+from moderation.services import report_create, report_dismiss
 from moderation.tests.conftest import messages_of, run_action
 from tweets.services import tweet_create
 
@@ -23,12 +23,12 @@ def reported(tweet, outsider, follower):
 
 
 def test_queue_lists_reported_tweets_open_first_with_reporter_count(
-    moderator_client, reported, author, make_user
+    moderator_client, moderator, reported, author, make_user
 ):
     """The queue shows each reported tweet once, open ones first, with reasons, comments and count."""
     old = tweet_create(author=author.user, content="an old complaint", media_ids=[])
     report_create(reporter=make_user("Rita").user, tweet_id=old.id, reason="spam")
-    Report.objects.filter(tweet=old).update(status="dismissed", resolved_at=timezone.now())
+    report_dismiss(moderator=moderator.user, tweet=old, reason="Fine.")
 
     response = moderator_client.get(QUEUE)
 
