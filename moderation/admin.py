@@ -65,6 +65,8 @@ class ModerationQueueAdmin(admin.ModelAdmin):
     search_fields = ("tweet__content", "tweet__author__username", "tweet__author__name")
     list_select_related = ("tweet__author",)
     ordering = ("-open_reports", "-last_reported_at", "-tweet")
+    # The counters move with the reports; nothing here is edited by hand.
+    readonly_fields = ("tweet", "open_reports", "last_reported_at")
     show_full_result_count = False
     actions = ("dismiss_reports", "hide_tweets", "hide_tweets_and_suspend_authors")
 

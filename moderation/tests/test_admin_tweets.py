@@ -1,7 +1,9 @@
+from media.services import media_create
 from moderation.models import AuditEntry
+from moderation.services import report_create
 from moderation.tests.conftest import messages_of, run_action
 from tweets.models import Tweet
-from tweets.services import like_add
+from tweets.services import like_add, tweet_create
 
 TWEETS = "/admin/tweets/tweet/"
 
@@ -69,3 +71,25 @@ def test_moderators_cannot_delete_tweets_but_deletion_by_a_superuser_is_audited(
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.moderator_id, entry.target_tweet_id) == ("deletion", superuser.id, tweet.id)
     assert "the customer list is attached" in entry.target_repr
+
+
+def test_moderator_sees_a_tweet_read_only_with_its_images(moderator_client, author, png_upload):
+    """The tweet page shows text and image previews but offers no field to rewrite them."""
+    media = media_create(uploader=author.user, upload=png_upload())
+    tweet = tweet_create(author=author.user, content="with a picture", media_ids=[media.id])
+
+    page = moderator_client.get(f"{TWEETS}{tweet.id}/change/").content.decode()
+
+    assert "with a picture" in page
+    assert f'src="{media.file.url}"' in page
+    assert 'name="content"' not in page
+
+
+def test_queue_entry_page_is_read_only(moderator_client, tweet, outsider):
+    """A queue entry's page has no editable fields (no tweet picker over a million rows)."""
+    report_create(reporter=outsider.user, tweet_id=tweet.id, reason="spam")
+
+    page = moderator_client.get(f"/admin/moderation/reportedtweet/{tweet.id}/change/")
+
+    assert page.status_code == 200
+    assert "<select" not in page.content.decode().split('id="content-main"')[1].split("</form>")[0]

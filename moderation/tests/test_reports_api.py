@@ -1,4 +1,5 @@
-from moderation.models import Report
+from moderation.models import Report, ReportedTweet
+from moderation.services import report_dismiss
 from tweets.services import tweet_hide
 
 
@@ -89,3 +90,18 @@ def test_report_endpoint_is_in_the_openapi_schema(outsider):
 
     operation = response.json()["paths"]["/api/tweets/{tweet_id}/report/"]["post"]
     assert {"200", "201", "400", "404"} <= set(operation["responses"])
+
+
+def test_queue_counters_follow_reports_and_their_resolution(outsider, follower, moderator, tweet):
+    """The queue's stored count of open reports moves with every report and every dismissal."""
+    for person in (outsider, follower):
+        person.client().post(f"/api/tweets/{tweet.id}/report", {"reason": "spam"}, format="json")
+    assert ReportedTweet.objects.get(tweet=tweet).open_reports == 2
+
+    report_dismiss(moderator=moderator.user, tweet=tweet, reason="Fine.")
+    assert ReportedTweet.objects.get(tweet=tweet).open_reports == 0
+
+    outsider.client().post(f"/api/tweets/{tweet.id}/report", {"reason": "other"}, format="json")
+    entry = ReportedTweet.objects.get(tweet=tweet)
+    assert entry.open_reports == Report.objects.filter(tweet=tweet, status="open").count() == 1
+    assert entry.last_reported_at == Report.objects.latest("created_at").created_at
