@@ -169,7 +169,8 @@ class ModerationQueueAdmin(admin.ModelAdmin):
                 services.tweet_hide(moderator=request.user, tweet=tweet, reason=data["reason"])
             authors = {tweet.author_id: tweet.author for tweet in tweets}.values()
             for author in authors:
-                until = None if duration is None else timezone.now() + duration
+                # Whole seconds, so the 403 message reads cleanly.
+                until = None if duration is None else (timezone.now() + duration).replace(microsecond=0)
                 if until is not None and author.is_suspended() and author.suspended_until > until:
                     # Never shorten a longer suspension already in place.
                     until = author.suspended_until

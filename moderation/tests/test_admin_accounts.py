@@ -184,3 +184,20 @@ def test_non_staff_users_are_sent_away_from_the_admin(author):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+def test_deleting_a_user_in_the_admin_is_audited(superuser_client, superuser, author):
+    """Only superusers delete accounts; the audit log keeps who it was."""
+    response = superuser_client.post(f"{USERS}{author.id}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=author.id).exists()
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.moderator_id, entry.target_user_id) == ("deletion", superuser.id, author.id)
+    assert "Ada Author (@author)" in entry.target_repr
+
+
+def test_moderators_cannot_delete_users(moderator_client, author):
+    """Deletion is not part of the Moderators group's rights."""
+    assert moderator_client.post(f"{USERS}{author.id}/delete/", {"post": "yes"}).status_code == 403
+    assert User.objects.filter(pk=author.id).exists()

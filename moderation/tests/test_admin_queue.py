@@ -99,7 +99,9 @@ def test_hide_and_suspend_for_24_hours_in_one_action(moderator_client, moderator
 
     assert messages_of(response) == ["Hid 1 tweet(s) and suspended Ada Author (@author) (24 hours)."]
     author.user.refresh_from_db()
-    assert before + timedelta(hours=24) <= author.user.suspended_until <= timezone.now() + timedelta(hours=24)
+    assert before + timedelta(hours=24) - timedelta(seconds=1) <= author.user.suspended_until
+    assert author.user.suspended_until <= timezone.now() + timedelta(hours=24)
+    assert author.user.suspended_until.microsecond == 0
     assert follower.client().get("/api/tweets").json()["tweets"] == []
     blocked = author.client().get("/api/tweets")
     assert blocked.status_code == 403
