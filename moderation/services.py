@@ -117,14 +117,14 @@ def user_unsuspend(*, moderator: User, user: User, reason: str) -> None:
 
 @transaction.atomic
 def user_deactivate(*, moderator: User, user: User, reason: str) -> None:
-    account_services.user_set_active(user=user, active=False)
+    account_services.user_deactivate(user=user)
     audit_record(moderator=moderator, action=Action.DEACTIVATE, reason=reason, user=user)
 
 
 @transaction.atomic
 def user_reactivate(*, moderator: User, user: User, reason: str) -> None:
     """Active again and any suspension lifted: the account works as before."""
-    account_services.user_set_active(user=user, active=True)
+    account_services.user_reactivate(user=user)
     account_services.user_unsuspend(user=user)
     audit_record(moderator=moderator, action=Action.REACTIVATE, reason=reason, user=user)
 
@@ -149,7 +149,7 @@ MODERATORS_GROUP = "Moderators"
 @transaction.atomic
 def moderator_add(*, user: User) -> None:
     """Give a user the admin site and the Moderators group (created by a data migration)."""
-    account_services.user_set_staff(user=user, staff=True)
+    account_services.user_update(user=user, is_staff=True)
     user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
 
 
@@ -157,4 +157,4 @@ def moderator_add(*, user: User) -> None:
 def moderator_remove(*, user: User) -> None:
     user.groups.remove(Group.objects.get(name=MODERATORS_GROUP))
     if not user.is_superuser and not user.groups.exists():
-        account_services.user_set_staff(user=user, staff=False)
+        account_services.user_update(user=user, is_staff=False)
