@@ -24,14 +24,15 @@ def test_posting_a_tweet_costs_the_same_for_one_or_four_images(
 def test_deleting_a_tweet_costs_the_same_for_few_or_many_likes_and_images(
     make_user, author, make_media, make_tweet, crowd, django_assert_num_queries
 ):
-    """Likes and media go in one DELETE each."""
+    """Likes, media and reports go in one DELETE each."""
     fans = [make_user(f"Fan {n}") for n in range(crowd)]
     tweet = make_tweet(author, media=[make_media(author) for _ in range(min(crowd, 4))], likers=fans)
     client = author.client()
 
-    # 1. api key + user, 2. savepoint, 3. the visible tweet, 4. its file names, 5. delete likes,
-    # 6. delete media, 7. delete the tweet, 8. release.
-    with django_assert_num_queries(8):
+    # 1. api key + user, 2. savepoint (tweet_delete), 3. the visible tweet, 4. savepoint (tweet_purge),
+    # 5. its image and thumbnail names, 6. delete likes, 7. delete media, 8. delete its reports,
+    # 9. delete its moderation queue entry, 10. delete the tweet, 11.-12. release both savepoints.
+    with django_assert_num_queries(12):
         assert client.delete(f"/api/tweets/{tweet.id}").status_code == 200
 
 
