@@ -36,3 +36,9 @@ def files_of_tweet(*, tweet_id: int) -> list[str]:
     """Names of every stored file of a tweet's media, thumbnails included."""
     rows = Media.objects.filter(tweet_id=tweet_id).values_list("file", "thumbnail")
     return [name for row in rows for name in row if name]
+
+
+def files_of_uploader(*, user) -> list[str]:
+    """Names of every stored file a user uploaded, attached or not, thumbnails included."""
+    rows = Media.objects.filter(uploader=user).values_list("file", "thumbnail")
+    return [name for row in rows for name in row if name]

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import SUSPENDED_INDEFINITELY, User
+from media.selectors import files_of_uploader
+from media.services import media_files_delete_on_commit
 from moderation.models import AuditEntry, Report, ReportedTweet
 from tweets import services as tweet_services
 from tweets.models import Tweet
@@ -131,8 +133,13 @@ def user_reactivate(*, moderator: User, user: User, reason: str) -> None:
 
 @transaction.atomic
 def user_delete(*, moderator: User, user: User, reason: str) -> None:
+    """Delete an account with everything it owns; the cascade alone would leave the likes
+    counters of the tweets they liked too high and their image files in storage."""
     audit_record(moderator=moderator, action=Action.DELETION, reason=reason, user=user)
+    files = files_of_uploader(user=user)
+    tweet_services.likes_delete(likes=user.likes.all())
     user.delete()
+    media_files_delete_on_commit(names=files)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from moderation.admin import HiddenFilter
 from moderation.admin_actions import author_links, confirm_action, media_thumbnails
 from moderation.selectors import tweet_ids_with_open_reports
 from tweets.models import Like, Tweet
+from tweets.services import likes_delete
 
 
 class HasOpenReportsFilter(admin.SimpleListFilter):
@@ -112,3 +113,17 @@ class LikeAdmin(admin.ModelAdmin):
     raw_id_fields = ("user", "tweet")
     ordering = ("-id",)
     show_full_result_count = False
+
+    # A like is a user's own act: it can be removed here (spam), never forged or edited. Removal
+    # goes through likes_delete, which moves likes_count with the rows.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj):
+        likes_delete(likes=Like.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        likes_delete(likes=queryset)

@@ -1,6 +1,8 @@
+from collections import Counter
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
@@ -85,3 +87,20 @@ def tweet_purge(*, tweet: Tweet) -> None:
     names = files_of_tweet(tweet_id=tweet.pk)
     tweet.delete()
     media_files_delete_on_commit(names=names)
+
+
+@transaction.atomic
+def likes_delete(*, likes: QuerySet) -> int:
+    """Delete these Like rows (an admin's choice, an account's deletion) with their counters.
+
+    Deleting the rows alone, e.g. by cascade, would leave likes_count too high. The rows are
+    locked first so that a concurrent unlike of one of them cannot decrement a second time.
+    """
+    rows = list(likes.select_for_update().values_list("id", "tweet_id"))
+    Like.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    per_tweet = Counter(tweet_id for _, tweet_id in rows)
+    # One UPDATE per distinct number of removed likes, not one per tweet.
+    for removed in set(per_tweet.values()):
+        tweet_ids = [tweet_id for tweet_id, n in per_tweet.items() if n == removed]
+        Tweet.objects.filter(pk__in=tweet_ids).update(likes_count=F("likes_count") - removed)
+    return len(rows)
