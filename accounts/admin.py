@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import ApiKey, Follow, User
 from moderation import services as moderation
 from moderation.admin_actions import SuspendUntilForm, confirm_action
+from moderation.models import Report, ReportedTweet
 from moderation.selectors import count_subquery
 from tweets.models import Tweet
 
@@ -180,6 +181,14 @@ class UserAdmin(BaseUserAdmin):
             apply=apply,
             warning="The current key stops working immediately.",
         )
+
+    def get_deleted_objects(self, objs, request):
+        # Reports and queue entries are read-only in the admin, yet they must go with a deleted
+        # account (moderation.user_delete keeps the queue's counters right): without this, a
+        # user who reported or was reported could not be deleted at all.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        exempt = {Report._meta.verbose_name, ReportedTweet._meta.verbose_name}
+        return deleted, counts, perms_needed - exempt, protected
 
     def delete_model(self, request, obj):
         moderation.user_delete(moderator=request.user, user=obj, reason="Deleted in the admin.")

@@ -133,11 +133,18 @@ def user_reactivate(*, moderator: User, user: User, reason: str) -> None:
 
 @transaction.atomic
 def user_delete(*, moderator: User, user: User, reason: str) -> None:
-    """Delete an account with everything it owns; the cascade alone would leave the likes
-    counters of the tweets they liked too high and their image files in storage."""
+    """Delete an account with everything it owns; the cascade alone would leave the likes and
+    open-report counters of the tweets they liked or reported too high, and their files stored."""
     audit_record(moderator=moderator, action=Action.DELETION, reason=reason, user=user)
     files = files_of_uploader(user=user)
     tweet_services.likes_delete(likes=user.likes.all())
+    # Their open reports go with them (cascade); the queue's counters must drop with them.
+    reported = list(
+        Report.objects.select_for_update()
+        .filter(reporter=user, status=Report.Status.OPEN)
+        .values_list("tweet_id", flat=True)
+    )
+    ReportedTweet.objects.filter(pk__in=reported).update(open_reports=F("open_reports") - 1)
     user.delete()
     media_files_delete_on_commit(names=files)
 

@@ -3,6 +3,8 @@
 from django.core.files.storage import default_storage
 
 from media.models import Media
+from moderation.models import ReportedTweet
+from moderation.services import report_create
 from tweets.models import Like, Tweet
 
 USERS = "/admin/accounts/user/"
@@ -21,6 +23,34 @@ def test_deleting_a_liker_keeps_like_counters_equal_to_the_rows(
     counters = dict(Tweet.objects.values_list("id", "likes_count"))
     assert counters == {both.id: 1, theirs.id: 0}
     assert counters[both.id] == Like.objects.filter(tweet=both).count()
+
+
+def test_deleting_a_reporter_keeps_the_queue_counters_equal_to_the_open_reports(
+    superuser_client, author, follower, outsider, make_tweet
+):
+    """The deleted user's open reports leave the moderation queue's counters too."""
+    both = make_tweet(author, "reported by both")
+    theirs = make_tweet(author, "reported by the follower")
+    for reporter, tweet in [(follower, both), (outsider, both), (follower, theirs)]:
+        report_create(reporter=reporter.user, tweet_id=tweet.id, reason="spam")
+
+    response = superuser_client.post(f"{USERS}{follower.id}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    queue = dict(ReportedTweet.objects.values_list("tweet_id", "open_reports"))
+    assert queue == {both.id: 1, theirs.id: 0}
+    assert queue[both.id] == both.reports.filter(status="open").count()
+
+
+def test_superuser_can_delete_a_reported_author(superuser_client, author, follower, make_tweet):
+    """Reports on their tweets, read-only in the admin, do not block deleting the author."""
+    tweet = make_tweet(author)
+    report_create(reporter=follower.user, tweet_id=tweet.id, reason="spam")
+
+    response = superuser_client.post(f"{USERS}{author.id}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Tweet.objects.exists()
 
 
 def test_deleting_a_user_removes_their_image_files(
