@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.selectors import user_get
+from ops import metrics
 
 
 def api_key_generate() -> str:
@@ -77,6 +78,7 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
             Follow.objects.create(follower=follower, followee=followee)
     except IntegrityError:
         return False
+    metrics.inc_on_commit(metrics.FOLLOWS_ADDED)
     return True
 
 

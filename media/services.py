@@ -11,6 +11,7 @@ from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 
 from api.exceptions import PayloadTooLarge
 from media.models import Media
+from ops import metrics
 
 logger = logging.getLogger("chirp.media")
 
@@ -41,7 +42,7 @@ def media_create(*, uploader, upload) -> Media:
     name = f"{uuid.uuid4().hex}.{EXTENSIONS[image_format]}"
     stored = default_storage.save(f"{name[:2]}/{name}", ContentFile(upload.read()))
     try:
-        return Media.objects.create(
+        media = Media.objects.create(
             uploader=uploader,
             file=stored,
             content_type=ALLOWED_FORMATS[image_format],
@@ -52,6 +53,9 @@ def media_create(*, uploader, upload) -> Media:
     except Exception:
         default_storage.delete(stored)
         raise
+    metrics.inc_on_commit(metrics.UPLOADS)
+    metrics.inc_on_commit(metrics.UPLOAD_BYTES, media.size)
+    return media
 
 
 def media_attach(*, tweet, uploader, media_ids: list[int]) -> None:
