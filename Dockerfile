@@ -30,8 +30,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     CHIRP_DATA_DIR=/data \
     MEDIA_ROOT=/data/media \
     STATIC_ROOT=/app/staticfiles \
-    STATIC_PUBLISH_DIR=/srv/static \
-    PROMETHEUS_MULTIPROC_DIR=/tmp/chirp-prometheus
+    STATIC_PUBLISH_DIR=/srv/static
 COPY --from=build /opt/venv /opt/venv
 # Code stays owned by root: the app user can read it but not change it.
 COPY --from=build /app /app

@@ -33,10 +33,14 @@ accesslog = None
 errorlog = "-"
 loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
 # Workers heartbeat through this directory; memory-backed in containers, not the image's disk.
+# gunicorn's runtime control socket defaults to $HOME, which the image's user cannot write and
+# which several instances on one host would share; nothing here uses it.
+control_socket_disable = True
 worker_tmp_dir = env_str("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
 
 # Prometheus multiprocess mode: each worker writes its metrics to files here and /metrics sums
-# them. It must be in the environment before any worker imports prometheus_client.
+# them. It must be in the environment before any worker imports prometheus_client, and only in
+# gunicorn's: management commands run beside it must not write into the live workers' files.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="chirp-prometheus-"))
 
 
