@@ -30,8 +30,19 @@ max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200, minimum=0)
 # The app logs one JSON line per request itself (with request id and user); gunicorn's own
 # access log would be a second, less useful copy.
 accesslog = None
-errorlog = "-"
 loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines (start, worker boot and exit, timeouts) as JSON too: stdout stays one JSON
+# object per line.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "ops.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False}},
+}
 # Workers heartbeat through this directory; memory-backed in containers, not the image's disk.
 # gunicorn's runtime control socket defaults to $HOME, which the image's user cannot write and
 # which several instances on one host would share; nothing here uses it.
