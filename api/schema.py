@@ -1,5 +1,6 @@
-"""OpenAPI pieces shared by every endpoint: the envelopes and the `api-key` security scheme."""
+"""OpenAPI pieces shared by every endpoint: the envelopes and the `api-key` and Bearer security schemes."""
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -42,3 +43,10 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "api-key"}
+
+
+class BearerJWTScheme(SimpleJWTScheme):
+    """`Authorization: Bearer <access token>` from POST /api/auth/token."""
+
+    target_class = "api.authentication.JWTAuthentication"
+    name = "BearerAuth"

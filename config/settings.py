@@ -5,6 +5,7 @@ what a newcomer gets. Production sets DATABASE_URL, SECRET_KEY and ALLOWED_HOSTS
 DEBUG the process refuses to start when a production secret is missing.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,16 @@ if not SECRET_KEY:
     # A fixed key is acceptable only for a local development server.
     SECRET_KEY = "chirp-insecure-development-key-do-not-use-in-production"
 
+# JWTs are signed with a key of their own, so rotating it logs everyone out without touching
+# sessions or password reset links (which SECRET_KEY signs), and a leak of one is not a leak of both.
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY")
+if not JWT_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("JWT_SIGNING_KEY must be set when DEBUG is off.")
+    JWT_SIGNING_KEY = "chirp-insecure-development-jwt-signing-key-do-not-use"
+if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from SECRET_KEY and have at least 32 characters.")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS and not DEBUG:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
@@ -38,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "rest_framework_simplejwt.token_blacklist",
     "api",
     "accounts",
     "tweets",
@@ -137,7 +149,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "api.authentication.JWTAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsActiveUser"],
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -150,7 +165,22 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {
         "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
+        "login_address": env_str("THROTTLE_LOGIN_ADDRESS", "30/minute"),
+        "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/hour"),
     },
+    # X-Forwarded-For is trusted only from this many reverse proxies (0: use the peer address).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
+}
+
+SIMPLE_JWT = {
+    # Only HS256: tokens with `alg: none` or any other algorithm are refused.
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_LIFETIME_SECONDS", 300, minimum=1)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_REFRESH_LIFETIME_SECONDS", 86400, minimum=1)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -166,9 +196,20 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/",
 }
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+# Login throttles count attempts across every worker process, so the cache must be shared:
+# Redis when configured, else a table in the database (`manage.py createcachetable`).
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "chirp_cache",
+            # Django's default of 300 entries would let a spray of usernames cull everyone's counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # --- Production security -------------------------------------------------------------
 # Secure unless DEBUG; `manage.py check --deploy --fail-level WARNING` passes with the values

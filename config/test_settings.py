@@ -5,6 +5,9 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "chirp-test-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("JWT_SIGNING_KEY", "chirp-test-only-jwt-signing-key-0123456789")
+# Throttle counters live in the cache; the database cache rolls back with each test, Redis would not.
+os.environ.pop("REDIS_URL", None)
 
 from config.settings import *  # noqa: F403
 

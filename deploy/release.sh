@@ -4,6 +4,8 @@
 # container starts, so replicas never race on migrations.
 set -eu
 python manage.py migrate --noinput
+# The cache table, used when REDIS_URL is not set (a no-op otherwise).
+python manage.py createcachetable
 if [ -n "${DJANGO_SUPERUSER_USERNAME:-}" ]; then
     # createsuperuser --noinput reads DJANGO_SUPERUSER_USERNAME/PASSWORD/EMAIL/NAME.
     if output=$(python manage.py createsuperuser --noinput 2>&1); then

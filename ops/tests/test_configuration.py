@@ -85,6 +85,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CHIRP_DATA_DIR": str(tmp_path / "data"),
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
     }
     values.update(overrides)
     return {name: value for name, value in values.items() if value is not None}
