@@ -147,6 +147,41 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_JSON_BYTES
 # Uploaded files above this size stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Media pipeline and storage (README: "Media and storage") --------------------------
+# Uploads are refused from their header above MEDIA_MAX_PIXELS (decompression bombs), then
+# re-encoded no larger than MEDIA_MAX_SIDE on either side, with a MEDIA_THUMBNAIL_SIDE preview.
+MEDIA_MAX_PIXELS = env_int("MEDIA_MAX_PIXELS", 33_000_000, minimum=1)
+MEDIA_MAX_SIDE = env_int("MEDIA_MAX_SIDE", 4096, minimum=16)
+MEDIA_THUMBNAIL_SIDE = env_int("MEDIA_THUMBNAIL_SIDE", 400, minimum=16)
+# local: files under MEDIA_ROOT, URLs under MEDIA_URL. s3: any S3-compatible object store through
+# django-storages; attachment URLs then point straight at the store (or AWS_S3_CUSTOM_DOMAIN).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
+if STORAGE_BACKEND == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME must be set when STORAGE_BACKEND=s3.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL"),
+            "region_name": env_str("AWS_S3_REGION_NAME"),
+            # Unset: boto3's usual chain (instance role, ~/.aws, ...) provides credentials.
+            "access_key": env_str("AWS_ACCESS_KEY_ID"),
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY"),
+            # Signed, expiring URLs by default: the bucket can stay private.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600, minimum=60),
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN"),
+            "location": env_str("AWS_LOCATION", ""),
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE"),
+            # botocore may presign with the deprecated SigV2, which newer regions and stores refuse.
+            "signature_version": env_str("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+        },
+    }
+elif STORAGE_BACKEND != "local":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND={STORAGE_BACKEND!r}: use 'local' or 's3'.")
+# --- end of media pipeline and storage --------------------------------------------------
+
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from media.selectors import attachment_urls
+from media.selectors import tweet_image_urls
 from tweets.models import Like, Tweet
 
 
@@ -29,6 +29,7 @@ def tweets_payload(rows: list[dict]) -> list[dict]:
     ids = [row["id"] for row in rows]
     likes: dict[int, list[dict]] = defaultdict(list)
     attachments: dict[int, list[str]] = {}
+    thumbnails: dict[int, list[str]] = {}
     if ids:
         for tweet_id, user_id, name in (
             Like.objects.filter(tweet_id__in=ids)
@@ -36,12 +37,13 @@ def tweets_payload(rows: list[dict]) -> list[dict]:
             .values_list("tweet_id", "user_id", "user__name")
         ):
             likes[tweet_id].append({"user_id": user_id, "name": name})
-        attachments = attachment_urls(tweet_ids=ids)
+        attachments, thumbnails = tweet_image_urls(tweet_ids=ids)
     return [
         {
             "id": row["id"],
             "content": row["content"],
             "attachments": attachments.get(row["id"], []),
+            "thumbnails": thumbnails.get(row["id"], []),
             "author": {"id": row["author_id"], "name": row["author__name"]},
             "likes": likes.get(row["id"], []),
             "likes_count": row["likes_count"],
