@@ -13,8 +13,9 @@ COPY requirements.txt /tmp/requirements.txt
 RUN pip install --only-binary=:all: -r /tmp/requirements.txt
 WORKDIR /app
 COPY . .
-# Static files are part of the release; settings need a key and hosts only to import.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost CHIRP_DATA_DIR=/tmp/chirp-build \
+# Static files are part of the release; settings need keys and hosts only to import.
+RUN SECRET_KEY=build-time-only-secret-key JWT_SIGNING_KEY=build-time-only-jwt-signing-key-0123456789 \
+    ALLOWED_HOSTS=localhost CHIRP_DATA_DIR=/tmp/chirp-build \
     python manage.py collectstatic --noinput \
  && python -m compileall -q /app /opt/venv
 

@@ -48,7 +48,7 @@ def parse_env_file(text: str, *, source: str = ".env") -> dict[str, str]:
 @cache
 def _env_file_values() -> dict[str, str]:
     path = Path(os.environ.get("ENV_FILE") or _DEFAULT_ENV_FILE)
-    if not path.is_file():
+    if not path.exists():
         if os.environ.get("ENV_FILE"):
             raise ImproperlyConfiguredEnv(f"ENV_FILE={path} does not exist")
         return {}

@@ -4,7 +4,10 @@ scripts/e2e then exercises the nginx template and gunicorn configuration for rea
 """
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -217,3 +220,22 @@ def test_the_grafana_dashboard_only_queries_metrics_the_app_exports():
     assert queried and queried <= exported
     for title in ("Request rate", "Latency percentiles", "Error rate by endpoint", "Feed latency"):
         assert any(panel["title"].startswith(title) for panel in dashboard["panels"]), title
+
+
+def test_the_images_build_step_can_collect_static_files(tmp_path):
+    """The Dockerfile's collectstatic line, with only its own variables, imports the settings."""
+    [line] = re.findall(
+        r"^RUN ((?:[A-Z_]+=\S+ (?:\\\n\s*)?)+)python manage.py collectstatic", DOCKERFILE, re.M
+    )
+    variables = dict(re.findall(r"([A-Z_]+)=(\S+)", line))
+    variables["CHIRP_DATA_DIR"] = str(tmp_path / "data")
+    environ = {"PATH": os.environ["PATH"], "ENV_FILE": os.devnull, **variables}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--dry-run"],
+        cwd=REPO,
+        env={**environ, "STATIC_ROOT": str(tmp_path / "static")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
