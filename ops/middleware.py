@@ -20,6 +20,8 @@ access_logger = logging.getLogger("chirp.request")
 # An incoming id is reused only when it is short and plain, so it cannot forge log content.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 OPS_PATHS = {"/livez": "livez", "/readyz": "readyz", "/metrics": "metrics"}
+# Any other method a client invents shares one label, so it cannot grow the series count.
+HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 class QueryCounter:
@@ -82,7 +84,7 @@ class RequestObservabilityMiddleware:
 
     def record(self, request, response, duration: float, query_count: int) -> None:
         endpoint = endpoint_of(request)
-        method = request.method
+        method = request.method if request.method in HTTP_METHODS else "OTHER"
         metrics.REQUESTS.labels(method, endpoint, str(response.status_code)).inc()
         metrics.REQUEST_LATENCY.labels(method, endpoint).observe(duration)
         metrics.REQUEST_QUERIES.labels(method, endpoint).observe(query_count)

@@ -41,6 +41,16 @@ def test_unknown_urls_share_one_label(author):
     assert sample("chirp_http_requests_total", method="GET", endpoint="unmatched", status="404") == before + 2
 
 
+def test_invented_http_methods_share_one_label(author):
+    """A client sending made-up methods cannot create a series per method."""
+    before = sample("chirp_http_requests_total", method="OTHER", endpoint="tweets", status="405")
+
+    author.client().generic("BREW", "/api/tweets")
+    author.client().generic("XYZZY", "/api/tweets")
+
+    assert sample("chirp_http_requests_total", method="OTHER", endpoint="tweets", status="405") == before + 2
+
+
 def test_database_queries_per_request_are_recorded(follower):
     """The feed's query count lands in a histogram per route, to spot N+1 regressions in production."""
     labels = {"method": "GET", "endpoint": "tweets"}
