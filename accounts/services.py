@@ -1,4 +1,5 @@
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -251,3 +252,14 @@ def refresh_token_rotate(*, token: RefreshToken, user: User) -> dict[str, str]:
 def refresh_token_revoke(*, token: RefreshToken, user: User) -> None:
     """Log out: the refresh token can no longer be used (access tokens expire on their own)."""
     _refresh_token_blacklist(token=token, user=user)
+
+
+def user_suspend(*, user: User, until: datetime) -> None:
+    """Suspend until `until` (SUSPENDED_INDEFINITELY for no end); it lifts itself when the time passes."""
+    User.objects.filter(pk=user.pk).update(suspended_until=until)
+    user.suspended_until = until
+
+
+def user_unsuspend(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(suspended_until=None)
+    user.suspended_until = None

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tweets",
     "media",
     "feed",
+    "moderation",
     "ops",
 ]
 

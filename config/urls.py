@@ -16,6 +16,7 @@ from accounts.views import (
 from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import MediaUploadView, serve_media
+from moderation.views import ReportView
 from tweets.views import LikeView, TweetDetailView
 
 # Contract paths have no trailing slash; one is tolerated for hand-written clients.
@@ -23,6 +24,7 @@ api_patterns = [
     re_path(r"^tweets/?$", TweetsView.as_view(), name="tweets"),
     re_path(r"^tweets/(?P<tweet_id>[0-9]+)/?$", TweetDetailView.as_view(), name="tweet-detail"),
     re_path(r"^tweets/(?P<tweet_id>[0-9]+)/likes/?$", LikeView.as_view(), name="tweet-likes"),
+    re_path(r"^tweets/(?P<tweet_id>[0-9]+)/report/?$", ReportView.as_view(), name="tweet-report"),
     re_path(r"^auth/token/?$", LoginView.as_view(), name="auth-token"),
     re_path(r"^auth/token/refresh/?$", TokenRefreshView.as_view(), name="auth-token-refresh"),
     re_path(r"^auth/logout/?$", LogoutView.as_view(), name="auth-logout"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from media.selectors import files_of_tweet
@@ -37,9 +38,7 @@ def tweet_delete(*, user, tweet_id: int) -> None:
     tweet = tweet_get_visible(tweet_id=tweet_id)
     if tweet.author_id != user.pk:
         raise PermissionDenied("Only the author can delete a tweet.")
-    names = files_of_tweet(tweet_id=tweet.pk)
-    tweet.delete()
-    media_files_delete_on_commit(names=names)
+    tweet_purge(tweet=tweet)
 
 
 @transaction.atomic
@@ -65,3 +64,27 @@ def like_remove(*, user, tweet_id: int) -> bool:
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") - 1)
     return bool(deleted)
+
+
+def tweet_hide(*, tweet: Tweet) -> bool:
+    """Hide a tweet from everyone but the admin; the row stays. Returns whether it was visible."""
+    hidden_at = timezone.now()
+    changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=True).update(hidden_at=hidden_at)
+    if changed:
+        tweet.hidden_at = hidden_at
+    return bool(changed)
+
+
+def tweet_unhide(*, tweet: Tweet) -> bool:
+    """Bring a hidden tweet back unchanged. Returns whether it was hidden."""
+    changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=False).update(hidden_at=None)
+    tweet.hidden_at = None
+    return bool(changed)
+
+
+@transaction.atomic
+def tweet_purge(*, tweet: Tweet) -> None:
+    """Delete any tweet with its likes and reports, and its files once the deletion has committed."""
+    names = files_of_tweet(tweet_id=tweet.pk)
+    tweet.delete()
+    media_files_delete_on_commit(names=names)

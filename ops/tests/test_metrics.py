@@ -108,6 +108,20 @@ def test_domain_counters_count_committed_writes_once(
     }
 
 
+def test_reports_are_counted_once_per_open_report(author, outsider, django_capture_on_commit_callbacks):
+    """Reporting the same tweet again while the report is open is not a second report."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    before = sample("chirp_reports_created_total")
+    body = {"reason": "spam", "comment": ""}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outsider.client().post(f"/api/tweets/{tweet.id}/report", body, format="json")
+        outsider.client().post(f"/api/tweets/{tweet.id}/report", body, format="json")
+
+    assert first.status_code == 201
+    assert sample("chirp_reports_created_total") == before + 1
+
+
 def test_rolled_back_writes_are_not_counted(author, django_capture_on_commit_callbacks):
     """A tweet whose transaction fails (foreign media) leaves the counter untouched."""
     before = sample("chirp_tweets_created_total")
