@@ -251,6 +251,10 @@ else:
 # Secure unless DEBUG; `manage.py check --deploy --fail-level WARNING` passes with the values
 # of .env.example. TLS ends at nginx or at a load balancer in front of it.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# .env.example's placeholders are public; signing with one would let anyone forge sessions and JWTs.
+for _name, _value in (("SECRET_KEY", SECRET_KEY), ("JWT_SIGNING_KEY", JWT_SIGNING_KEY)):
+    if not DEBUG and _value.startswith("replace-with-"):
+        raise ImproperlyConfigured(f"{_name} is still the placeholder from .env.example.")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

@@ -3,6 +3,10 @@
 # administrator from DJANGO_SUPERUSER_* when they are set. Runs once per `up`, before any web
 # container starts, so replicas never race on migrations.
 set -eu
+# .env.example's placeholder is public: an administrator with it would be open to anyone.
+case "${DJANGO_SUPERUSER_PASSWORD:-}" in
+    replace-with-*) echo "DJANGO_SUPERUSER_PASSWORD is still the placeholder from .env.example." >&2; exit 1 ;;
+esac
 python manage.py migrate --noinput
 # The cache table, used when REDIS_URL is not set (a no-op otherwise).
 python manage.py createcachetable

@@ -120,6 +120,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["SECRET_KEY", "JWT_SIGNING_KEY"])
+def test_production_refuses_to_start_with_a_placeholder_from_env_example(tmp_path, name):
+    """Copying .env.example without editing it must not run with a publicly known key."""
+    result = manage("check", environ=production_env(tmp_path, **{name: None}))
+
+    assert result.returncode != 0
+    assert f"{name} is still the placeholder from .env.example." in result.stderr
+
+
 def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
     """An empty ALLOWED_HOSTS (environment wins over the file) stops start-up."""
     result = manage("check", environ=production_env(tmp_path, ALLOWED_HOSTS=""))
