@@ -249,7 +249,7 @@ else:
 
 # --- Production security -------------------------------------------------------------
 # Secure unless DEBUG; `manage.py check --deploy --fail-level WARNING` passes with the values
-# of .env.example. TLS ends at nginx or at a load balancer in front of it.
+# of .env.example. TLS ends in front of nginx, which says so in X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # .env.example's placeholders are public; signing with one would let anyone forge sessions and JWTs.
 for _name, _value in (("SECRET_KEY", SECRET_KEY), ("JWT_SIGNING_KEY", JWT_SIGNING_KEY)):
