@@ -149,7 +149,8 @@ def _records(
         return
     expected = COLUMNS[name]
     count = 0
-    with path.open(encoding="utf-8", newline="") as f:
+    # utf-8-sig: spreadsheet programs often start their CSV exports with a byte order mark.
+    with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f, strict=True)
         try:
             header = next(reader, None)
@@ -227,7 +228,7 @@ def _plain_id_pairs(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
     """
     try:
         with path.open("rb") as f:
-            header = f.readline().decode("utf-8").strip()
+            header = f.readline().decode("utf-8-sig").strip()
             body = f.read()
     except (OSError, UnicodeDecodeError):
         return None
@@ -240,7 +241,7 @@ def _plain_id_pairs(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # e.g. numpy accepting "1.0" as an integer, with a warning
             table = np.loadtxt(BytesIO(body), delimiter=",", dtype=np.int64, ndmin=2, comments=None)
-    except (ValueError, Warning):
+    except (ValueError, OverflowError, Warning):
         return None
     if table.shape != (rows, 2):
         return None  # blank lines, which loadtxt skips and which would shift the line numbers
@@ -333,12 +334,12 @@ def _validate(directory: Path, problems: Problems, clock: _Clock) -> _Validated:
 
 
 def _parse_time(text: str) -> datetime | None:
-    """An ISO-8601 time with a UTC offset, or None."""
+    """An ISO-8601 time with a UTC offset, in UTC; None for anything else or out of range."""
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
+        return value.astimezone(UTC) if value.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return value if value.tzinfo is not None else None
 
 
 def _check_tweet(content: str, created_at: str, line: int, problems: Problems) -> None:

@@ -164,6 +164,10 @@ LONG = "x" * 281
             "tweets.csv:2: created_at must be an ISO-8601 time with a UTC offset, got 'yesterday'",
         ),
         (
+            {"tweets": [["1", "10", "Hi", "0001-01-01T00:00:00+05:00"]]},
+            "tweets.csv:2: created_at must be an ISO-8601 time with a UTC offset",
+        ),
+        (
             {"tweets": [["1", "10", "Hi", "2025-01-01T00:00:00"]]},
             "tweets.csv:2: created_at must be an ISO-8601 time with a UTC offset",
         ),
@@ -290,6 +294,18 @@ def test_quoted_ids_and_blank_lines_import_like_plain_ones(tmp_path):
 
     assert set(Like.objects.values_list("user_id", "tweet_id")) == {(20, 100), (30, 100), (10, 200)}
     assert Tweet.objects.get(pk=100).likes_count == 2
+
+
+def test_files_starting_with_a_byte_order_mark_are_read(tmp_path):
+    """Spreadsheet exports that begin with a UTF-8 byte order mark import normally."""
+    write_files(tmp_path)
+    for name in COLUMNS:
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+    run_import(tmp_path)
+
+    assert User.objects.count() == 3 and Like.objects.count() == 3
 
 
 def test_import_leaves_every_index_and_constraint_in_place(tmp_path):

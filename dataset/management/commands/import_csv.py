@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from dataset.importer import DatabaseNotEmpty, ImportRejected, csv_import
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
             if hidden:
                 self.stderr.write(f"... and {hidden} more")
             raise CommandError(str(exc)) from exc
+        except DatabaseError as exc:  # what validation cannot see, e.g. a constraint added since
+            raise CommandError(f"The database refused the data; nothing was imported: {exc}") from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {summary.users:,} users, {summary.follows:,} follows, "
