@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.services import user_create
-from dataset.importer import COLUMNS
+from dataset.services import COLUMNS
 from tweets.models import Like, Tweet
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from dataset.importer import DatabaseNotEmpty, ImportRejected, csv_import
+from dataset.services import DatabaseNotEmpty, ImportRejected, csv_import
 
 
 class Command(BaseCommand):

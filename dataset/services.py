@@ -461,13 +461,17 @@ def _username(name: str, user_id: int) -> str:
 
 def _tweet_rows(directory: Path, data: _Validated, adapt: Callable) -> Iterator[tuple]:
     """tweets.csv read again (texts are not kept in memory), checked against the first reading."""
-    unused = Problems()
-    rows = _records(directory, "tweets.csv", unused, _Clock(lambda _: None))
-    for index, (_, (raw_id, author, content, created_at)) in enumerate(rows):
-        if index >= data.tweet_ids.size or int(raw_id) != data.tweet_ids[index]:
+    ids, likes = data.tweet_ids.tolist(), data.tweet_likes.tolist()
+    count = 0
+    for _, (raw_id, author, content, created_at) in _records(
+        directory, "tweets.csv", Problems(), _Clock(lambda _: None)
+    ):
+        if count >= len(ids) or int(raw_id) != ids[count]:
             raise RuntimeError("tweets.csv changed while it was being imported")
-        created = adapt(_parse_time(created_at))
-        yield int(raw_id), int(author), content, created, int(data.tweet_likes[index])
+        yield ids[count], int(author), content, adapt(_parse_time(created_at)), likes[count]
+        count += 1
+    if count != len(ids):
+        raise RuntimeError("tweets.csv changed while it was being imported")
 
 
 def _insert(model: type[Model], fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
