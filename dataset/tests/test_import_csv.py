@@ -324,3 +324,16 @@ def test_import_leaves_every_index_and_constraint_in_place(tmp_path):
     assert schema() == before
     with pytest.raises(IntegrityError), transaction.atomic():
         Like.objects.create(user_id=20, tweet_id=100)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_outside_a_transaction_commits_and_leaves_the_tables_vacuumed(tmp_path):
+    """Run as the command runs (no surrounding transaction): data committed, and on PostgreSQL vacuumed."""
+    run_import(write_files(tmp_path))
+
+    assert Like.objects.count() == 3 and Tweet.objects.get(pk=100).likes_count == 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL")
+            vacuumed = {row[0] for row in cursor.fetchall()}
+        assert {"tweets_tweet", "tweets_like", "accounts_follow", "accounts_user"} <= vacuumed
