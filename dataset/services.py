@@ -456,6 +456,7 @@ def _indexes_built_afterwards(models: list[type[Model]], clock: _Clock) -> Itera
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {name}")
     yield
+    clock.progress(f"building {len(indexes)} indexes and {len(constraints)} constraints...")
     with connection.cursor() as cursor:
         # For this transaction only: index builds sort in memory instead of on disk.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
