@@ -10,6 +10,7 @@ COPY; other databases with batched inserts.
 import csv
 import time
 import warnings
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -200,9 +201,8 @@ def _id_columns(
                 )
         clock.done(f"{name}: {left.size:,} rows checked")
         return left, right, lines
-    left: list[int] = []
-    right: list[int] = []
-    lines: list[int] = []
+    # Arrays of machine integers, not lists: 8 bytes per id instead of about 36.
+    left, right, lines = array("q"), array("q"), array("q")
     for line, fields in _records(directory, name, problems, clock):
         if check_rest is not None:
             check_rest(line, fields)
@@ -214,11 +214,7 @@ def _id_columns(
         else:
             column, value = (first, a) if not _is_id(a) else (second, b)
             problems.add(name, line, f"{column} must be a positive integer id, got {value!r}")
-    return (
-        np.array(left, dtype=np.int64),
-        np.array(right, dtype=np.int64),
-        np.array(lines, dtype=np.int64),
-    )
+    return tuple(np.frombuffer(column, dtype=np.int64) for column in (left, right, lines))
 
 
 def _plain_id_pairs(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
