@@ -91,21 +91,28 @@ class ImportSummary:
 
 
 def csv_import(
-    *, directory: Path, progress: Progress = lambda _: None, max_problems: int = 100
+    *, directory: Path, progress: Progress = lambda _: None, max_problems: int = 100, check_only: bool = False
 ) -> ImportSummary:
-    """Validate the four files in `directory` completely, then import them in one transaction."""
-    _refuse_unless_empty()
+    """Validate the four files in `directory` completely, then import them in one transaction.
+
+    With `check_only`, stop after validating: the files can be checked before a migration window.
+    """
+    if not check_only:
+        _refuse_unless_empty()
     clock = _Clock(progress)
     problems = Problems(limit=max_problems)
     data = _validate(directory, problems, clock)
     if problems.total:
         raise ImportRejected(problems)
+    summary = ImportSummary(len(data.users), data.follower.size, data.tweet_ids.size, data.like_user.size)
+    if check_only:
+        return summary
     with transaction.atomic():
         _refuse_unless_empty()
         _write(directory, data, clock)
     clock.done("import committed")
     _vacuum(clock)
-    return ImportSummary(len(data.users), data.follower.size, data.tweet_ids.size, data.like_user.size)
+    return summary
 
 
 def _refuse_unless_empty() -> None:

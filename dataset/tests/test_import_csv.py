@@ -245,6 +245,16 @@ def test_import_into_a_database_with_users_is_refused(tmp_path):
     assert User.objects.count() == 3 and Tweet.objects.count() == 3 and Like.objects.count() == 3
 
 
+def test_check_only_validates_and_imports_nothing(tmp_path):
+    """--check-only reports a valid set's sizes, or its problems, without writing a row."""
+    out, _ = run_import(write_files(tmp_path), "--check-only")
+
+    assert "Checked, not imported: 3 users, 3 follows, 3 tweets and 3 likes." in out
+    assert not User.objects.exists() and not Tweet.objects.exists()
+    message = rejected(write_files(tmp_path, follows=[["20", "20"]]), "--check-only")
+    assert "follows.csv:2: user 20 follows themself" in message
+
+
 def test_import_with_only_headers_imports_nothing_and_succeeds(tmp_path):
     """Empty files (just the headers) are a valid, empty data set."""
     out, _ = run_import(write_files(tmp_path, users=[], follows=[], tweets=[], likes=[]))
