@@ -181,17 +181,15 @@ def user_account_update(
     name: str | None = None,
     email: str | None = None,
     is_staff: bool | None = None,
-    is_active: bool | None = None,
     password: str | None = None,
 ) -> None:
-    """An administrator changing a user's account; None leaves a field as it is."""
+    """An administrator changing a user's profile, staff flag or password; None leaves a field as it is.
+
+    Deactivation and reactivation go through moderation.services, which writes the audit log.
+    """
     if password is not None:
         password_set(user=user, password=password)
     user_update(user=user, name=name, email=email, is_staff=is_staff)
-    if is_active is False and user.is_active:
-        user_deactivate(user=user)
-    elif is_active is True and not user.is_active:
-        user_reactivate(user=user)
 
 
 def _unsigned(encoded: str) -> str:

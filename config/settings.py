@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "dataset",
     "ops",
 ]
 
