@@ -15,6 +15,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.selectors import CREDENTIALS_VERSION_CLAIM, email_taken, user_get
+from ops import metrics
 
 API_KEY_MIN_LENGTH_FOR_PREFIX = 32
 
@@ -88,6 +89,7 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
             Follow.objects.create(follower=follower, followee=followee)
     except IntegrityError:
         return False
+    metrics.inc_on_commit(metrics.FOLLOWS_ADDED)
     return True
 
 
@@ -184,17 +186,15 @@ def user_account_update(
     name: str | None = None,
     email: str | None = None,
     is_staff: bool | None = None,
-    is_active: bool | None = None,
     password: str | None = None,
 ) -> None:
-    """An administrator changing a user's account; None leaves a field as it is."""
+    """An administrator changing a user's profile, staff flag or password; None leaves a field as it is.
+
+    Deactivation and reactivation go through moderation.services, which writes the audit log.
+    """
     if password is not None:
         password_set(user=user, password=password)
     user_update(user=user, name=name, email=email, is_staff=is_staff)
-    if is_active is False and user.is_active:
-        user_deactivate(user=user)
-    elif is_active is True and not user.is_active:
-        user_reactivate(user=user)
 
 
 def _unsigned(encoded: str) -> str:

@@ -38,13 +38,16 @@ from accounts.services import (
     refresh_token_rotate,
     user_account_update,
     user_create,
-    user_deactivate,
     user_login,
 )
 from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
 from api.pagination import PageNumberPagination
 from api.permissions import IsActiveUser, IsStaff
 from api.schema import OkEnvelopeSerializer, error_responses
+from moderation import services as moderation_services
+
+# Status changes made through the API go to the moderators' audit log with this reason.
+API_REASON = "Changed through the user management API."
 
 
 class _TokenView(APIView):
@@ -216,7 +219,8 @@ class UserDetailView(APIView):
         summary="Change a user's account (staff only)",
         description=(
             "`is_active: false` deactivates (like DELETE), `true` reactivates. A new `password` ends the "
-            "user's JWT sessions. Staff cannot change their own status, nor a superuser unless they are one."
+            "user's JWT sessions. Staff cannot change their own status; granting or revoking `is_staff` and "
+            "changing another staff account need a superuser. Status changes are written to the audit log."
         ),
         request=UserAdminUpdateSerializer,
         responses={200: AccountEnvelopeSerializer, **error_responses(400, 404)},
@@ -225,9 +229,18 @@ class UserDetailView(APIView):
         user = self.managed_user(request, user_id)
         serializer = UserAdminUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if user.pk == request.user.pk and {"is_active", "is_staff"} & set(serializer.validated_data):
+        changes = dict(serializer.validated_data)
+        if user.pk == request.user.pk and {"is_active", "is_staff"} & set(changes):
             raise ValidationError("You cannot change your own active or staff status.")
-        user_account_update(user=user, **serializer.validated_data)
+        # Moderators are staff too; granting or revoking staff rights stays with superusers.
+        if "is_staff" in changes and not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser can grant or revoke staff status.")
+        is_active = changes.pop("is_active", None)
+        user_account_update(user=user, **changes)
+        if is_active is False and user.is_active:
+            moderation_services.user_deactivate(moderator=request.user, user=user, reason=API_REASON)
+        elif is_active is True and not user.is_active:
+            moderation_services.user_reactivate(moderator=request.user, user=user, reason=API_REASON)
         return Response({"result": True, "user": AccountSerializer(user).data})
 
     @extend_schema(
@@ -242,13 +255,18 @@ class UserDetailView(APIView):
         user = self.managed_user(request, user_id)
         if user.pk == request.user.pk:
             raise ValidationError("You cannot deactivate yourself.")
-        user_deactivate(user=user)
+        moderation_services.user_deactivate(moderator=request.user, user=user, reason=API_REASON)
         return Response({"result": True})
 
     def managed_user(self, request, user_id: int):
         user = user_get_any(user_id=user_id)
-        if user.is_superuser and not request.user.is_superuser:
-            raise PermissionDenied("Only a superuser can change a superuser.")
+        # Changing another staff account (its email, password or status) could take it over.
+        if (
+            (user.is_staff or user.is_superuser)
+            and user.pk != request.user.pk
+            and not request.user.is_superuser
+        ):
+            raise PermissionDenied("Only a superuser can change another staff account.")
         return user
 
 

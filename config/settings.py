@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CHIRP_DATA_DIR", str(BASE_DIR / "data")))
@@ -56,9 +56,15 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "dataset",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every response (even a 413 or 500 from below) gets a request id, a log line
+    # and metrics; then the probes and /metrics, before host checks and the HTTPS redirect.
+    "ops.middleware.RequestObservabilityMiddleware",
+    "ops.middleware.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body, so an oversize upload is refused unread.
     "api.middleware.ApiBodySizeLimitMiddleware",
@@ -244,9 +250,48 @@ else:
         }
     }
 
+# --- Production security -------------------------------------------------------------
+# Secure unless DEBUG; `manage.py check --deploy --fail-level WARNING` passes with the values
+# of .env.example. TLS ends in front of nginx, which says so in X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# .env.example's placeholders are public; signing with one would let anyone forge sessions and JWTs.
+for _name, _value in (("SECRET_KEY", SECRET_KEY), ("JWT_SIGNING_KEY", JWT_SIGNING_KEY)):
+    if not DEBUG and _value.startswith("replace-with-"):
+        raise ImproperlyConfigured(f"{_name} is still the placeholder from .env.example.")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Only behind a proxy that sets X-Forwarded-Proto itself; exposed directly, clients could forge it.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Observability (ops app) ---------------------------------------------------------
+# When set, /metrics requires `Authorization: Bearer <token>`; nginx never exposes it anyway.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "ops.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
+    "loggers": {
+        # Its 4xx warnings repeat the access line; its 5xx errors (with tracebacks) stay.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -13,3 +13,5 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="chirp-test-media-"))  # noqa: F405
+# The test client speaks plain HTTP; production's HTTPS redirect is tested by `check --deploy`.
+SECURE_SSL_REDIRECT = False

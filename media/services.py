@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from api.exceptions import PayloadTooLarge
 from media.images import image_process
 from media.models import Media
+from ops import metrics
 
 logger = logging.getLogger("chirp.media")
 
@@ -32,7 +33,7 @@ def media_create(*, uploader, upload) -> Media:
             # Two-character directories keep any one directory of a local store small.
             name = f"{stem[:2]}/{stem}{suffix}.{processed.extension}"
             stored.append(default_storage.save(name, ContentFile(encoded.data)))
-        return Media.objects.create(
+        media = Media.objects.create(
             uploader=uploader,
             file=stored[0],
             thumbnail=stored[1],
@@ -46,6 +47,9 @@ def media_create(*, uploader, upload) -> Media:
         for name in stored:
             default_storage.delete(name)
         raise
+    metrics.inc_on_commit(metrics.UPLOADS)
+    metrics.inc_on_commit(metrics.UPLOAD_BYTES, upload.size)
+    return media
 
 
 def media_attach(*, tweet, uploader, media_ids: list[int]) -> None:

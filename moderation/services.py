@@ -13,6 +13,7 @@ from accounts.models import SUSPENDED_INDEFINITELY, User
 from media.selectors import files_of_uploader
 from media.services import media_files_delete_on_commit
 from moderation.models import AuditEntry, Report, ReportedTweet
+from ops import metrics
 from tweets import services as tweet_services
 from tweets.models import Tweet
 from tweets.selectors import tweet_get_visible
@@ -54,6 +55,7 @@ def report_create(*, reporter: User, tweet_id: int, reason: str, comment: str = 
     ReportedTweet.objects.filter(pk=tweet.pk).update(
         open_reports=F("open_reports") + 1, last_reported_at=report.created_at
     )
+    metrics.inc_on_commit(metrics.REPORTS_CREATED)
     return report, True
 
 

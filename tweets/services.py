@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from media.selectors import files_of_tweet
 from media.services import media_attach, media_files_delete_on_commit
+from ops import metrics
 from tweets.models import Like, Tweet
 from tweets.selectors import tweet_get_visible
 
@@ -29,6 +30,7 @@ def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
         raise ValidationError({"tweet_data": ["A tweet needs text or at least one image."]})
     tweet = Tweet.objects.create(author=author, content=content)
     media_attach(tweet=tweet, uploader=author, media_ids=media_ids)
+    metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
 
 
@@ -52,6 +54,7 @@ def like_add(*, user, tweet_id: int) -> bool:
     except IntegrityError:
         return False
     Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") + 1)
+    metrics.inc_on_commit(metrics.LIKES_ADDED)
     return True
 
 

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, User
+from moderation.models import AuditEntry
 from tweets.services import tweet_create
 
 PASSWORD = "correct horse battery staple"
@@ -104,22 +105,61 @@ def test_staff_patch_refuses_an_email_another_user_has(moderator, make_user, aut
     assert "email" in response.json()["fields"]
 
 
-def test_staff_updates_name_email_and_staff_status(moderator, author):
+def test_staff_updates_name_and_email(moderator, author):
     """PATCH changes the given fields and answers with the account."""
     response = moderator.client().patch(
-        f"/api/users/{author.id}",
-        {"name": "Ada King", "email": "ada.king@example.com", "is_staff": True},
-        format="json",
+        f"/api/users/{author.id}", {"name": "Ada King", "email": "ada.king@example.com"}, format="json"
     )
 
     assert response.status_code == 200
     assert response.json()["user"]["name"] == "Ada King"
     author.user.refresh_from_db()
-    assert (author.user.name, author.user.email, author.user.is_staff) == (
-        "Ada King",
-        "ada.king@example.com",
-        True,
-    )
+    assert (author.user.name, author.user.email) == ("Ada King", "ada.king@example.com")
+
+
+def test_a_superuser_grants_staff_status(make_user, author):
+    """Granting staff rights is for superusers."""
+    root = make_user("Root", username="root", is_staff=True, is_superuser=True)
+
+    response = root.client().patch(f"/api/users/{author.id}", {"is_staff": True}, format="json")
+
+    assert response.status_code == 200
+    author.user.refresh_from_db()
+    assert author.user.is_staff
+
+
+def test_a_moderator_cannot_grant_staff_status(moderator, author):
+    """Moderators are staff, but making someone staff needs a superuser: 403, nothing changes."""
+    response = moderator.client().patch(f"/api/users/{author.id}", {"is_staff": True}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["error_type"] == "permission_denied"
+    author.user.refresh_from_db()
+    assert not author.user.is_staff
+
+
+def test_a_moderator_cannot_change_another_staff_account(moderator, make_user):
+    """No password reset, email change or deactivation of another staff member without a superuser."""
+    colleague = make_user("Other Mod", username="othermod", is_staff=True, password="Old-pass-123!")
+    client = moderator.client()
+
+    for body in ({"password": "Taken-over-123!"}, {"email": "evil@example.com"}, {"is_active": False}):
+        response = client.patch(f"/api/users/{colleague.id}", body, format="json")
+        assert response.status_code == 403, body
+    assert client.delete(f"/api/users/{colleague.id}").status_code == 403
+    colleague.user.refresh_from_db()
+    assert colleague.user.is_active and colleague.user.check_password("Old-pass-123!")
+
+
+def test_status_changes_through_the_api_are_in_the_audit_log(moderator, author):
+    """Deactivation and reactivation over the API are recorded with who did it."""
+    client = moderator.client()
+
+    client.delete(f"/api/users/{author.id}")
+    client.patch(f"/api/users/{author.id}", {"is_active": True}, format="json")
+
+    entries = AuditEntry.objects.order_by("id").values_list("action", "moderator_id", "target_user_id")
+    assert list(entries) == [("deactivate", moderator.id, author.id), ("reactivate", moderator.id, author.id)]
 
 
 def test_staff_sets_a_password_that_ends_the_users_sessions(moderator, make_user):
