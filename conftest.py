@@ -1,13 +1,17 @@
 """Fixtures shared by every app's tests: a fixed cast and API clients that speak as them."""
 
 import io
+import shutil
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.test import APIClient
 
 from accounts.services import follow_add, user_create
+from media.services import media_create
+from tweets.services import like_add, tweet_create
 
 
 class ApiUser:
@@ -24,6 +28,14 @@ class ApiUser:
         client = APIClient()
         client.credentials(HTTP_API_KEY=self.key)
         return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media_root():
+    """config.test_settings stores uploads in a fresh temporary folder; remove it after the run."""
+    yield
+    if settings.MEDIA_ROOT.name.startswith("chirp-test-media-"):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture
@@ -80,3 +92,33 @@ def png_upload():
         return SimpleUploadedFile(name, image_bytes("PNG", **kwargs), content_type="image/png")
 
     return make
+
+
+@pytest.fixture
+def make_media(png_upload):
+    """An unattached image uploaded by `owner`."""
+
+    def make(owner: ApiUser):
+        return media_create(uploader=owner.user, upload=png_upload())
+
+    return make
+
+
+@pytest.fixture
+def make_tweet(db):
+    """A tweet by `owner`, optionally with media and liked by `likers`."""
+
+    def make(owner: ApiUser, content: str = "A tweet", *, media=(), likers=()):
+        tweet = tweet_create(author=owner.user, content=content, media_ids=[m.pk for m in media])
+        for liker in likers:
+            like_add(user=liker.user, tweet_id=tweet.pk)
+        tweet.refresh_from_db()
+        return tweet
+
+    return make
+
+
+@pytest.fixture
+def image_content():
+    """`image_bytes(fmt, size=...)`, for tests that build unusual uploads."""
+    return image_bytes

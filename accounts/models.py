@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 # Stored as `suspended_until` for a suspension without an end, so that "is suspended now" is a
@@ -24,7 +25,11 @@ class User(AbstractUser):
     REQUIRED_FIELDS = ["email", "name"]
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=~Q(name=""), name="user_name_not_blank")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="user_name_not_blank"),
+            # Login accepts the email instead of the username, so it must name one account.
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (@{self.username})"

@@ -1,10 +1,19 @@
 import hmac
 
-from django.db.models import Q
+from django.contrib.auth import authenticate
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
+
+# The JWT claim holding the User.credentials_version a token was minted under.
+CREDENTIALS_VERSION_CLAIM = "cv"
 
 
 def user_for_api_key(key: str) -> User | None:
@@ -46,3 +55,85 @@ def user_profile(*, user: User) -> dict:
         User.objects.filter(followers_set__follower=user, is_active=True).order_by("id").values("id", "name")
     )
     return {"id": user.id, "name": user.name, "followers": followers, "following": following}
+
+
+def user_for_token(token: Token) -> User | None:
+    """The active user a JWT was minted for; None when deactivated or their credentials changed since.
+
+    One query.
+    """
+    user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM), is_active=True).first()
+    if user is None or token.get(CREDENTIALS_VERSION_CLAIM) != user.credentials_version:
+        return None
+    return user
+
+
+def refresh_token_check(raw: str) -> tuple[RefreshToken, User]:
+    """A valid, unexpired, not blacklisted refresh token and its still valid user, or 401."""
+    try:
+        token = RefreshToken(raw)
+    except TokenError as exc:
+        raise AuthenticationFailed(f"Invalid refresh token: {exc}.") from None
+    user = user_for_token(token)
+    if user is None:
+        raise AuthenticationFailed(
+            "This token is no longer valid (deactivated account, or changed password or api key)."
+        )
+    return token, user
+
+
+def user_for_credentials(*, request, password: str, username: str = "", email: str = "") -> User | None:
+    """The active user with this username (or email) and password, or None."""
+    if email:
+        username = (
+            User.objects.exclude(email="")
+            .alias(email_lower=Lower("email"))
+            .filter(email_lower=email.lower())
+            .values_list("username", flat=True)
+            .first()
+        )
+        if username is None:
+            # Hash anyway, so the response time does not reveal which emails have accounts.
+            User().set_password(password)
+            return None
+    # Django's ModelBackend refuses inactive users and unusable passwords.
+    return authenticate(request, username=username, password=password)
+
+
+def email_taken(*, email: str, exclude: User | None = None) -> bool:
+    rows = User.objects.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return rows.exists()
+
+
+def user_get_any(*, user_id: int) -> User:
+    """A user by id, active or not (for administrators), or 404."""
+    return get_object_or_404(User, pk=user_id)
+
+
+def _count_of(rows: QuerySet, group_by: str) -> Coalesce:
+    # A correlated COUNT subquery per row instead of a Count() join over the whole follow table.
+    return Coalesce(Subquery(rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")), 0)
+
+
+def user_directory(*, viewer: User, search: str = "", include_inactive: bool = False) -> QuerySet[User]:
+    """Users by name with their follower and following counts and whether `viewer` follows them.
+
+    One query per page whatever its size (plus the paginator's COUNT); counts include active users only,
+    like the profile's lists.
+    """
+    users = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
+    # Only what a row shows: never load password hashes into a listing.
+    users = users.only("id", "name", "username", "email", "is_active", "is_staff", "suspended_until")
+    if search:
+        users = users.filter(name__icontains=search)
+    return users.annotate(
+        followers_count=_count_of(
+            Follow.objects.filter(followee=OuterRef("pk"), follower__is_active=True), "followee"
+        ),
+        following_count=_count_of(
+            Follow.objects.filter(follower=OuterRef("pk"), followee__is_active=True), "follower"
+        ),
+        followed_by_me=Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))),
+    ).order_by("name", "id")

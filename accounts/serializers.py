@@ -1,4 +1,11 @@
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
+
+from accounts.models import User
+from accounts.services import email_validate_free, password_validate
+from api.fields import StrictBooleanField, StrictCharField
+from api.pagination import PageNumberPagination, page_envelope_serializer
+from api.serializers import StrictSerializer
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -16,3 +23,151 @@ class ProfileSerializer(serializers.Serializer):
 class ProfileEnvelopeSerializer(serializers.Serializer):
     result = serializers.BooleanField(default=True)
     user = ProfileSerializer()
+
+
+# --- Login and tokens -----------------------------------------------------------------
+class LoginSerializer(StrictSerializer):
+    username = StrictCharField(required=False, help_text="Your username; or send `email` instead.")
+    email = StrictCharField(required=False, help_text="Your email address; or send `username` instead.")
+    password = StrictCharField(trim_whitespace=False, write_only=True)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if ("username" in attrs) == ("email" in attrs):
+            raise serializers.ValidationError("Send either `username` or `email`, with `password`.")
+        return attrs
+
+
+class RefreshSerializer(StrictSerializer):
+    refresh = StrictCharField(help_text="A refresh token from login or a previous refresh.")
+
+
+class TokenPairSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`; short-lived.")
+    refresh = serializers.CharField(help_text="Spend at POST /api/auth/token/refresh (once) for a new pair.")
+
+
+# --- Self-service ---------------------------------------------------------------------
+class MeUpdateSerializer(StrictSerializer):
+    name = StrictCharField(required=False, max_length=150)
+    password = StrictCharField(
+        required=False, trim_whitespace=False, write_only=True, help_text="A new password."
+    )
+    current_password = StrictCharField(
+        required=False, trim_whitespace=False, write_only=True, help_text="Required with `password`."
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "password" in attrs and "current_password" not in attrs:
+            raise serializers.ValidationError({"current_password": ["Required to change the password."]})
+        return attrs
+
+
+class ApiKeySerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    api_key = serializers.CharField(help_text="Shown only this once; the previous key no longer works.")
+
+
+# --- Directory and administration ---------------------------------------------------
+class DirectoryUserSerializer(serializers.Serializer):
+    """A directory row; the account fields are only present for staff."""
+
+    STAFF_FIELDS = ("username", "email", "is_active", "is_staff", "suspended_until")
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    followers_count = serializers.IntegerField()
+    following_count = serializers.IntegerField()
+    followed_by_me = serializers.BooleanField()
+    username = serializers.CharField(required=False, help_text="Staff only.")
+    email = serializers.CharField(required=False, help_text="Staff only.")
+    is_active = serializers.BooleanField(required=False, help_text="Staff only.")
+    is_staff = serializers.BooleanField(required=False, help_text="Staff only.")
+    suspended_until = serializers.DateTimeField(required=False, allow_null=True, help_text="Staff only.")
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:
+            for field in self.STAFF_FIELDS:
+                self.fields.pop(field)
+
+
+DirectoryPageSerializer = page_envelope_serializer(
+    "DirectoryPageSerializer", "users", DirectoryUserSerializer(many=True)
+)
+
+
+class DirectoryQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True, help_text="Part of the name.")
+    include_inactive = serializers.BooleanField(
+        required=False, default=False, help_text="Staff only: list deactivated users too."
+    )
+    page = serializers.IntegerField(required=False, min_value=1, help_text="1-based page number.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=PageNumberPagination.max_page_size
+    )
+
+
+class AccountSerializer(serializers.Serializer):
+    """A user as administrators see it. Never the password hash or key digests."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    is_active = serializers.BooleanField()
+    is_staff = serializers.BooleanField()
+    suspended_until = serializers.DateTimeField(allow_null=True)
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class AccountEnvelopeSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    user = AccountSerializer()
+
+
+class AccountCreatedSerializer(AccountEnvelopeSerializer):
+    api_key = serializers.CharField(help_text="The new user's api key, shown only this once.")
+
+
+class UserCreateSerializer(StrictSerializer):
+    name = StrictCharField(max_length=150)
+    email = serializers.EmailField()
+    username = StrictCharField(
+        required=False,
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Default: from name.",
+    )
+    password = StrictCharField(
+        required=False, trim_whitespace=False, write_only=True, help_text="Default: none (api key only)."
+    )
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username=value).exists():
+            raise serializers.ValidationError("A user with this username already exists.")
+        return value
+
+    def validate_email(self, value: str) -> str:
+        email_validate_free(email=value)
+        return value
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "password" in attrs:
+            candidate = User(username=attrs.get("username", ""), email=attrs["email"], name=attrs["name"])
+            password_validate(password=attrs["password"], user=candidate)
+        return attrs
+
+
+class UserAdminUpdateSerializer(StrictSerializer):
+    name = StrictCharField(required=False, max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    is_active = StrictBooleanField(required=False, help_text="false deactivates, true reactivates.")
+    is_staff = StrictBooleanField(required=False)
+    password = StrictCharField(
+        required=False, trim_whitespace=False, write_only=True, help_text="Set a new password."
+    )

@@ -1,13 +1,23 @@
 import secrets
+from datetime import datetime
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
-from accounts.selectors import user_get
+from accounts.selectors import CREDENTIALS_VERSION_CLAIM, email_taken, user_get
+from ops import metrics
+
+API_KEY_MIN_LENGTH_FOR_PREFIX = 32
 
 
 def api_key_generate() -> str:
@@ -59,10 +69,12 @@ def api_key_set(*, user: User, key: str | None = None) -> str:
     """Revoke the user's current key and issue a new one (random unless given); returns it once."""
     key = key or api_key_generate()
     ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    ApiKey.objects.create(user=user, digest=api_key_digest(key), prefix=key[:8])
+    # The prefix helps tell long random keys apart; of a short chosen key (the demo's `test`)
+    # it would store most or all of the secret in plain text.
+    prefix = key[:8] if len(key) >= API_KEY_MIN_LENGTH_FOR_PREFIX else ""
+    ApiKey.objects.create(user=user, digest=api_key_digest(key), prefix=prefix)
     # Credentials minted before (e.g. JWTs) stop working with the old key.
-    User.objects.filter(pk=user.pk).update(credentials_version=F("credentials_version") + 1)
-    user.refresh_from_db(fields=["credentials_version"])
+    _credentials_version_bump(user=user)
     return key
 
 
@@ -77,6 +89,7 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
             Follow.objects.create(follower=follower, followee=followee)
     except IntegrityError:
         return False
+    metrics.inc_on_commit(metrics.FOLLOWS_ADDED)
     return True
 
 
@@ -85,3 +98,171 @@ def follow_remove(*, follower: User, followee_id: int) -> bool:
     followee = user_get(user_id=followee_id)
     deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
     return deleted > 0
+
+
+def _credentials_version_bump(*, user: User, **fields) -> None:
+    """Save `fields` and bump credentials_version in one UPDATE: JWTs minted before stop working."""
+    User.objects.filter(pk=user.pk).update(credentials_version=F("credentials_version") + 1, **fields)
+    user.refresh_from_db(fields=["credentials_version", *fields])
+
+
+def password_validate(*, password: str, user: User) -> None:
+    """Django's AUTH_PASSWORD_VALIDATORS, as a 400 on the `password` field."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from None
+
+
+def email_validate_free(*, email: str, user: User | None = None) -> None:
+    if email and email_taken(email=email, exclude=user):
+        raise ValidationError({"email": ["Another user already has this email address."]})
+
+
+@transaction.atomic
+def password_set(*, user: User, password: str) -> None:
+    """Validate and set a new password; the user's existing JWTs stop working."""
+    password_validate(password=password, user=user)
+    user.set_password(password)
+    _credentials_version_bump(user=user, password=user.password)
+
+
+@transaction.atomic
+def password_change(*, user: User, current_password: str, new_password: str) -> None:
+    """A user changing their own password, which requires the current one."""
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": ["This is not your current password."]})
+    password_set(user=user, password=new_password)
+
+
+@transaction.atomic
+def user_update(
+    *, user: User, name: str | None = None, email: str | None = None, is_staff: bool | None = None
+) -> User:
+    """Change a user's profile fields; None leaves a field as it is."""
+    changes = {"name": name, "email": email, "is_staff": is_staff}
+    changes = {field: value for field, value in changes.items() if value is not None}
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise ValidationError({"name": ["This field may not be blank."]})
+    if "email" in changes:
+        email_validate_free(email=changes["email"], user=user)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if changes:
+        user.save(update_fields=list(changes))
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """Deactivate an account, keeping its data; its tweets leave every feed and its JWTs stop working."""
+    # Bumping the version too means reactivation does not revive tokens issued before.
+    _credentials_version_bump(user=user, is_active=False)
+
+
+@transaction.atomic
+def user_reactivate(*, user: User) -> None:
+    """Reactivate an account: its tweets are back in feeds; it logs in again."""
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    user.is_active = True
+
+
+@transaction.atomic
+def profile_update(
+    *, user: User, name: str | None = None, password: str | None = None, current_password: str = ""
+) -> None:
+    """A user changing their own name and/or password (which requires the current one)."""
+    if password is not None:
+        password_change(user=user, current_password=current_password, new_password=password)
+    user_update(user=user, name=name)
+
+
+@transaction.atomic
+def user_account_update(
+    *,
+    user: User,
+    name: str | None = None,
+    email: str | None = None,
+    is_staff: bool | None = None,
+    password: str | None = None,
+) -> None:
+    """An administrator changing a user's profile, staff flag or password; None leaves a field as it is.
+
+    Deactivation and reactivation go through moderation.services, which writes the audit log.
+    """
+    if password is not None:
+        password_set(user=user, password=password)
+    user_update(user=user, name=name, email=email, is_staff=is_staff)
+
+
+def _unsigned(encoded: str) -> str:
+    # The outstanding-token table (and its admin page) records a token without its signature: enough
+    # to identify it, useless as a credential to whoever reads the table.
+    return encoded.rsplit(".", 1)[0]
+
+
+def _token_pair_issue(*, user: User) -> dict[str, str]:
+    """A refresh token (recorded as outstanding, for the blacklist) and an access token minted from it."""
+    refresh = RefreshToken()
+    refresh[jwt_settings.USER_ID_CLAIM] = str(user.pk)
+    refresh[CREDENTIALS_VERSION_CLAIM] = user.credentials_version
+    encoded = str(refresh)
+    OutstandingToken.objects.create(
+        user=user,
+        jti=refresh[jwt_settings.JTI_CLAIM],
+        token=_unsigned(encoded),
+        created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
+    # The access token copies the refresh token's claims, `cv` included.
+    return {"access": str(refresh.access_token), "refresh": encoded}
+
+
+def _refresh_token_blacklist(*, token: RefreshToken, user: User) -> bool:
+    """Blacklist a refresh token; False when it already was (another request used it first)."""
+    outstanding, _ = OutstandingToken.objects.get_or_create(
+        jti=token[jwt_settings.JTI_CLAIM],
+        defaults={
+            "user": user,
+            "token": _unsigned(str(token)),
+            "created_at": token.current_time,
+            "expires_at": datetime_from_epoch(token["exp"]),
+        },
+    )
+    # The unique token_id of the blacklist decides which of two concurrent uses wins.
+    _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+    return created
+
+
+@transaction.atomic
+def user_login(*, user: User) -> dict[str, str]:
+    """Issue a JWT pair to a user whose password was just checked."""
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return _token_pair_issue(user=user)
+
+
+@transaction.atomic
+def refresh_token_rotate(*, token: RefreshToken, user: User) -> dict[str, str]:
+    """Spend a refresh token on a new pair; a refresh token works once."""
+    if not _refresh_token_blacklist(token=token, user=user):
+        raise AuthenticationFailed("Invalid refresh token: Token is blacklisted.")
+    return _token_pair_issue(user=user)
+
+
+@transaction.atomic
+def refresh_token_revoke(*, token: RefreshToken, user: User) -> None:
+    """Log out: the refresh token can no longer be used (access tokens expire on their own)."""
+    _refresh_token_blacklist(token=token, user=user)
+
+
+def user_suspend(*, user: User, until: datetime) -> None:
+    """Suspend until `until` (SUSPENDED_INDEFINITELY for no end); it lifts itself when the time passes."""
+    User.objects.filter(pk=user.pk).update(suspended_until=until)
+    user.suspended_until = until
+
+
+def user_unsuspend(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(suspended_until=None)
+    user.suspended_until = None

@@ -1,8 +1,11 @@
-"""The contract's `api-key` header as a DRF authentication class."""
+"""The contract's `api-key` header, and JWT bearer tokens, as DRF authentication classes."""
 
 from rest_framework import authentication, exceptions
+from rest_framework_simplejwt import authentication as simplejwt_authentication
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.selectors import user_for_api_key
+from accounts.selectors import user_for_api_key, user_for_token
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -24,3 +27,26 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # Having a challenge makes DRF answer 401 (not 403) to missing credentials.
         return "api-key"
+
+
+class JWTAuthentication(simplejwt_authentication.JWTAuthentication):
+    """`Authorization: Bearer <access token>`, checked against the user's current credentials.
+
+    An access token carries the `cv` (credentials_version) it was minted under; once the password or
+    api key changes, or the account is deactivated, the token stops working although not yet expired.
+    """
+
+    def get_validated_token(self, raw_token: bytes) -> AccessToken:
+        try:
+            return AccessToken(raw_token)
+        except TokenError as exc:
+            # simplejwt's own error nests a list of per-token-class messages; one line is enough.
+            raise exceptions.AuthenticationFailed(f"Invalid access token: {exc}.") from None
+
+    def get_user(self, validated_token: AccessToken):
+        user = user_for_token(validated_token)
+        if user is None:
+            raise exceptions.AuthenticationFailed(
+                "This token is no longer valid (deactivated account, or changed password or api key)."
+            )
+        return user

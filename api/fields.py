@@ -2,6 +2,9 @@
 
 from rest_framework import serializers
 
+# Ids are 64-bit (BigAutoField); a larger number can name nothing, and SQLite cannot even bind it.
+MAX_ID = 2**63 - 1
+
 
 class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
@@ -15,3 +18,10 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data

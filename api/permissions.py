@@ -19,3 +19,12 @@ class IsActiveUser(BasePermission):
                 f"This account is suspended until {timezone.localtime(until).isoformat()}.",
             )
         return True
+
+
+class IsStaff(BasePermission):
+    """Administrators only (after IsActiveUser, so anonymous requests still get 401)."""
+
+    message = "Only staff can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_staff)

@@ -1,5 +1,6 @@
-"""OpenAPI pieces shared by every endpoint: the envelopes and the `api-key` security scheme."""
+"""OpenAPI pieces shared by every endpoint: the envelopes and the `api-key` and Bearer security schemes."""
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -42,3 +43,39 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "api-key"}
+
+
+class BearerJWTScheme(SimpleJWTScheme):
+    """`Authorization: Bearer <access token>` from POST /api/auth/token."""
+
+    target_class = "api.authentication.JWTAuthentication"
+    name = "BearerAuth"
+
+
+def contract_paths(endpoints, **kwargs):
+    """Preprocessing hook: document `/api/tweets`, not `/api/tweets/`, as the contract writes paths.
+
+    The routes accept an optional trailing slash (`/?$`), which drf-spectacular renders as `/`.
+    """
+    return [
+        (path[:-1] if regex.endswith("/?$") and path.endswith("/") else path, regex, method, callback)
+        for path, regex, method, callback in endpoints
+    ]
+
+
+def contract_schema(result, generator, request, public):
+    """Postprocessing hook: integer ids, and `result` required in every envelope.
+
+    The ids are regex groups, which drf-spectacular types as strings; and it leaves `result` out of
+    `required` because the envelope serializers give it a default, though every response carries it.
+    """
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["schema"].get("pattern") == "^[0-9]+$":
+                    parameter["schema"] = {"type": "integer"}
+    for component in result["components"]["schemas"].values():
+        required = component.get("required", [])
+        if "result" in component.get("properties", {}) and "result" not in required:
+            component["required"] = ["result", *required]
+    return result

@@ -214,9 +214,9 @@ def main() -> int:
     )
     parser.add_argument("--reuse-db", action="store_true", help="keep an existing bench database")
     parser.add_argument("--db", default=None, help="database name (default chirp_bench_<preset>)")
-    parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8400")))
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
+    parser.add_argument("--port", type=int, default=8400)
     parser.add_argument("--workers", type=int, default=4)
     # Threads overlap each request's waits on PostgreSQL and Redis: measured 2-4x the sync
     # workers' throughput on the feed and users/me (README, Performance).

@@ -7,10 +7,12 @@
 \set uid random(1, :users)
 SELECT array_agg(p.id) AS ids, array_agg(p.content) AS contents, array_agg(p.created_at) AS created,
        array_agg(p.likes_count) AS counts, array_agg(p.author_id) AS author_ids, array_agg(p.name) AS names,
-       array_agg(p.files::text) AS files
+       array_agg(p.files::text) AS files, array_agg(p.thumbs::text) AS thumbs
 FROM (
   SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
-         ARRAY(SELECT m.file FROM media_media AS m WHERE m.tweet_id = t.id ORDER BY m.position) AS files
+         ARRAY(SELECT m.file FROM media_media AS m WHERE m.tweet_id = t.id ORDER BY m.position) AS files,
+         ARRAY(SELECT coalesce(nullif(m.thumbnail, ''), m.file) FROM media_media AS m
+               WHERE m.tweet_id = t.id ORDER BY m.position) AS thumbs
   FROM (
     SELECT k.id, k.likes_count, k.created_at
     FROM unnest(ARRAY(

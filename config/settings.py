@@ -5,12 +5,13 @@ what a newcomer gets. Production sets DATABASE_URL, SECRET_KEY and ALLOWED_HOSTS
 DEBUG the process refuses to start when a production secret is missing.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CHIRP_DATA_DIR", str(BASE_DIR / "data")))
@@ -23,6 +24,16 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # A fixed key is acceptable only for a local development server.
     SECRET_KEY = "chirp-insecure-development-key-do-not-use-in-production"
+
+# JWTs are signed with a key of their own, so rotating it logs everyone out without touching
+# sessions or password reset links (which SECRET_KEY signs), and a leak of one is not a leak of both.
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY")
+if not JWT_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("JWT_SIGNING_KEY must be set when DEBUG is off.")
+    JWT_SIGNING_KEY = "chirp-insecure-development-jwt-signing-key-do-not-use"
+if not DEBUG and (JWT_SIGNING_KEY == SECRET_KEY or len(JWT_SIGNING_KEY) < 32):
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from SECRET_KEY and have at least 32 characters.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS and not DEBUG:
@@ -38,15 +49,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "rest_framework_simplejwt.token_blacklist",
     "api",
     "accounts",
     "tweets",
     "media",
     "feed",
+    "moderation",
     "dataset",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every response (even a 413 or 500 from below) gets a request id, a log line
+    # and metrics; then the probes and /metrics, before host checks and the HTTPS redirect.
+    "ops.middleware.RequestObservabilityMiddleware",
+    "ops.middleware.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body, so an oversize upload is refused unread.
     "api.middleware.ApiBodySizeLimitMiddleware",
@@ -135,9 +153,47 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_JSON_BYTES
 # Uploaded files above this size stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Media pipeline and storage (README: "Media and storage") --------------------------
+# Uploads are refused from their header above MEDIA_MAX_PIXELS (decompression bombs), then
+# re-encoded no larger than MEDIA_MAX_SIDE on either side, with a MEDIA_THUMBNAIL_SIDE preview.
+MEDIA_MAX_PIXELS = env_int("MEDIA_MAX_PIXELS", 33_000_000, minimum=1)
+MEDIA_MAX_SIDE = env_int("MEDIA_MAX_SIDE", 4096, minimum=16)
+MEDIA_THUMBNAIL_SIDE = env_int("MEDIA_THUMBNAIL_SIDE", 400, minimum=16)
+# local: files under MEDIA_ROOT, URLs under MEDIA_URL. s3: any S3-compatible object store through
+# django-storages; attachment URLs then point straight at the store (or AWS_S3_CUSTOM_DOMAIN).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
+if STORAGE_BACKEND == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME must be set when STORAGE_BACKEND=s3.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL"),
+            "region_name": env_str("AWS_S3_REGION_NAME"),
+            # Unset: boto3's usual chain (instance role, ~/.aws, ...) provides credentials.
+            "access_key": env_str("AWS_ACCESS_KEY_ID"),
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY"),
+            # Signed, expiring URLs by default: the bucket can stay private.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600, minimum=60),
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN"),
+            "location": env_str("AWS_LOCATION", ""),
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE"),
+            # botocore may presign with the deprecated SigV2, which newer regions and stores refuse.
+            "signature_version": env_str("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+        },
+    }
+elif STORAGE_BACKEND != "local":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND={STORAGE_BACKEND!r}: use 'local' or 's3'.")
+# --- end of media pipeline and storage --------------------------------------------------
+
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "api.authentication.JWTAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsActiveUser"],
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -150,7 +206,22 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {
         "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
+        "login_address": env_str("THROTTLE_LOGIN_ADDRESS", "30/minute"),
+        "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/hour"),
     },
+    # X-Forwarded-For is trusted only from this many reverse proxies (0: use the peer address).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
+}
+
+SIMPLE_JWT = {
+    # Only HS256: tokens with `alg: none` or any other algorithm are refused.
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_LIFETIME_SECONDS", 300, minimum=1)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_REFRESH_LIFETIME_SECONDS", 86400, minimum=1)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -164,22 +235,71 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "PREPROCESSING_HOOKS": ["api.schema.contract_paths"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.contract_schema"],
 }
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
-# Redis for the likers cache and feed cursor snapshots (tweets/likers_cache.py); off when empty.
-REDIS_URL = env_str("REDIS_URL", "")
+# Login throttles count attempts across every worker process, so the cache must be shared:
+# Redis when configured, else a table in the database (`manage.py createcachetable`).
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "chirp_cache",
+            # Django's default of 300 entries would let a spray of usernames cull everyone's counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+# The likers cache (tweets/likers_cache.py) uses REDIS_URL directly and is off without it; feed
+# cursor snapshots live in the default cache, shared by every worker either way.
 LIKERS_CACHE_TTL = env_int("LIKERS_CACHE_TTL", 3600, minimum=1)
 FEED_CURSOR_TTL = env_int("FEED_CURSOR_TTL", 1800, minimum=1)
-if REDIS_URL:
-    # Shared by every worker: feed cursor snapshots must outlive the process that made them.
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+
+# --- Production security -------------------------------------------------------------
+# Secure unless DEBUG; `manage.py check --deploy --fail-level WARNING` passes with the values
+# of .env.example. TLS ends in front of nginx, which says so in X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# .env.example's placeholders are public; signing with one would let anyone forge sessions and JWTs.
+for _name, _value in (("SECRET_KEY", SECRET_KEY), ("JWT_SIGNING_KEY", JWT_SIGNING_KEY)):
+    if not DEBUG and _value.startswith("replace-with-"):
+        raise ImproperlyConfigured(f"{_name} is still the placeholder from .env.example.")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Only behind a proxy that sets X-Forwarded-Proto itself; exposed directly, clients could forge it.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Observability (ops app) ---------------------------------------------------------
+# When set, /metrics requires `Authorization: Bearer <token>`; nginx never exposes it anyway.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "ops.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
+    "loggers": {
+        # Its 4xx warnings repeat the access line; its 5xx errors (with tracebacks) stay.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -5,8 +5,13 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "chirp-test-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("JWT_SIGNING_KEY", "chirp-test-only-jwt-signing-key-0123456789")
+# Throttle counters live in the cache; the database cache rolls back with each test, Redis would not.
+os.environ.pop("REDIS_URL", None)
 
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="chirp-test-media-"))  # noqa: F405
+# The test client speaks plain HTTP; production's HTTPS redirect is tested by `check --deploy`.
+SECURE_SSL_REDIRECT = False

@@ -3,10 +3,20 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.views import FollowView, UserDetailView, UserMeView
+from accounts.views import (
+    ApiKeyView,
+    FollowView,
+    LoginView,
+    LogoutView,
+    TokenRefreshView,
+    UserDetailView,
+    UserMeView,
+    UsersView,
+)
 from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import MediaUploadView, serve_media
+from moderation.views import ReportView
 from tweets.views import LikeView, TweetDetailView
 
 # Contract paths have no trailing slash; one is tolerated for hand-written clients.
@@ -14,7 +24,13 @@ api_patterns = [
     re_path(r"^tweets/?$", TweetsView.as_view(), name="tweets"),
     re_path(r"^tweets/(?P<tweet_id>[0-9]+)/?$", TweetDetailView.as_view(), name="tweet-detail"),
     re_path(r"^tweets/(?P<tweet_id>[0-9]+)/likes/?$", LikeView.as_view(), name="tweet-likes"),
+    re_path(r"^tweets/(?P<tweet_id>[0-9]+)/report/?$", ReportView.as_view(), name="tweet-report"),
+    re_path(r"^auth/token/?$", LoginView.as_view(), name="auth-token"),
+    re_path(r"^auth/token/refresh/?$", TokenRefreshView.as_view(), name="auth-token-refresh"),
+    re_path(r"^auth/logout/?$", LogoutView.as_view(), name="auth-logout"),
+    re_path(r"^users/?$", UsersView.as_view(), name="users"),
     re_path(r"^users/me/?$", UserMeView.as_view(), name="users-me"),
+    re_path(r"^users/me/api-key/?$", ApiKeyView.as_view(), name="users-me-api-key"),
     re_path(r"^users/(?P<user_id>[0-9]+)/?$", UserDetailView.as_view(), name="user-detail"),
     re_path(r"^users/(?P<user_id>[0-9]+)/follow/?$", FollowView.as_view(), name="user-follow"),
     re_path(r"^medias/?$", MediaUploadView.as_view(), name="medias"),

@@ -111,18 +111,18 @@ def like_counts(sizes: Sizes) -> np.ndarray:
     return counts
 
 
-def _distinct_likers(rng: np.random.Generator, counts: np.ndarray, users: int) -> np.ndarray:
-    """For tweet slots repeated per count, user ids (1-based) with no user twice on one tweet."""
-    tweet_of_slot = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
-    likers = rng.integers(1, users + 1, size=tweet_of_slot.size, dtype=np.int64)
+def _likes(rng: np.random.Generator, counts: np.ndarray, users: int) -> tuple[np.ndarray, np.ndarray]:
+    """(user ids, tweet ids), 1-based, `counts[i]` likes for tweet i + 1, no user twice on a tweet."""
+    tweets = np.repeat(np.arange(1, counts.size + 1, dtype=np.int64), counts)
+    likers = rng.integers(1, users + 1, size=tweets.size, dtype=np.int64)
     while True:
-        # Sort by (tweet, user); a slot equal to its predecessor is a repeat to draw again.
-        keys = tweet_of_slot * (users + 1) + likers
+        # Sort by (tweet, user); a like equal to its predecessor is a repeat, drawn again.
+        keys = tweets * (users + 1) + likers
         order = np.argsort(keys, kind="stable")
-        tweet_of_slot, likers, keys = tweet_of_slot[order], likers[order], keys[order]
+        tweets, likers, keys = tweets[order], likers[order], keys[order]
         repeats = np.flatnonzero(keys[1:] == keys[:-1]) + 1
         if repeats.size == 0:
-            return likers
+            return likers, tweets
         likers[repeats] = rng.integers(1, users + 1, size=repeats.size, dtype=np.int64)
 
 
@@ -170,17 +170,20 @@ def generate(sizes: Sizes, *, seed: int) -> Dataset:
 
     # Popularity ranks go to tweets at random; likers are drawn without repeats per tweet.
     counts = np.zeros(sizes.tweets, dtype=np.int64)
-    counts[rng.permutation(sizes.tweets)] = like_counts(sizes) if sizes.tweets else counts
-    like_tweet = np.repeat(np.arange(1, sizes.tweets + 1, dtype=np.int64), counts)
-    like_user = _distinct_likers(rng, counts, sizes.users)
+    counts[rng.permutation(sizes.tweets)] = like_counts(sizes)
+    like_user, like_tweet = _likes(rng, counts, sizes.users)
     return Dataset(seed, names, follower, followee, author, content, created_at, like_user, like_tweet)
 
 
 def _write_pairs(path: Path, header: str, left: np.ndarray, right: np.ndarray) -> None:
     with path.open("w", newline="") as out:
         out.write(header + "\n")
-        lines = (f"{a},{b}\n" for a, b in zip(left.tolist(), right.tolist(), strict=True))
-        out.writelines(lines)
+        # In chunks: Python lists of all 5,000,000 pairs at once would take hundreds of megabytes.
+        for start in range(0, left.size, 500_000):
+            chunk = zip(
+                left[start : start + 500_000].tolist(), right[start : start + 500_000].tolist(), strict=True
+            )
+            out.write("".join(f"{a},{b}\n" for a, b in chunk))
 
 
 def write(dataset: Dataset, directory: Path, *, progress: Callable[[str], None] = lambda _: None) -> None:

@@ -1,4 +1,5 @@
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Follow, User
 from accounts.selectors import active_followee_ids
@@ -21,7 +22,7 @@ FROM unnest(ARRAY(
     SELECT f.followee_id FROM {Follow._meta.db_table} AS f
     JOIN {User._meta.db_table} AS fu ON fu.id = f.followee_id
     WHERE f.follower_id = %(user)s AND fu.is_active
-      AND (fu.suspended_until IS NULL OR fu.suspended_until <= now())
+      AND (fu.suspended_until IS NULL OR fu.suspended_until <= %(now)s)
 ) || %(user)s::bigint) AS a(id)
 CROSS JOIN LATERAL (
     SELECT id, likes_count, created_at FROM {Tweet._meta.db_table}
@@ -35,7 +36,10 @@ LIMIT %(count)s OFFSET %(start)s
 # The page with its authors' names and attachment file names: one round trip for the feed page.
 _PAGE_SQL = f"""
 SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
-       ARRAY(SELECT m.file FROM {Media._meta.db_table} AS m WHERE m.tweet_id = t.id ORDER BY m.position)
+       ARRAY(SELECT m.file FROM {Media._meta.db_table} AS m WHERE m.tweet_id = t.id ORDER BY m.position),
+       -- Media uploaded before thumbnails existed show their file (media.selectors.tweet_image_urls).
+       ARRAY(SELECT coalesce(nullif(m.thumbnail, ''), m.file) FROM {Media._meta.db_table} AS m
+             WHERE m.tweet_id = t.id ORDER BY m.position)
 FROM ({_RANKED_SQL}) AS p
 JOIN {Tweet._meta.db_table} AS t ON t.id = p.id
 JOIN {User._meta.db_table} AS u ON u.id = t.author_id
@@ -50,7 +54,14 @@ def _feed_queryset(author_ids: list[int]):
 
 def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk, "depth": start + count, "count": count, "start": start})
+        params = {
+            "user": user.pk,
+            "now": timezone.now(),
+            "depth": start + count,
+            "count": count,
+            "start": start,
+        }
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -81,8 +92,9 @@ def feed_for(*, user, start: int, count: int) -> list[dict]:
         author_ids = [*active_followee_ids(user=user), user.pk]
         rows = list(_feed_queryset(author_ids).values(*TWEET_ROW_FIELDS)[start : start + count])
         return tweets_payload(rows)
-    rows, attachments = [], {}
-    for *row, files in _ranked(_PAGE_SQL, user=user, start=start, count=count):
+    rows, attachments, thumbnails = [], {}, {}
+    for *row, files, thumbnail_files in _ranked(_PAGE_SQL, user=user, start=start, count=count):
         rows.append(dict(zip(TWEET_ROW_FIELDS, row, strict=True)))
         attachments[row[0]] = storage_urls(files)
-    return tweets_payload(rows, attachments=attachments)
+        thumbnails[row[0]] = storage_urls(thumbnail_files)
+    return tweets_payload(rows, images=(attachments, thumbnails))

@@ -3,10 +3,17 @@ from rest_framework import serializers
 
 from tweets.serializers import TweetSerializer
 
+# Far past any real feed, yet (offset - 1) * limit stays inside the 64-bit OFFSET every database
+# accepts; an unbounded page number made the feed query fail with a 500.
+FEED_MAX_PAGE = 1_000_000_000
+
 
 class FeedQuerySerializer(serializers.Serializer):
     offset = serializers.IntegerField(
-        required=False, min_value=1, help_text="1-based page number (the contract's meaning of offset)."
+        required=False,
+        min_value=1,
+        max_value=FEED_MAX_PAGE,
+        help_text="1-based page number (the contract's meaning of offset).",
     )
     limit = serializers.IntegerField(
         required=False,

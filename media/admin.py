@@ -1,14 +1,44 @@
 from django.contrib import admin
 
+from media.images import ALLOWED_FORMATS
 from media.models import Media
+from moderation.admin_actions import media_thumbnails
+
+
+class ContentTypeFilter(admin.SimpleListFilter):
+    """The accepted formats are fixed, so the choices need no DISTINCT scan of the table."""
+
+    title = "content type"
+    parameter_name = "content_type"
+
+    def lookups(self, request, model_admin):
+        return [(content_type, content_type) for content_type, _extension in ALLOWED_FORMATS.values()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type=self.value()) if self.value() else queryset
 
 
 @admin.register(Media)
 class MediaAdmin(admin.ModelAdmin):
-    list_display = ("id", "uploader", "tweet_id", "content_type", "width", "height", "size", "created_at")
+    list_display = (
+        "id",
+        "preview",
+        "uploader",
+        "tweet_id",
+        "content_type",
+        "width",
+        "height",
+        "size",
+        "created_at",
+    )
     list_select_related = ("uploader",)
-    list_filter = ("content_type", "created_at")
+    list_filter = (ContentTypeFilter, "created_at")
     search_fields = ("uploader__name", "file")
     raw_id_fields = ("uploader", "tweet")
-    readonly_fields = ("content_type", "width", "height", "size", "created_at")
+    readonly_fields = ("preview", "content_type", "width", "height", "size", "created_at")
+    ordering = ("-id",)
     show_full_result_count = False
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        return media_thumbnails([obj])

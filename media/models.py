@@ -13,10 +13,13 @@ class Media(models.Model):
     # Order of the attachment within its tweet, as the author listed the ids.
     position = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(max_length=255)
+    # At most MEDIA_THUMBNAIL_SIDE px per side, same format as `file`; empty only for rows
+    # uploaded before thumbnails existed (readers then fall back to `file`).
+    thumbnail = models.FileField(max_length=255, blank=True, default="")
     content_type = models.CharField(max_length=50)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    size = models.PositiveIntegerField(help_text="Stored size in bytes.")
+    size = models.PositiveIntegerField(help_text="Stored size in bytes (of the re-encoded file).")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

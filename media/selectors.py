@@ -5,19 +5,31 @@ from django.core.files.storage import default_storage
 from media.models import Media
 
 
-def attachment_urls(*, tweet_ids: list[int]) -> dict[int, list[str]]:
-    """URLs of each tweet's attachments in their order, in one query."""
-    urls: dict[int, list[str]] = defaultdict(list)
+def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
+    attachments: dict[int, list[str]] = defaultdict(list)
+    thumbnails: dict[int, list[str]] = defaultdict(list)
     if not tweet_ids:
-        return urls
+        return attachments, thumbnails
     rows = (
         Media.objects.filter(tweet_id__in=tweet_ids)
         .order_by("tweet_id", "position")
-        .values_list("tweet_id", "file")
+        .values_list("tweet_id", "file", "thumbnail")
     )
-    for tweet_id, name in rows:
-        urls[tweet_id].append(default_storage.url(name))
-    return urls
+    for tweet_id, name, thumbnail in rows:
+        attachments[tweet_id].append(default_storage.url(name))
+        thumbnails[tweet_id].append(default_storage.url(thumbnail or name))
+    return attachments, thumbnails
+
+
+def media_urls(*, media: Media) -> dict:
+    """The extra fields of an upload response: where the image and its thumbnail load from."""
+    return {
+        "url": default_storage.url(media.file.name),
+        "thumbnail_url": default_storage.url(media.thumbnail.name or media.file.name),
+        "width": media.width,
+        "height": media.height,
+    }
 
 
 def storage_urls(names: list[str]) -> list[str]:
@@ -26,4 +38,12 @@ def storage_urls(names: list[str]) -> list[str]:
 
 
 def files_of_tweet(*, tweet_id: int) -> list[str]:
-    return list(Media.objects.filter(tweet_id=tweet_id).values_list("file", flat=True))
+    """Names of every stored file of a tweet's media, thumbnails included."""
+    rows = Media.objects.filter(tweet_id=tweet_id).values_list("file", "thumbnail")
+    return [name for row in rows for name in row if name]
+
+
+def files_of_uploader(*, user) -> list[str]:
+    """Names of every stored file a user uploaded, attached or not, thumbnails included."""
+    rows = Media.objects.filter(uploader=user).values_list("file", "thumbnail")
+    return [name for row in rows for name in row if name]

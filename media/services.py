@@ -1,57 +1,55 @@
 import logging
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from PIL import Image, UnidentifiedImageError
-from rest_framework.exceptions import UnsupportedMediaType, ValidationError
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from api.exceptions import PayloadTooLarge
+from media.images import image_process
 from media.models import Media
+from ops import metrics
 
 logger = logging.getLogger("chirp.media")
 
-# Formats Pillow detects from the content, and what we store them as.
-ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-
 
 def media_create(*, uploader, upload) -> Media:
-    """Validate an uploaded file as an image and store it under an unguessable name."""
+    """Store a re-encoded copy of an uploaded image and its thumbnail under unguessable names.
+
+    The uploaded bytes themselves are never stored: see media.images for what is kept.
+    """
     if upload.size > settings.MEDIA_MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(f"The file is larger than {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.")
-    if upload.size == 0:
-        raise ValidationError({"file": ["The file is empty."]})
+    processed = image_process(upload)
+    stem = uuid.uuid4().hex
+    stored: list[str] = []
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format, width, height = image.format, image.width, image.height
-            if image_format not in ALLOWED_FORMATS:
-                raise UnsupportedMediaType(
-                    image_format or "unknown", detail=f"Images of type {image_format} are not accepted."
-                )
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationError({"file": ["The file is not a valid image."]}) from exc
-
-    upload.seek(0)
-    name = f"{uuid.uuid4().hex}.{EXTENSIONS[image_format]}"
-    stored = default_storage.save(f"{name[:2]}/{name}", ContentFile(upload.read()))
-    try:
-        return Media.objects.create(
+        for suffix, encoded in (("", processed.image), ("_thumb", processed.thumbnail)):
+            # Two-character directories keep any one directory of a local store small.
+            name = f"{stem[:2]}/{stem}{suffix}.{processed.extension}"
+            stored.append(default_storage.save(name, ContentFile(encoded.data)))
+        media = Media.objects.create(
             uploader=uploader,
-            file=stored,
-            content_type=ALLOWED_FORMATS[image_format],
-            width=width,
-            height=height,
-            size=upload.size,
+            file=stored[0],
+            thumbnail=stored[1],
+            content_type=processed.content_type,
+            width=processed.image.width,
+            height=processed.image.height,
+            size=len(processed.image.data),
         )
     except Exception:
-        default_storage.delete(stored)
+        # No row, no file: whatever was written before the failure goes.
+        for name in stored:
+            default_storage.delete(name)
         raise
+    metrics.inc_on_commit(metrics.UPLOADS)
+    metrics.inc_on_commit(metrics.UPLOAD_BYTES, upload.size)
+    return media
 
 
 def media_attach(*, tweet, uploader, media_ids: list[int]) -> None:
@@ -86,3 +84,28 @@ def media_files_delete_on_commit(*, names: list[str]) -> None:
                 logger.exception("Could not delete media file %s", name)
 
     transaction.on_commit(delete)
+
+
+def media_prune(*, older_than: timedelta, dry_run: bool = False, batch_size: int = 500) -> list[dict]:
+    """Delete media that no tweet claimed within `older_than`: rows now, files after commit.
+
+    Returns what was deleted (or would be, with dry_run): id, file names, created_at. Rows are
+    locked while they are deleted, so a tweet attaching one of them at that moment fails cleanly
+    instead of pointing at a deleted file.
+    """
+    cutoff = timezone.now() - older_than
+    stale = Media.objects.filter(tweet__isnull=True, created_at__lt=cutoff).order_by("pk")
+    fields = ("pk", "file", "thumbnail", "created_at")
+    if dry_run:
+        return list(stale.values(*fields))
+    pruned: list[dict] = []
+    while True:
+        with transaction.atomic():
+            rows = list(stale.select_for_update().values(*fields)[:batch_size])
+            if not rows:
+                return pruned
+            Media.objects.filter(pk__in=[row["pk"] for row in rows]).delete()
+            media_files_delete_on_commit(
+                names=[name for row in rows for name in (row["file"], row["thumbnail"]) if name]
+            )
+        pruned.extend(rows)

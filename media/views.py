@@ -11,14 +11,21 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api.schema import error_responses
+from media.selectors import media_urls
 from media.serializers import MediaCreatedSerializer, MediaUploadSerializer
 from media.services import media_create
+from media.uploadhandlers import UploadSizeLimitHandler
 
 
 class MediaUploadView(APIView):
     parser_classes = [MultiPartParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "uploads"
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Here, before anything has read the body, is the last moment upload handlers can change.
+        request.upload_handlers.insert(0, UploadSizeLimitHandler(request))
+        return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
         summary="Upload an image",
@@ -29,7 +36,9 @@ class MediaUploadView(APIView):
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         media = media_create(uploader=request.user, upload=serializer.validated_data["file"])
-        return Response({"result": True, "media_id": media.pk}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"result": True, "media_id": media.pk, **media_urls(media=media)}, status=status.HTTP_201_CREATED
+        )
 
 
 def serve_media(request, path: str):

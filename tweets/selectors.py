@@ -3,7 +3,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from media.selectors import attachment_urls
+from media.selectors import tweet_image_urls
 from tweets import likers_cache
 from tweets.models import Like, Tweet
 
@@ -38,13 +38,15 @@ def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
     return {tweet_id: orjson.dumps(likes) for tweet_id, likes in lists.items()}
 
 
-def tweets_payload(rows: list[dict], *, attachments: dict[int, list[str]] | None = None) -> list[dict]:
+def tweets_payload(
+    rows: list[dict], *, images: tuple[dict[int, list[str]], dict[int, list[str]]] | None = None
+) -> list[dict]:
     """The contract's Tweet objects for rows of (id, content, created_at, likes_count, author).
 
     At most two queries whatever the number of rows, likes or attachments: the likers of the
-    tweets whose list is not in the likers cache (none when all are), the attachments (none when
-    the caller read them with the rows). Each
-    `likes` value is an orjson.Fragment: the list's JSON, cached or freshly encoded.
+    tweets whose list is not in the likers cache (none when all are), the images (none when the
+    caller read them with the rows: `images` = (attachment URLs, thumbnail URLs) by tweet id).
+    Each `likes` value is an orjson.Fragment: the list's JSON, cached or freshly encoded.
     """
     ids = [row["id"] for row in rows]
     likes, versions = likers_cache.cached_likers(ids)
@@ -53,13 +55,15 @@ def tweets_payload(rows: list[dict], *, attachments: dict[int, list[str]] | None
         encoded = likers_json(tweet_ids=missing)
         likers_cache.store_likers(encoded, versions)
         likes.update(encoded)
-    if attachments is None:
-        attachments = attachment_urls(tweet_ids=ids) if ids else {}
+    if images is None:
+        images = tweet_image_urls(tweet_ids=ids)
+    attachments, thumbnails = images
     return [
         {
             "id": row["id"],
             "content": row["content"],
             "attachments": attachments.get(row["id"], []),
+            "thumbnails": thumbnails.get(row["id"], []),
             "author": {"id": row["author_id"], "name": row["author__name"]},
             "likes": orjson.Fragment(likes[row["id"]]),
             "likes_count": row["likes_count"],

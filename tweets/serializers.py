@@ -1,13 +1,13 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from api.fields import StrictCharField, StrictIntegerField
+from api.fields import MAX_ID, StrictCharField, StrictIntegerField
 
 
 class TweetCreateSerializer(serializers.Serializer):
     tweet_data = StrictCharField(allow_blank=True, trim_whitespace=False, help_text="The text.")
     tweet_media_ids = serializers.ListField(
-        child=StrictIntegerField(min_value=1),
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         default=list,
         help_text=f"Ids from POST /api/medias, at most {settings.TWEET_MAX_MEDIA}.",

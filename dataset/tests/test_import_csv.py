@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.services import user_create
-from dataset.importer import COLUMNS
+from dataset.services import COLUMNS
 from tweets.models import Like, Tweet
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +164,10 @@ LONG = "x" * 281
             "tweets.csv:2: created_at must be an ISO-8601 time with a UTC offset, got 'yesterday'",
         ),
         (
+            {"tweets": [["1", "10", "Hi", "0001-01-01T00:00:00+05:00"]]},
+            "tweets.csv:2: created_at must be an ISO-8601 time with a UTC offset",
+        ),
+        (
             {"tweets": [["1", "10", "Hi", "2025-01-01T00:00:00"]]},
             "tweets.csv:2: created_at must be an ISO-8601 time with a UTC offset",
         ),
@@ -241,6 +245,16 @@ def test_import_into_a_database_with_users_is_refused(tmp_path):
     assert User.objects.count() == 3 and Tweet.objects.count() == 3 and Like.objects.count() == 3
 
 
+def test_check_only_validates_and_imports_nothing(tmp_path):
+    """--check-only reports a valid set's sizes, or its problems, without writing a row."""
+    out, _ = run_import(write_files(tmp_path), "--check-only")
+
+    assert "Checked, not imported: 3 users, 3 follows, 3 tweets and 3 likes." in out
+    assert not User.objects.exists() and not Tweet.objects.exists()
+    message = rejected(write_files(tmp_path, follows=[["20", "20"]]), "--check-only")
+    assert "follows.csv:2: user 20 follows themself" in message
+
+
 def test_import_with_only_headers_imports_nothing_and_succeeds(tmp_path):
     """Empty files (just the headers) are a valid, empty data set."""
     out, _ = run_import(write_files(tmp_path, users=[], follows=[], tweets=[], likes=[]))
@@ -292,6 +306,18 @@ def test_quoted_ids_and_blank_lines_import_like_plain_ones(tmp_path):
     assert Tweet.objects.get(pk=100).likes_count == 2
 
 
+def test_files_starting_with_a_byte_order_mark_are_read(tmp_path):
+    """Spreadsheet exports that begin with a UTF-8 byte order mark import normally."""
+    write_files(tmp_path)
+    for name in COLUMNS:
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+    run_import(tmp_path)
+
+    assert User.objects.count() == 3 and Like.objects.count() == 3
+
+
 def test_import_leaves_every_index_and_constraint_in_place(tmp_path):
     """The bulk load (which on PostgreSQL builds indexes afterwards) ends with the schema unchanged."""
 
@@ -308,3 +334,16 @@ def test_import_leaves_every_index_and_constraint_in_place(tmp_path):
     assert schema() == before
     with pytest.raises(IntegrityError), transaction.atomic():
         Like.objects.create(user_id=20, tweet_id=100)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_outside_a_transaction_commits_and_leaves_the_tables_vacuumed(tmp_path):
+    """Run as the command runs (no surrounding transaction): data committed, and on PostgreSQL vacuumed."""
+    run_import(write_files(tmp_path))
+
+    assert Like.objects.count() == 3 and Tweet.objects.get(pk=100).likes_count == 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL")
+            vacuumed = {row[0] for row in cursor.fetchall()}
+        assert {"tweets_tweet", "tweets_like", "accounts_follow", "accounts_user"} <= vacuumed

@@ -15,6 +15,7 @@ def test_follower_sees_the_authors_tweet_in_their_feed(author, follower):
                 "id": tweet.id,
                 "content": "hello",
                 "attachments": [],
+                "thumbnails": [],
                 "author": {"id": author.id, "name": "Ada Author"},
                 "likes": [],
                 "likes_count": 0,

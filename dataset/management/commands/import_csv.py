@@ -1,8 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
-from dataset.importer import DatabaseNotEmpty, ImportRejected, csv_import
+from dataset.services import DatabaseNotEmpty, ImportRejected, csv_import
 
 
 class Command(BaseCommand):
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-problems", type=int, default=100, help="How many problems to list in full (default 100)."
         )
+        parser.add_argument(
+            "--check-only", action="store_true", help="Validate the files and report; import nothing."
+        )
 
     def handle(self, *args, **options):
         try:
@@ -23,6 +27,7 @@ class Command(BaseCommand):
                 directory=options["directory"],
                 progress=lambda message: self.stderr.write(message, style_func=lambda s: s),
                 max_problems=options["max_problems"],
+                check_only=options["check_only"],
             )
         except DatabaseNotEmpty as exc:
             raise CommandError(str(exc)) from exc
@@ -33,9 +38,12 @@ class Command(BaseCommand):
             if hidden:
                 self.stderr.write(f"... and {hidden} more")
             raise CommandError(str(exc)) from exc
+        except DatabaseError as exc:  # what validation cannot see, e.g. a constraint added since
+            raise CommandError(f"The database refused the data; nothing was imported: {exc}") from exc
+        verb = "Checked, not imported:" if options["check_only"] else "Imported"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {summary.users:,} users, {summary.follows:,} follows, "
+                f"{verb} {summary.users:,} users, {summary.follows:,} follows, "
                 f"{summary.tweets:,} tweets and {summary.likes:,} likes."
             )
         )

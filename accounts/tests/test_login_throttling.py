@@ -1,0 +1,176 @@
+"""Brute-force protection of POST /api/auth/token."""
+
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from rest_framework.test import APIClient
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def rates(settings):
+    """Small limits so a test reaches them: 3 per account, 5 per address."""
+
+    def apply(account: str = "3/hour", address: str = "5/minute", num_proxies: int | None = None) -> None:
+        overrides = {
+            "DEFAULT_THROTTLE_RATES": {
+                **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                "login_account": account,
+                "login_address": address,
+            },
+        }
+        if num_proxies is not None:
+            overrides["NUM_PROXIES"] = num_proxies
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, **overrides}
+
+    return apply
+
+
+@pytest.fixture
+def ada(make_user):
+    return make_user("Ada Lovelace", username="ada", email="ada@example.com", password=PASSWORD)
+
+
+def attempt(username: str = "ada", password: str = "wrong", address: str = "10.0.0.1", **headers):
+    return APIClient().post(
+        "/api/auth/token",
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
+        **headers,
+    )
+
+
+def assert_throttled(response) -> None:
+    assert response.status_code == 429
+    assert response.json()["result"] is False
+    assert response.json()["error_type"] == "throttled"
+    assert int(response["Retry-After"]) > 0
+
+
+def test_too_many_attempts_at_one_account_are_429_from_any_address(ada, make_user, rates):
+    """The account limit holds across addresses, even with the right password; other accounts are free."""
+    rates(account="3/hour")
+    make_user("Bob", username="bob", password=PASSWORD)
+    for n in range(3):
+        assert attempt(address=f"10.0.0.{n}").status_code == 401
+
+    response = attempt(password=PASSWORD, address="10.0.0.99")
+
+    assert_throttled(response)
+    assert int(response["Retry-After"]) <= 3600
+    assert attempt(username="bob", password=PASSWORD, address="10.0.0.99").status_code == 200
+
+
+def test_the_account_limit_ignores_the_letter_case_of_the_login(ada, rates):
+    """`ADA` and `ada` count against the same account."""
+    rates(account="3/hour")
+    for username in ("ada", "ADA", "Ada"):
+        attempt(username=username, address="10.0.0.7")
+
+    assert_throttled(attempt(username="aDa", address="10.0.0.8"))
+
+
+def test_too_many_attempts_from_one_address_are_429_whatever_the_account(ada, rates):
+    """Spraying many usernames from one address hits the address limit."""
+    rates(account="100/hour", address="5/minute")
+    for n in range(5):
+        assert attempt(username=f"user{n}").status_code == 401
+
+    assert_throttled(attempt(password=PASSWORD))
+    assert attempt(password=PASSWORD, address="10.0.0.2").status_code == 200
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_address_limit(ada, rates):
+    """By default (NUM_PROXIES=0) the header is ignored: the peer address is the client."""
+    rates(account="100/hour", address="5/minute")
+    for n in range(5):
+        attempt(username=f"user{n}", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+
+    assert_throttled(attempt(password=PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.200"))
+
+
+def test_behind_one_proxy_clients_are_told_apart_by_x_forwarded_for(ada, rates):
+    """With NUM_PROXIES=1 the address the proxy appended is the client, whatever the client prepended."""
+    rates(account="100/hour", address="5/minute", num_proxies=1)
+    for n in range(5):
+        attempt(username=f"user{n}", address="10.9.9.9", HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 198.51.100.1")
+
+    assert_throttled(attempt(password=PASSWORD, address="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.1"))
+    response = attempt(password=PASSWORD, address="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert response.status_code == 200
+
+
+def test_throttle_counters_live_in_a_cache_shared_by_processes():
+    """Never a per-process memory cache: the database table here, Redis when configured."""
+    assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+def _settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedProcess:
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        cwd=django_settings.BASE_DIR,
+        timeout=60,
+    )
+
+
+def test_redis_url_selects_djangos_redis_cache(tmp_path):
+    """REDIS_URL switches the cache to Redis."""
+    result = _settings_in_subprocess(
+        {"DEBUG": "1", "CHIRP_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/3"},
+        "settings.CACHES['default']",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "redis://127.0.0.1:6379/3" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("jwt_key", "error"),
+    [
+        (None, "JWT_SIGNING_KEY must be set"),
+        ("same-as-the-secret-key-and-long-enough-0123", "must differ from SECRET_KEY"),
+        ("too-short", "at least 32 characters"),
+    ],
+)
+def test_production_refuses_to_start_without_a_proper_jwt_signing_key(tmp_path, jwt_key, error):
+    """With DEBUG off, JWT_SIGNING_KEY is required, distinct from SECRET_KEY and long enough."""
+    env = {
+        "DEBUG": "0",
+        "CHIRP_DATA_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "chirp.example.com",
+        "SECRET_KEY": "same-as-the-secret-key-and-long-enough-0123",
+    }
+    if jwt_key is not None:
+        env["JWT_SIGNING_KEY"] = jwt_key
+
+    result = _settings_in_subprocess(env, "settings.SIMPLE_JWT['ALGORITHM']")
+
+    assert result.returncode != 0
+    assert error in result.stderr
+
+
+def test_production_starts_with_its_own_jwt_signing_key(tmp_path):
+    """The positive case of the check above: a distinct, long key is accepted and used."""
+    env = {
+        "DEBUG": "0",
+        "CHIRP_DATA_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "chirp.example.com",
+        "SECRET_KEY": "a-production-secret-key-0123456789abcdef",
+        "JWT_SIGNING_KEY": "a-separate-jwt-signing-key-0123456789abcdef",
+    }
+
+    result = _settings_in_subprocess(
+        env, "settings.SIMPLE_JWT['SIGNING_KEY'], settings.SIMPLE_JWT['ALGORITHM']"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["a-separate-jwt-signing-key-0123456789abcdef", "HS256"]

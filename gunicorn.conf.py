@@ -1,0 +1,70 @@
+"""gunicorn settings for Chirp (`gunicorn -c gunicorn.conf.py config.wsgi`).
+
+Every value can be overridden from the environment (or `.env`) through GUNICORN_* variables.
+"""
+
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from config.env import env_int, env_str
+
+bind = env_str("GUNICORN_BIND", "0.0.0.0:8000")
+# The usual (2 x cores) + 1 for a sync worker that mostly waits on PostgreSQL.
+workers = env_int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1, minimum=1)
+threads = env_int("GUNICORN_THREADS", 1, minimum=1)
+# A worker silent this long is killed and replaced; an upload over a slow link must fit in it.
+timeout = env_int("GUNICORN_TIMEOUT", 60, minimum=1)
+# On SIGTERM (docker stop) workers finish in-flight requests for up to this long.
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
+# Recycle workers now and then so a slow leak never grows; the jitter keeps them from
+# restarting all at once.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000, minimum=0)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200, minimum=0)
+# The app logs one JSON line per request itself (with request id and user); gunicorn's own
+# access log would be a second, less useful copy.
+accesslog = None
+loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines (start, worker boot and exit, timeouts) as JSON too: stdout stays one JSON
+# object per line.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "ops.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False}},
+}
+# Workers heartbeat through this directory; memory-backed in containers, not the image's disk.
+# gunicorn's runtime control socket defaults to $HOME, which the image's user cannot write and
+# which several instances on one host would share; nothing here uses it.
+control_socket_disable = True
+worker_tmp_dir = env_str("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
+
+# Prometheus multiprocess mode: each worker writes its metrics to files here and /metrics sums
+# them. It must be in the environment before any worker imports prometheus_client, and only in
+# gunicorn's: management commands run beside it must not write into the live workers' files.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="chirp-prometheus-"))
+
+
+def on_starting(server) -> None:
+    """Start from an empty metrics directory: files of a previous run would be summed in."""
+    path = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+
+
+def child_exit(server, worker) -> None:
+    """Drop a dead worker's live gauges (its counters stay, as Prometheus expects)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,67 @@
+import multiprocessing
+import runpy
+from pathlib import Path
+
+import pytest
+
+from config import env
+
+GUNICORN_CONF = str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py")
+
+
+@pytest.fixture
+def load_conf(monkeypatch, tmp_path):
+    """Evaluate gunicorn.conf.py as gunicorn does, with a clean slate of GUNICORN_* variables."""
+    monkeypatch.setenv("ENV_FILE", str(tmp_path / "empty.env"))
+    (tmp_path / "empty.env").write_text("")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "prometheus"))
+    for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "GUNICORN_GRACEFUL_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    env._env_file_values.cache_clear()
+    yield lambda: runpy.run_path(GUNICORN_CONF)
+    env._env_file_values.cache_clear()
+
+
+def test_workers_follow_the_cpu_count_unless_overridden(load_conf, monkeypatch):
+    """2 x cores + 1 by default; GUNICORN_WORKERS wins."""
+    assert load_conf()["workers"] == multiprocessing.cpu_count() * 2 + 1
+
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    assert load_conf()["workers"] == 3
+
+
+def test_production_defaults_for_shutdown_recycling_and_logs(load_conf):
+    """Graceful shutdown, jittered recycling, no access log (the app logs requests itself)."""
+    conf = load_conf()
+
+    assert conf["graceful_timeout"] == 30
+    assert conf["timeout"] == 60
+    assert conf["max_requests"] > 0 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
+    assert conf["accesslog"] is None
+    assert conf["control_socket_disable"] is True
+
+
+def test_an_invalid_worker_count_names_the_variable(load_conf, monkeypatch):
+    """A typo stops gunicorn before it starts any worker."""
+    monkeypatch.setenv("GUNICORN_WORKERS", "many")
+
+    with pytest.raises(env.ImproperlyConfiguredEnv, match="GUNICORN_WORKERS='many' is not an integer"):
+        load_conf()
+
+
+def test_a_dead_workers_live_metrics_are_dropped_and_stale_files_cleared_at_start(load_conf, tmp_path):
+    """child_exit removes the worker's live gauges; on_starting empties the directory of a past run."""
+    conf = load_conf()
+    directory = tmp_path / "prometheus"
+    directory.mkdir()
+    (directory / "counter_1.db").write_bytes(b"stale")
+    conf["on_starting"](server=None)
+    assert list(directory.iterdir()) == []
+
+    for name in ("gauge_liveall_4242.db", "gauge_livesum_4242.db", "counter_4242.db"):
+        (directory / name).write_bytes(b"")
+
+    conf["child_exit"](server=None, worker=type("Worker", (), {"pid": 4242})())
+
+    # Counters of the dead worker still count; its live gauges are gone.
+    assert sorted(p.name for p in directory.iterdir()) == ["counter_4242.db"]

@@ -1,0 +1,62 @@
+"""Races between real concurrent requests, each thread on its own PostgreSQL connection."""
+
+from api.testing import concurrent_db, request_status, run_together
+from media.models import Media
+from tweets.models import Like, Tweet
+
+pytestmark = concurrent_db
+
+
+def test_simultaneous_likes_by_many_users_are_all_counted(make_user, author, make_tweet):
+    """Eight users liking at the same instant: eight Like rows and likes_count 8."""
+    tweet = make_tweet(author)
+    fans = [make_user(f"Fan {n}") for n in range(8)]
+    path = f"/api/tweets/{tweet.id}/likes"
+
+    statuses = run_together([request_status(fan, "post", path) for fan in fans])
+
+    assert statuses == [200] * 8
+    tweet.refresh_from_db()
+    assert tweet.likes_count == Like.objects.filter(tweet=tweet).count() == 8
+
+
+def test_simultaneous_likes_by_one_user_count_once(author, follower, make_tweet):
+    """The same user liking from six connections at once is one like, and every request succeeds."""
+    tweet = make_tweet(author)
+
+    statuses = run_together([request_status(follower, "post", f"/api/tweets/{tweet.id}/likes")] * 6)
+
+    assert statuses == [200] * 6
+    tweet.refresh_from_db()
+    assert tweet.likes_count == Like.objects.filter(tweet=tweet).count() == 1
+
+
+def test_simultaneous_likes_and_unlikes_keep_the_counter_exact(make_user, author, make_tweet):
+    """Half the fans unlike while the other half like: the counter equals the rows afterwards."""
+    fans = [make_user(f"Fan {n}") for n in range(8)]
+    tweet = make_tweet(author, likers=fans[:4])
+    path = f"/api/tweets/{tweet.id}/likes"
+    calls = [request_status(fan, "delete", path) for fan in fans[:4]]
+    calls += [request_status(fan, "post", path) for fan in fans[4:]]
+    calls += [request_status(fans[0], "delete", path)]
+
+    assert run_together(calls) == [200] * 9
+
+    tweet.refresh_from_db()
+    likers = set(Like.objects.filter(tweet=tweet).values_list("user_id", flat=True))
+    assert likers == {fan.id for fan in fans[4:]}
+    assert tweet.likes_count == 4
+
+
+def test_two_tweets_racing_for_one_image_cannot_both_get_it(author, make_media):
+    """Of two simultaneous tweets claiming the same image, one wins and the other creates nothing."""
+    media = make_media(author)
+    payload = {"tweet_data": "mine!", "tweet_media_ids": [media.id]}
+
+    post = request_status(author, "post", "/api/tweets", data=payload, format="json")
+
+    statuses = run_together([post, post])
+
+    assert sorted(statuses) == [201, 400]
+    winner = Tweet.objects.get()
+    assert Media.objects.get(pk=media.pk).tweet_id == winner.id

@@ -1,0 +1,49 @@
+"""Write endpoints cost a fixed number of queries, whatever the media, likes or followers involved.
+
+Inside a test the services' atomic blocks run as savepoints, which count as queries here
+(in production they are the request's BEGIN/COMMIT).
+"""
+
+import pytest
+from django.db import connection
+
+
+@pytest.mark.parametrize("images", [1, 4])
+def test_posting_a_tweet_costs_the_same_for_one_or_four_images(
+    author, make_media, images, django_assert_num_queries
+):
+    """Attaching media is one UPDATE, not one per image."""
+    payload = {"tweet_data": "pics", "tweet_media_ids": [make_media(author).id for _ in range(images)]}
+    client = author.client()
+
+    # 1. api key + user, 2. savepoint, 3. insert the tweet, 4. claim the media, 5. release.
+    with django_assert_num_queries(5):
+        assert client.post("/api/tweets", payload, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("crowd", [1, 6])
+def test_deleting_a_tweet_costs_the_same_for_few_or_many_likes_and_images(
+    make_user, author, make_media, make_tweet, crowd, django_assert_num_queries
+):
+    """Likes, media and reports go in one DELETE each."""
+    fans = [make_user(f"Fan {n}") for n in range(crowd)]
+    tweet = make_tweet(author, media=[make_media(author) for _ in range(min(crowd, 4))], likers=fans)
+    client = author.client()
+
+    # 1. api key + user, 2. savepoint (tweet_delete), 3. the visible tweet, 4. savepoint (tweet_purge),
+    # 5. its image and thumbnail names, 6. delete likes, 7. delete media, 8. delete its reports,
+    # 9. delete its moderation queue entry, 10. delete the tweet, 11.-12. release both savepoints.
+    with django_assert_num_queries(12):
+        assert client.delete(f"/api/tweets/{tweet.id}").status_code == 200
+
+
+def test_liking_costs_a_fixed_number_of_queries(author, follower, make_tweet, django_assert_num_queries):
+    """A like is a lookup, an insert and a counter update."""
+    tweet = make_tweet(author)
+    client = follower.client()
+
+    # 1. api key + user, 2. savepoint, 3. the visible tweet, then on PostgreSQL 4. one statement
+    # inserting the like and adding 1 to likes_count, 5. release; elsewhere 4. savepoint,
+    # 5. insert the like, 6. release, 7. likes_count + 1, 8. release.
+    with django_assert_num_queries({"postgresql": 5, "sqlite": 8}[connection.vendor]):
+        assert client.post(f"/api/tweets/{tweet.id}/likes").status_code == 200
