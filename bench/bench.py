@@ -115,7 +115,8 @@ class Server:
     def __init__(self, args, env: dict):
         self.port, self.args = args.port, args
         cmd = [
-            args.python, "-m", "gunicorn", "config.wsgi:application",
+            # The production gunicorn.conf.py, with the worker model from the flags below.
+            args.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application",
             "--bind", f"127.0.0.1:{args.port}",
             "--workers", str(args.workers),
             "--worker-class", args.worker_class,
@@ -239,6 +240,12 @@ def main() -> int:
         "DATABASE_URL": db.url,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(40),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(40),
+        # wrk speaks plain HTTP to gunicorn, as nginx does once TLS has ended in front of it.
+        "SECURE_SSL_REDIRECT": "0",
+        # Production recycles workers every ~2,000 requests; off here, so that the RSS figures
+        # show whether memory grows.
+        "GUNICORN_MAX_REQUESTS": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SERVE_MEDIA": "0",  # a front server serves files in production
         "REDIS_URL": args.redis,
