@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from media.images import ALLOWED_FORMATS
 from media.models import Media
+from media.services import media_delete
 from moderation.admin_actions import media_thumbnails
 
 
@@ -42,3 +43,11 @@ class MediaAdmin(admin.ModelAdmin):
     @admin.display(description="preview")
     def preview(self, obj):
         return media_thumbnails([obj])
+
+    # Through the service, so the stored files go with the rows (after the deletion commits).
+    def delete_model(self, request, obj):
+        media_delete(media=obj)
+
+    def delete_queryset(self, request, queryset):
+        for media in queryset:
+            media_delete(media=media)

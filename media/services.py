@@ -86,6 +86,14 @@ def media_files_delete_on_commit(*, names: list[str]) -> None:
     transaction.on_commit(delete)
 
 
+@transaction.atomic
+def media_delete(*, media: Media) -> None:
+    """Delete a media row and, once that has committed, its image and thumbnail files."""
+    names = [name for name in (media.file.name, media.thumbnail.name) if name]
+    media.delete()
+    media_files_delete_on_commit(names=names)
+
+
 def media_prune(*, older_than: timedelta, dry_run: bool = False, batch_size: int = 500) -> list[dict]:
     """Delete media that no tweet claimed within `older_than`: rows now, files after commit.
 
