@@ -3,6 +3,7 @@ from collections import Counter
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
@@ -11,7 +12,7 @@ from media.services import media_attach, media_files_delete_on_commit
 from ops import metrics
 from tweets import likers_cache
 from tweets.models import Like, Tweet
-from tweets.selectors import tweet_get_visible
+from tweets.selectors import tweet_get_visible, visible_tweets
 
 
 @transaction.atomic
@@ -44,32 +45,49 @@ def tweet_delete(*, user, tweet_id: int) -> None:
     tweet_purge(tweet=tweet)
 
 
-# One statement each on PostgreSQL: the like row and the counter change together, and the
-# counter moves only if the row did. Under concurrent duplicates the loser's INSERT/DELETE
-# affects no row (the UPDATE re-reads likes_count after the winner's commit), so nothing is
-# counted twice; and the request is 3 queries whatever the outcome.
+# One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),
+# the like row and the counter change together, and the counter moves only if the row did.
+# Under concurrent duplicates the loser's INSERT/DELETE affects no row (the UPDATE re-reads
+# likes_count after the winner's commit), so nothing is counted twice. The request is the api
+# key plus this one round trip, whatever the outcome.
 _LIKE_SQL = f"""
-WITH changed AS (
-    INSERT INTO {Like._meta.db_table} (user_id, tweet_id, created_at) VALUES (%(user)s, %(tweet)s, %(now)s)
+WITH target AS ({{target}}),
+changed AS (
+    INSERT INTO {Like._meta.db_table} (user_id, tweet_id, created_at) SELECT %s, id, %s FROM target
     ON CONFLICT DO NOTHING RETURNING tweet_id
+),
+counted AS (
+    UPDATE {Tweet._meta.db_table} SET likes_count = likes_count + 1
+    WHERE id IN (SELECT tweet_id FROM changed) RETURNING id
 )
-UPDATE {Tweet._meta.db_table} SET likes_count = likes_count + 1 WHERE id IN (SELECT tweet_id FROM changed)
+SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 _UNLIKE_SQL = f"""
-WITH changed AS (
-    DELETE FROM {Like._meta.db_table} WHERE user_id = %(user)s AND tweet_id = %(tweet)s RETURNING tweet_id
+WITH target AS ({{target}}),
+changed AS (
+    DELETE FROM {Like._meta.db_table} WHERE user_id = %s AND tweet_id IN (SELECT id FROM target)
+    RETURNING tweet_id
+),
+counted AS (
+    UPDATE {Tweet._meta.db_table} SET likes_count = likes_count - 1
+    WHERE id IN (SELECT tweet_id FROM changed) RETURNING id
 )
-UPDATE {Tweet._meta.db_table} SET likes_count = likes_count - 1 WHERE id IN (SELECT tweet_id FROM changed)
+SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 
 
-def _likes_change_postgresql(sql: str, *, user, tweet: Tweet) -> bool:
+def _likes_change_postgresql(sql: str, *, tweet_id: int, params: list) -> bool:
+    target_sql, target_params = visible_tweets().filter(pk=tweet_id).values("id").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk, "tweet": tweet.pk, "now": timezone.now()})
-        return cursor.rowcount == 1
+        cursor.execute(sql.format(target=target_sql), [*target_params, *params])
+        found, changed = cursor.fetchone()
+    if not found:
+        raise Http404("No Tweet matches the given query.")
+    return changed == 1
 
 
-def _like_insert(*, user, tweet: Tweet) -> bool:
+def _like_insert(*, user, tweet_id: int) -> bool:
+    tweet = tweet_get_visible(tweet_id=tweet_id)
     try:
         # A savepoint, so a concurrent duplicate rolls back only the insert, not the request.
         with transaction.atomic():
@@ -80,37 +98,37 @@ def _like_insert(*, user, tweet: Tweet) -> bool:
     return True
 
 
-def _like_delete(*, user, tweet: Tweet) -> bool:
+def _like_delete(*, user, tweet_id: int) -> bool:
+    tweet = tweet_get_visible(tweet_id=tweet_id)
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") - 1)
     return bool(deleted)
 
 
-@transaction.atomic
 def like_add(*, user, tweet_id: int) -> bool:
-    """Like a tweet; idempotent. The counter moves in the same transaction as the row."""
-    tweet = tweet_get_visible(tweet_id=tweet_id)
+    """Like a visible tweet (else 404); idempotent. The counter moves in the same transaction as the row."""
     if connection.vendor == "postgresql":
-        added = _likes_change_postgresql(_LIKE_SQL, user=user, tweet=tweet)
+        added = _likes_change_postgresql(_LIKE_SQL, tweet_id=tweet_id, params=[user.pk, timezone.now()])
     else:
-        added = _like_insert(user=user, tweet=tweet)
+        with transaction.atomic():
+            added = _like_insert(user=user, tweet_id=tweet_id)
     if added:
-        transaction.on_commit(lambda: likers_cache.forget_likers([tweet.pk]))
+        transaction.on_commit(lambda: likers_cache.forget_likers([tweet_id]))
         metrics.inc_on_commit(metrics.LIKES_ADDED)
     return added
 
 
-@transaction.atomic
 def like_remove(*, user, tweet_id: int) -> bool:
-    """Remove a like; idempotent. Only the request that deleted the row decrements the counter."""
-    tweet = tweet_get_visible(tweet_id=tweet_id)
+    """Remove a like of a visible tweet (else 404); idempotent. Only the request that deleted the
+    row decrements the counter."""
     if connection.vendor == "postgresql":
-        removed = _likes_change_postgresql(_UNLIKE_SQL, user=user, tweet=tweet)
+        removed = _likes_change_postgresql(_UNLIKE_SQL, tweet_id=tweet_id, params=[user.pk])
     else:
-        removed = _like_delete(user=user, tweet=tweet)
+        with transaction.atomic():
+            removed = _like_delete(user=user, tweet_id=tweet_id)
     if removed:
-        transaction.on_commit(lambda: likers_cache.forget_likers([tweet.pk]))
+        transaction.on_commit(lambda: likers_cache.forget_likers([tweet_id]))
     return removed
 
 
