@@ -10,6 +10,7 @@ from moderation.admin_actions import SuspendUntilForm, confirm_action
 from moderation.models import Report, ReportedTweet
 from moderation.selectors import count_subquery
 from tweets.models import Tweet
+from tweets.services import likers_forget_user
 
 # Only a superuser may hand out these; for anyone else they are shown read-only.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -87,6 +88,12 @@ class UserAdmin(BaseUserAdmin):
         if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # Feeds show likers by name from a cache; drop the lists this user appears in.
+            likers_forget_user(user_id=obj.pk)
 
     def user_change_password(self, request, id, form_url=""):
         # Setting someone's password is impersonation; only superusers may.

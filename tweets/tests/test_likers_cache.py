@@ -5,6 +5,7 @@ import os
 import pytest
 import redis
 from django.db import connection
+from django.test import Client
 
 from tweets import likers_cache
 from tweets.services import like_add, likers_forget_user, tweet_create
@@ -93,3 +94,40 @@ def test_the_feed_works_without_redis(settings, author, follower, outsider):
     like_add(user=outsider.user, tweet_id=tweet.id)
 
     assert feed_likes(follower.client()) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
+
+
+def test_renaming_yourself_shows_the_new_name_in_cached_likers(
+    cache_on, author, follower, outsider, django_capture_on_commit_callbacks
+):
+    """PATCH /api/users/me with a new name: the next feed read shows it on the user's likes."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    like_add(user=outsider.user, tweet_id=tweet.id)
+    client = follower.client()
+    feed_likes(client)  # warms the cache with the old name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = outsider.client().patch("/api/users/me", {"name": "Olga New"}, format="json")
+
+    assert response.status_code == 200
+    assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": "Olga New"}]}
+
+
+def test_renaming_a_user_in_the_admin_shows_the_new_name_in_cached_likers(
+    cache_on, author, follower, outsider, make_user, django_capture_on_commit_callbacks
+):
+    """A superuser renaming someone in the admin: the next feed read shows the new name."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    like_add(user=outsider.user, tweet_id=tweet.id)
+    client = follower.client()
+    feed_likes(client)
+    root = make_user("Root", username="root", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(root.user)
+    form = {"username": "outsider", "name": "Olga Renamed", "email": "", "date_joined_0": "2026-01-01"}
+    form["date_joined_1"] = "00:00:00"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/accounts/user/{outsider.id}/change/", form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Renamed"}]}
