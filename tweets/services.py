@@ -5,6 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from psycopg import errors as psycopg_errors
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from media.selectors import files_of_tweet
@@ -78,9 +79,16 @@ SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 
 def _likes_change_postgresql(sql: str, *, tweet_id: int, params: list) -> bool:
     target_sql, target_params = visible_tweets().filter(pk=tweet_id).values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(target=target_sql), [*target_params, *params])
-        found, changed = cursor.fetchone()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(target=target_sql), [*target_params, *params])
+            found, changed = cursor.fetchone()
+    except IntegrityError as exc:
+        # The tweet's deletion committed while this statement waited on its row: the deferred
+        # foreign key check fails at our commit, which has already rolled the statement back.
+        if isinstance(exc.__cause__, psycopg_errors.ForeignKeyViolation):
+            raise Http404("No Tweet matches the given query.") from exc
+        raise
     if not found:
         raise Http404("No Tweet matches the given query.")
     return changed == 1

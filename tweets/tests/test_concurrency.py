@@ -1,8 +1,14 @@
 """Races between real concurrent requests, each thread on its own PostgreSQL connection."""
 
+import threading
+import time
+
+from django.db import transaction
+
 from api.testing import concurrent_db, request_status, run_together
 from media.models import Media
 from tweets.models import Like, Tweet
+from tweets.services import tweet_delete
 
 pytestmark = concurrent_db
 
@@ -60,3 +66,27 @@ def test_two_tweets_racing_for_one_image_cannot_both_get_it(author, make_media):
     assert sorted(statuses) == [201, 400]
     winner = Tweet.objects.get()
     assert Media.objects.get(pk=media.pk).tweet_id == winner.id
+
+
+def test_a_like_racing_the_tweets_deletion_is_a_404_and_leaves_nothing(author, follower, make_tweet):
+    """The author deletes while a like is in flight: the like answers 404 and no orphan row stays."""
+    tweet = make_tweet(author)
+    deleted = threading.Event()
+
+    def delete_then_commit_slowly():
+        with transaction.atomic():
+            tweet_delete(user=author.user, tweet_id=tweet.id)
+            deleted.set()
+            # The like starts while the deletion is uncommitted and waits on the tweet's row lock.
+            time.sleep(0.5)
+        return "deleted"
+
+    def like_after_the_delete_started():
+        deleted.wait(timeout=10)
+        return request_status(follower, "post", f"/api/tweets/{tweet.id}/likes")()
+
+    results = run_together([delete_then_commit_slowly, like_after_the_delete_started])
+
+    assert results == ["deleted", 404]
+    assert not Tweet.objects.filter(pk=tweet.pk).exists()
+    assert not Like.objects.filter(tweet_id=tweet.pk).exists()
