@@ -70,8 +70,8 @@ def test_profile_query_count_does_not_grow_with_followers(
         follow_add(follower=author.user, followee_id=fan.id)
     client = author.client()
 
-    # 1. api key + user (authentication), 2. the user row for <id>, 3. followers, 4. following.
-    with django_assert_num_queries(4):
+    # 1. api key + user (authentication), 2. the user row for <id>, 3. followers and following.
+    with django_assert_num_queries(3):
         response = client.get(f"/api/users/{author.id}")
 
     assert len(response.json()["user"]["followers"]) == crowd

@@ -95,9 +95,9 @@ def test_posting_a_tweet_runs_two_queries(author, django_assert_num_queries):
     assert response.status_code == 201
 
 
-def test_users_me_runs_three_queries(author, follower, django_assert_num_queries):
-    """The api key with its user, the followers, the following."""
-    with django_assert_num_queries(3):
+def test_users_me_runs_two_queries(author, follower, django_assert_num_queries):
+    """The api key with its user, then the followers and following in one query."""
+    with django_assert_num_queries(2):
         response = author.client().get("/api/users/me")
     assert response.json()["user"]["followers"] == [{"id": follower.id, "name": "Fred Follower"}]
 
