@@ -4,7 +4,6 @@ import threading
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.db import connection
 
 ENVELOPE_KEYS = {"result", "error_type", "error_message"}
@@ -43,7 +42,7 @@ def db_snapshot() -> dict[str, object]:
 concurrent_db = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        connection.vendor != "postgresql",
         reason="needs concurrent connections to a PostgreSQL database",
     ),
 ]

@@ -113,7 +113,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite connections are cheap and not shareable across threads of the dev server.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
-elif env_bool("DB_SERVER_SIDE_BINDING", True):
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's PostgreSQL backend with a health check that needs no round trip on a sound
+    # connection (config/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
+if DATABASES["default"]["ENGINE"] == "config.postgresql" and env_bool("DB_SERVER_SIDE_BINDING", True):
     # Parameters bound by the server let psycopg prepare a statement after a few executions on a
     # connection, so PostgreSQL stops re-planning the few hot queries: +25 % requests/s on
     # users/me and like/unlike on preset M (bench/run). Off for poolers without prepared statements.

@@ -1,4 +1,5 @@
 import io
+import select
 
 import psycopg
 import pytest
@@ -36,7 +37,8 @@ def terminate(backend_pid: int) -> None:
     with psycopg.connect(
         **{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True
     ) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+        # Waits (up to 5 s) until the process has gone, as after a restart: no race with the next request.
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", [backend_pid])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,3 +57,49 @@ def test_the_app_reconnects_by_itself_after_its_connection_is_killed(settings):
 
     assert wsgi_get(application, "/readyz").startswith("200")
     assert connection.connection.info.backend_pid != first_backend
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sound_connection_passes_the_health_check_without_a_query(monkeypatch):
+    """The per-request health check costs no round trip while nothing is waiting on the socket."""
+    connection.ensure_connection()
+    raw = connection.connection
+    opened = []
+    real_cursor = raw.cursor
+    # Django's own check bypasses Django's cursor wrappers: watch psycopg's connection itself.
+    monkeypatch.setattr(
+        raw, "cursor", lambda *args, **kwargs: opened.append(1) or real_cursor(*args, **kwargs)
+    )
+
+    assert connection.is_usable() is True
+    assert opened == []
+    assert raw.execute("SELECT 1").fetchone() == (1,)  # and the connection does work
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_connection_fails_the_health_check():
+    connection.ensure_connection()
+    terminate(connection.connection.info.backend_pid)
+
+    assert connection.is_usable() is False
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_harmless_message_on_the_socket_does_not_cost_the_connection():
+    """A notice from another session arrives unasked; the real check consumes it and keeps the connection."""
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    connection.connection.execute("LISTEN chirp_health_check_test")
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True
+    ) as other:
+        other.execute("NOTIFY chirp_health_check_test")
+    poller = select.poll()
+    poller.register(connection.connection.pgconn.socket, select.POLLIN)
+    assert poller.poll(5000)  # the notification is on the socket
+
+    assert connection.is_usable() is True
+    assert connection.connection.info.backend_pid == backend
+    connection.connection.execute("UNLISTEN *")
