@@ -70,8 +70,10 @@ class ApiKey(models.Model):
 
 
 class Follow(models.Model):
-    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
-    followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followers_set")
+    # Indexed by follow_once (follower first) and follow_followee_idx (followee first); their own
+    # single-column indexes would only be written, never read.
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set", db_index=False)
+    followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followers_set", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

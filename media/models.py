@@ -8,7 +8,13 @@ class Media(models.Model):
 
     uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media")
     tweet = models.ForeignKey(
-        "tweets.Tweet", on_delete=models.CASCADE, null=True, blank=True, related_name="media"
+        # Indexed by media_tweet_idx (tweet first).
+        "tweets.Tweet",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="media",
+        db_index=False,
     )
     # Order of the attachment within its tweet, as the author listed the ids.
     position = models.PositiveSmallIntegerField(default=0)

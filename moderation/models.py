@@ -19,7 +19,8 @@ class Report(models.Model):
         DISMISSED = "dismissed", "Dismissed"
         ACTIONED = "actioned", "Actioned"
 
-    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="reports")
+    # Indexed by report_tweet_status_idx (tweet first).
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="reports", db_index=False)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     comment = models.TextField(blank=True, max_length=1000)
@@ -92,7 +93,10 @@ class AuditEntry(models.Model):
         DEACTIVATE = "deactivate", "Deactivate user"
 
     # PROTECT: who did it must stay on record; moderators are deactivated, not deleted.
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Indexed by audit_moderator_idx (moderator first).
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     target_user_id = models.BigIntegerField(null=True, blank=True)
     target_tweet_id = models.BigIntegerField(null=True, blank=True)
