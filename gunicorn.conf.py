@@ -43,16 +43,23 @@ logconfig_dict = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False}},
 }
-# Workers heartbeat through this directory; memory-backed in containers, not the image's disk.
 # gunicorn's runtime control socket defaults to $HOME, which the image's user cannot write and
 # which several instances on one host would share; nothing here uses it.
 control_socket_disable = True
-worker_tmp_dir = env_str("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)
+# Memory-backed when there is one: workers write here on every request (heartbeat, metrics).
+SHM = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = env_str("GUNICORN_WORKER_TMP_DIR", SHM)
 
 # Prometheus multiprocess mode: each worker writes its metrics to files here and /metrics sums
 # them. It must be in the environment before any worker imports prometheus_client, and only in
 # gunicorn's: management commands run beside it must not write into the live workers' files.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="chirp-prometheus-"))
+# The files are mmap'ed and written on every request; on a disk filesystem a write to a page under
+# writeback waits for it, and under PostgreSQL's checkpoint I/O that stalled all workers at once.
+# A directory this configuration made is removed again when gunicorn exits.
+CREATED_METRICS_DIR = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    CREATED_METRICS_DIR = tempfile.mkdtemp(prefix="chirp-prometheus-", dir=SHM)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = CREATED_METRICS_DIR
 
 
 def on_starting(server) -> None:
@@ -61,6 +68,12 @@ def on_starting(server) -> None:
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
+
+
+def on_exit(server) -> None:
+    """A temporary metrics directory goes with the server; a configured one is emptied at start."""
+    if CREATED_METRICS_DIR:
+        shutil.rmtree(CREATED_METRICS_DIR, ignore_errors=True)
 
 
 def child_exit(server, worker) -> None:

@@ -65,3 +65,25 @@ def test_a_dead_workers_live_metrics_are_dropped_and_stale_files_cleared_at_star
 
     # Counters of the dead worker still count; its live gauges are gone.
     assert sorted(p.name for p in directory.iterdir()) == ["counter_4242.db"]
+
+
+def test_a_configured_metrics_directory_is_used_as_it_is(load_conf, tmp_path):
+    """No temporary directory is made (or later removed) when PROMETHEUS_MULTIPROC_DIR is set."""
+    conf = load_conf()
+
+    assert conf["CREATED_METRICS_DIR"] is None
+    conf["on_exit"](server=None)
+    assert (tmp_path / "prometheus").exists() is False  # nothing made, nothing touched
+
+
+def test_the_default_metrics_directory_is_in_memory_and_goes_with_the_server(load_conf, monkeypatch):
+    """Workers write their metrics files on every request: /dev/shm, not a disk, when there is one."""
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    conf = load_conf()
+    directory = Path(conf["CREATED_METRICS_DIR"])
+
+    assert directory.is_dir()
+    if Path("/dev/shm").is_dir():
+        assert directory.parent == Path("/dev/shm")
+    conf["on_exit"](server=None)
+    assert not directory.exists()
