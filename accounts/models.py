@@ -2,6 +2,8 @@ import hashlib
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -12,8 +14,20 @@ from django.utils import timezone
 SUSPENDED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
 
 
+class UserManager(DjangoUserManager):
+    def _create_user(self, username, email, password, **extra_fields):
+        # `manage.py createsuperuser` checks the username is free but not the email, which our
+        # constraint makes unique: without this it ends in the database's IntegrityError. The
+        # command turns a ValidationError into a one-line "Error: ...".
+        if email and self.alias(email_lower=Lower("email")).filter(email_lower=email.lower()).exists():
+            raise ValidationError("A user with that email address already exists.", code="unique")
+        return super()._create_user(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """An employee. `name` is the display name the contract shows everywhere."""
+
+    objects = UserManager()
 
     name = models.CharField(max_length=150)
     suspended_until = models.DateTimeField(

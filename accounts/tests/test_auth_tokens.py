@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
@@ -354,6 +354,18 @@ def test_createsuperuser_can_log_in_to_the_admin_and_the_api(db, monkeypatch):
     pair = login(APIClient(), username="root", password=PASSWORD)
     assert pair.status_code == 200
     assert bearer(pair.json()["access"]).get("/api/users/me").json()["user"]["name"] == "Root Admin"
+
+
+def test_createsuperuser_refuses_a_taken_email_with_a_one_line_error(db, monkeypatch):
+    """Emails are unique regardless of case; the command says so instead of a database traceback."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", interactive=False, username="root", email="root@example.com", name="Root")
+
+    with pytest.raises(CommandError, match=r"^A user with that email address already exists\.$"):
+        call_command(
+            "createsuperuser", interactive=False, username="other", email="ROOT@example.com", name="Other"
+        )
+    assert list(User.objects.values_list("username", flat=True)) == ["root"]
 
 
 # --- Query counts -----------------------------------------------------------------------------
