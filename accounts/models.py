@@ -19,7 +19,9 @@ class UserManager(DjangoUserManager):
         # `manage.py createsuperuser` checks the username is free but not the email, which our
         # constraint makes unique: without this it ends in the database's IntegrityError. The
         # command turns a ValidationError into a one-line "Error: ...".
-        if email and self.alias(email_lower=Lower("email")).filter(email_lower=email.lower()).exists():
+        from accounts.selectors import email_taken  # the selectors import this module
+
+        if email and email_taken(email=email):
             raise ValidationError("A user with that email address already exists.", code="unique")
         return super()._create_user(username, email, password, **extra_fields)
 

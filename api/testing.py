@@ -1,7 +1,9 @@
 """Assertions shared by every app's tests: the error envelope and "the database did not change"."""
 
 import threading
+from contextlib import contextmanager
 
+import psycopg
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -73,3 +75,13 @@ def run_together(calls) -> list:
 def request_status(person, method: str, path: str, **kwargs):
     """A call making the request as `person` with a client of its own (clients are not thread-safe)."""
     return lambda: getattr(person.client(), method)(path, **kwargs).status_code
+
+
+@contextmanager
+def other_connection():
+    """A second autocommit connection to the test database, as another process would have."""
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True
+    ) as other:
+        yield other

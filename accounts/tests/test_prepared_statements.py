@@ -1,9 +1,9 @@
-import psycopg
 import pytest
 from django.db import connection
 
 from accounts.selectors import user_for_api_key
 from accounts.services import api_key_set
+from api.testing import other_connection
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's (psycopg's auto-prepare)"
@@ -12,10 +12,7 @@ pytestmark = pytest.mark.skipif(
 
 def run_elsewhere(sql: str) -> None:
     """Run DDL from another connection, as `manage.py migrate` in a release job would."""
-    params = connection.get_connection_params()
-    with psycopg.connect(
-        **{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True
-    ) as other:
+    with other_connection() as other:
         other.execute(sql)
 
 

@@ -1,10 +1,11 @@
 import io
 import select
 
-import psycopg
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
+
+from api.testing import other_connection
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -33,10 +34,7 @@ def wsgi_get(application: WSGIHandler, path: str) -> str:
 
 def terminate(backend_pid: int) -> None:
     """Kill a server process from a separate connection, as a database restart or failover would."""
-    params = connection.get_connection_params()
-    with psycopg.connect(
-        **{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True
-    ) as admin:
+    with other_connection() as admin:
         # Waits (up to 5 s) until the process has gone, as after a restart: no race with the next request.
         admin.execute("SELECT pg_terminate_backend(%s, 5000)", [backend_pid])
 
@@ -91,10 +89,7 @@ def test_a_harmless_message_on_the_socket_does_not_cost_the_connection():
     connection.ensure_connection()
     backend = connection.connection.info.backend_pid
     connection.connection.execute("LISTEN chirp_health_check_test")
-    params = connection.get_connection_params()
-    with psycopg.connect(
-        **{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True
-    ) as other:
+    with other_connection() as other:
         other.execute("NOTIFY chirp_health_check_test")
     poller = select.poll()
     poller.register(connection.connection.pgconn.socket, select.POLLIN)
