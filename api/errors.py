@@ -20,6 +20,8 @@ ERROR_TYPES: dict[str, int] = {
     "unsupported_media_type": 415,
     "throttled": 429,
     "server_error": 500,
+    "service_unavailable": 503,  # a service Chirp depends on (the database) is down; see Retry-After
+    "storage_unavailable": 503,  # media storage refused a write (disk full, object store down)
 }
 
 

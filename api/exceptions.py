@@ -8,7 +8,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from api.errors import error_body, error_response
+from api.errors import ERROR_TYPES, error_body, error_response
+from common import errors as domain
 
 logger = logging.getLogger("chirp.api")
 
@@ -48,6 +49,44 @@ _DRF_TYPES: list[tuple[type[exceptions.APIException], str]] = [
 ]
 
 
+# Chirp's domain errors (common/errors.py), mapped to our vocabulary. Subclasses before their bases.
+_DOMAIN_TYPES: list[tuple[type[domain.ChirpError], str]] = [
+    (domain.Invalid, "validation_error"),
+    (domain.NotFound, "not_found"),
+    (domain.NotAllowed, "permission_denied"),
+    (domain.InvalidCredentials, "authentication_failed"),
+    (domain.Suspended, "account_suspended"),
+    (domain.Conflict, "conflict"),
+    (domain.TooLarge, "payload_too_large"),
+    (domain.UnsupportedType, "unsupported_media_type"),
+    (domain.RateLimited, "throttled"),
+    (domain.StorageUnavailable, "storage_unavailable"),
+    (domain.Unavailable, "service_unavailable"),
+]
+
+
+def domain_error_response(exc: domain.ChirpError, context: dict) -> Response:
+    """The envelope of a domain error; the wire format is the one DRF's own errors get."""
+    error_type = next(name for cls, name in _DOMAIN_TYPES if isinstance(exc, cls))
+    extra = {}
+    message = exc.message
+    if exc.fields and error_type == "validation_error":
+        extra["fields"] = exc.fields
+        message = _flatten(exc.fields)
+    headers = {}
+    if error_type == "authentication_failed" and context.get("view") is not None:
+        # Without a challenge a 401 is not a 401 to HTTP clients (DRF makes it a 403).
+        headers["WWW-Authenticate"] = context["view"].get_authenticate_header(context["request"])
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return Response(
+        error_body(error_type, message, **extra),
+        status=ERROR_TYPES[error_type],
+        headers={key: value for key, value in headers.items() if value},
+    )
+
+
 def _flatten(detail) -> str:
     """One readable line out of DRF's nested error details."""
     if isinstance(detail, dict):
@@ -66,6 +105,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     # Imported here: permission classes import this module while rest_framework.views loads.
     from rest_framework.views import set_rollback
 
+    if isinstance(exc, domain.ChirpError):
+        set_rollback()
+        return domain_error_response(exc, context)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) if str(exc) else None)
     elif isinstance(exc, DjangoPermissionDenied):
