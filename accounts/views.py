@@ -1,6 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,13 +9,10 @@ from accounts.selectors import (
     refresh_token_check,
     user_directory,
     user_for_credentials,
-    user_get,
-    user_get_any,
     user_profile,
 )
 from accounts.serializers import (
     AccountCreatedSerializer,
-    AccountEnvelopeSerializer,
     AccountSerializer,
     ApiKeySerializer,
     DirectoryPageSerializer,
@@ -26,7 +23,6 @@ from accounts.serializers import (
     ProfileEnvelopeSerializer,
     RefreshSerializer,
     TokenPairSerializer,
-    UserAdminUpdateSerializer,
     UserCreateSerializer,
 )
 from accounts.services import (
@@ -36,7 +32,6 @@ from accounts.services import (
     profile_update,
     refresh_token_revoke,
     refresh_token_rotate,
-    user_account_update,
     user_create,
     user_login,
 )
@@ -44,10 +39,6 @@ from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
 from api.pagination import PageNumberPagination
 from api.permissions import IsActiveUser, IsStaff
 from api.schema import OkEnvelopeSerializer, error_responses
-from moderation import services as moderation_services
-
-# Status changes made through the API go to the moderators' audit log with this reason.
-API_REASON = "Changed through the user management API."
 
 
 class _TokenView(APIView):
@@ -201,73 +192,6 @@ class ApiKeyView(APIView):
     )
     def post(self, request):
         return Response({"result": True, "api_key": api_key_set(user=request.user)})
-
-
-class UserDetailView(APIView):
-    def get_permissions(self):
-        if self.request.method in ("PATCH", "DELETE"):
-            return [IsActiveUser(), IsStaff()]
-        return super().get_permissions()
-
-    @extend_schema(
-        summary="A user's profile", responses={200: ProfileEnvelopeSerializer, **error_responses(404)}
-    )
-    def get(self, request, user_id: int):
-        return Response({"result": True, "user": user_profile(user=user_get(user_id=user_id))})
-
-    @extend_schema(
-        summary="Change a user's account (staff only)",
-        description=(
-            "`is_active: false` deactivates (like DELETE), `true` reactivates. A new `password` ends the "
-            "user's JWT sessions. Staff cannot change their own status; granting or revoking `is_staff` and "
-            "changing another staff account need a superuser. Status changes are written to the audit log."
-        ),
-        request=UserAdminUpdateSerializer,
-        responses={200: AccountEnvelopeSerializer, **error_responses(400, 404)},
-    )
-    def patch(self, request, user_id: int):
-        user = self.managed_user(request, user_id)
-        serializer = UserAdminUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        if user.pk == request.user.pk and {"is_active", "is_staff"} & set(changes):
-            raise ValidationError("You cannot change your own active or staff status.")
-        # Moderators are staff too; granting or revoking staff rights stays with superusers.
-        if "is_staff" in changes and not request.user.is_superuser:
-            raise PermissionDenied("Only a superuser can grant or revoke staff status.")
-        is_active = changes.pop("is_active", None)
-        user_account_update(user=user, **changes)
-        if is_active is False and user.is_active:
-            moderation_services.user_deactivate(moderator=request.user, user=user, reason=API_REASON)
-        elif is_active is True and not user.is_active:
-            moderation_services.user_reactivate(moderator=request.user, user=user, reason=API_REASON)
-        return Response({"result": True, "user": AccountSerializer(user).data})
-
-    @extend_schema(
-        summary="Deactivate a user (staff only)",
-        description=(
-            "The account and its data are kept: its tweets leave every feed and its credentials stop "
-            'working. `PATCH {"is_active": true}` reactivates it.'
-        ),
-        responses={200: OkEnvelopeSerializer, **error_responses(400, 404)},
-    )
-    def delete(self, request, user_id: int):
-        user = self.managed_user(request, user_id)
-        if user.pk == request.user.pk:
-            raise ValidationError("You cannot deactivate yourself.")
-        moderation_services.user_deactivate(moderator=request.user, user=user, reason=API_REASON)
-        return Response({"result": True})
-
-    def managed_user(self, request, user_id: int):
-        user = user_get_any(user_id=user_id)
-        # Changing another staff account (its email, password or status) could take it over.
-        if (
-            (user.is_staff or user.is_superuser)
-            and user.pk != request.user.pk
-            and not request.user.is_superuser
-        ):
-            raise PermissionDenied("Only a superuser can change another staff account.")
-        return user
 
 
 class FollowView(APIView):
