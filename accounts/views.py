@@ -1,6 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,10 +35,11 @@ from accounts.services import (
     user_create,
     user_login,
 )
-from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
+from accounts.throttling import client_address, login_attempt
 from api.pagination import PageNumberPagination
 from api.permissions import IsActiveUser, IsStaff
 from api.schema import OkEnvelopeSerializer, error_responses
+from common.errors import InvalidCredentials
 
 
 class _TokenView(APIView):
@@ -58,13 +59,12 @@ class _TokenView(APIView):
 
 
 class LoginView(_TokenView):
-    throttle_classes = (LoginAddressThrottle, LoginAccountThrottle)
-
     @extend_schema(
         summary="Log in with a password: get a JWT access and refresh token",
         description=(
             "Send `username` or `email`, and `password`. Attempts are throttled per client address "
-            "(THROTTLE_LOGIN_ADDRESS) and per account (THROTTLE_LOGIN_ACCOUNT)."
+            "(THROTTLE_LOGIN_ADDRESS), failures per account and address (THROTTLE_LOGIN_ACCOUNT_ADDRESS) "
+            "and per account from anywhere (THROTTLE_LOGIN_ACCOUNT), like the admin login."
         ),
         request=LoginSerializer,
         responses={200: TokenPairSerializer, **error_responses(400, 429)},
@@ -73,9 +73,14 @@ class LoginView(_TokenView):
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = user_for_credentials(request=request, **serializer.validated_data)
+        data = serializer.validated_data
+        user = login_attempt(
+            login=data.get("username") or data.get("email") or "",
+            address=client_address(request),
+            check=lambda: user_for_credentials(request=request, **data),
+        )
         if user is None:
-            raise AuthenticationFailed("No active account with these credentials.")
+            raise InvalidCredentials("No active account with these credentials.")
         self.refuse_if_suspended(request, user)
         return Response({"result": True, **user_login(user=user)})
 
