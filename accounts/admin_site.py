@@ -4,16 +4,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
-from django.utils import timezone
 
 from accounts.throttling import client_address, login_attempt
 from common.errors import RateLimited
-
-
-def suspension_notice(user) -> str:
-    if user.is_suspended_indefinitely():
-        return "This account is suspended indefinitely"
-    return f"This account is suspended until {timezone.localtime(user.suspended_until).isoformat()}"
 
 
 class AdminLoginForm(AdminAuthenticationForm):
@@ -43,7 +36,7 @@ class AdminLoginForm(AdminAuthenticationForm):
         super().confirm_login_allowed(user)
         if user.is_suspended():
             raise forms.ValidationError(
-                f"{suspension_notice(user)}: the admin is closed to it.", code="suspended"
+                f"{user.suspension_notice()} The admin is closed to it.", code="suspended"
             )
 
 

@@ -61,6 +61,12 @@ class User(AbstractUser):
     def is_suspended_indefinitely(self) -> bool:
         return self.suspended_until is not None and self.suspended_until >= SUSPENDED_INDEFINITELY
 
+    def suspension_notice(self) -> str:
+        """What a suspended user is told, at every door: until when, or that it has no end."""
+        if self.is_suspended_indefinitely():
+            return "This account is suspended indefinitely."
+        return f"This account is suspended until {timezone.localtime(self.suspended_until).isoformat()}."
+
 
 def api_key_digest(key: str) -> str:
     # Keys are random and high-entropy, so a fast unsalted hash is enough (as healthchecks does);

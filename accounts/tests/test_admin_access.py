@@ -41,7 +41,7 @@ def test_a_suspended_moderator_is_told_why_at_the_admin_login(make_user):
     response = client.post("/admin/login/", {"username": "mo", "password": PASSWORD, "next": "/admin/"})
 
     assert response.status_code == 200
-    assert "This account is suspended indefinitely: the admin is closed to it." in response.content.decode()
+    assert "This account is suspended indefinitely. The admin is closed to it." in response.content.decode()
     assert client.get("/admin/").status_code == 302
 
 
