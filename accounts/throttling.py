@@ -5,7 +5,7 @@ Three counters in the default cache, each a window that starts at its first hit:
 - per client address, every attempt (one address spraying many accounts);
 - per account and address, failed attempts (guessing one account from one place);
 - per account from anywhere, failed attempts, in a short window (guessing from many addresses).
-An account is counted as itself whichever login names it (username or email, any letter case);
+An account is counted as itself whichever login names it (username or email, any letter case),
 an unknown login by its normalised spelling. There is no hard lockout: a correct password is
 refused only while a window is full, and the owner's own address is only ever held back by the
 per-account ceiling's short window however many wrong passwords others type.
@@ -18,7 +18,6 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.db.models.functions import Lower
 from rest_framework.throttling import BaseThrottle
 
@@ -34,19 +33,20 @@ def client_address(request) -> str:
 
 
 def _account_ident(login: str) -> str:
+    # Usernames are matched by their lower case, so every spelling of one, known or not, is one
+    # key; an email is resolved to its account's username (one indexed query).
     normalised = (login or "").strip().lower()
-    user_id = (
-        User.objects.alias(username_lower=Lower("username"), email_lower=Lower("email"))
-        .filter(Q(username_lower=normalised) | Q(email_lower=normalised))
-        .values_list("pk", flat=True)
-        .first()
-        if normalised
-        else None
-    )
-    if user_id is not None:
-        return f"user:{user_id}"
+    if "@" in normalised:
+        username = (
+            User.objects.alias(email_lower=Lower("email"))
+            .filter(email_lower=normalised)
+            .values_list("username", flat=True)
+            .first()
+        )
+        if username is not None:
+            normalised = username.lower()
     # Hashed: any characters are safe in a cache key, and the cache holds no login names.
-    return "login:" + hashlib.sha256(normalised.encode()).hexdigest()
+    return hashlib.sha256(normalised.encode()).hexdigest()
 
 
 def _key(kind: str, *parts: str) -> str:

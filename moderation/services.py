@@ -193,6 +193,8 @@ def user_account_update(
     privileges = {"is_staff": is_staff, "is_superuser": is_superuser}
     asked = {field for field, value in privileges.items() if value is not None}
     status_change = bool(asked) or is_active is not None or password is not None
+    if password is not None:
+        _own_password_refuse(moderator=moderator, user=user)
     account_action_check(actor=moderator, target=user, own_account_allowed=not status_change)
     if asked and not moderator.is_superuser:
         raise NotAllowed("Only a superuser can grant or revoke staff status.")
@@ -215,6 +217,13 @@ def user_account_update(
         user_reactivate(moderator=moderator, user=user, reason=reason)
 
 
+def _own_password_refuse(*, moderator: User, user: User) -> None:
+    if user.pk == moderator.pk:
+        raise Invalid.on_field(
+            "password", "Change your own password from your profile, with your current password."
+        )
+
+
 @transaction.atomic
 def user_password_set(*, moderator: User, user: User, reason: str, password: str | None) -> None:
     """A superuser setting someone else's password (None: no password login); the user's JWTs end.
@@ -222,10 +231,7 @@ def user_password_set(*, moderator: User, user: User, reason: str, password: str
     Setting a password is impersonation, so moderators may not; one's own password is changed with
     the current one (accounts.services.password_change), never through here.
     """
-    if user.pk == moderator.pk:
-        raise Invalid.on_field(
-            "password", "Change your own password from your profile, with your current password."
-        )
+    _own_password_refuse(moderator=moderator, user=user)
     account_action_check(actor=moderator, target=user)
     if not moderator.is_superuser:
         raise NotAllowed("Only a superuser can set another user's password.")
