@@ -10,7 +10,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
-from common.errors import InvalidCredentials, NotFound
+from common.errors import InvalidCredentials, NotAllowed, NotFound
 from common.queries import count_subquery
 
 # The JWT claim holding the User.credentials_version a token was minted under.
@@ -144,8 +144,10 @@ def user_directory(*, viewer: User, search: str = "", include_inactive: bool = F
     """Users by name with their follower and following counts and whether `viewer` follows them.
 
     One query per page whatever its size (plus the paginator's COUNT); counts include active users only,
-    like the profile's lists.
+    like the profile's lists. Deactivated users are listed for staff only (NotAllowed otherwise).
     """
+    if include_inactive and not viewer.is_staff:
+        raise NotAllowed("Only staff can list deactivated users.")
     users = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
     # Only what a row shows: never load password hashes into a listing.
     users = users.only("id", "name", "username", "email", "is_active", "is_staff", "suspended_until")

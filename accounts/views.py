@@ -1,6 +1,5 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -137,8 +136,6 @@ class UsersView(APIView):
         query = DirectoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         staff = request.user.is_staff
-        if query.validated_data["include_inactive"] and not staff:
-            raise PermissionDenied("Only staff can list deactivated users.")
         users = user_directory(
             viewer=request.user,
             search=query.validated_data.get("search", ""),
