@@ -162,3 +162,21 @@ def test_a_moderator_still_cannot_reach_the_admin_password_form(moderator_client
         == 403
     )
     assert Client().get(f"{USERS}{author.id}/password/").status_code == 302
+
+
+def test_a_superuser_cannot_set_their_own_password_in_the_user_admin(make_user):
+    """Their own password changes with the current one (the admin's "change password"), not here."""
+    root = make_user("Root", username="root", is_staff=True, is_superuser=True, password=PASSWORD)
+    client = Client()
+    client.force_login(root.user)
+    new = "another long passphrase"
+
+    response = client.post(
+        f"{USERS}{root.id}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+        follow=True,
+    )
+
+    assert "Change your own password from your profile" in response.content.decode()
+    assert login("root", PASSWORD) == 200
+    assert not AuditEntry.objects.exists()
