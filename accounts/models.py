@@ -19,11 +19,16 @@ class UserManager(DjangoUserManager):
         # `manage.py createsuperuser` checks the username is free but not the email, which our
         # constraint makes unique: without this it ends in the database's IntegrityError. The
         # command turns a ValidationError into a one-line "Error: ...".
-        from accounts.selectors import email_taken  # the selectors import this module
-
-        if email and email_taken(email=email):
+        if email and self.email_taken(email=email):
             raise ValidationError("A user with that email address already exists.", code="unique")
         return super()._create_user(username, email, password, **extra_fields)
+
+    def email_taken(self, *, email: str, exclude: "User | None" = None) -> bool:
+        """Whether another account has this email, whatever its letter case (login accepts either)."""
+        rows = self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+        if exclude is not None:
+            rows = rows.exclude(pk=exclude.pk)
+        return rows.exists()
 
 
 class User(AbstractUser):
@@ -55,6 +60,12 @@ class User(AbstractUser):
 
     def is_suspended_indefinitely(self) -> bool:
         return self.suspended_until is not None and self.suspended_until >= SUSPENDED_INDEFINITELY
+
+    def suspension_notice(self) -> str:
+        """What a suspended user is told, at every door: until when, or that it has no end."""
+        if self.is_suspended_indefinitely():
+            return "This account is suspended indefinitely."
+        return f"This account is suspended until {timezone.localtime(self.suspended_until).isoformat()}."
 
 
 def api_key_digest(key: str) -> str:

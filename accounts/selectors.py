@@ -2,16 +2,16 @@ import hmac
 
 from django.contrib.auth import authenticate
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower
-from django.shortcuts import get_object_or_404
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
+from common.errors import InvalidCredentials, NotAllowed, NotFound
+from common.queries import count_subquery
 
 # The JWT claim holding the User.credentials_version a token was minted under.
 CREDENTIALS_VERSION_CLAIM = "cv"
@@ -44,8 +44,11 @@ def user_for_api_key(key: str) -> User | None:
 
 
 def user_get(*, user_id: int) -> User:
-    """An active user by id, or 404."""
-    return get_object_or_404(User.objects.filter(is_active=True), pk=user_id)
+    """An active user by id; NotFound otherwise."""
+    user = User.objects.filter(is_active=True, pk=user_id).first()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
 
 
 def active_followee_ids(*, user: User) -> list[int]:
@@ -94,14 +97,14 @@ def user_for_token(token: Token) -> User | None:
 
 
 def refresh_token_check(raw: str) -> tuple[RefreshToken, User]:
-    """A valid, unexpired, not blacklisted refresh token and its still valid user, or 401."""
+    """A valid, unexpired, not blacklisted refresh token and its still valid user, or InvalidCredentials."""
     try:
         token = RefreshToken(raw)
     except TokenError as exc:
-        raise AuthenticationFailed(f"Invalid refresh token: {exc}.") from None
+        raise InvalidCredentials(f"Invalid refresh token: {exc}.") from None
     user = user_for_token(token)
     if user is None:
-        raise AuthenticationFailed(
+        raise InvalidCredentials(
             "This token is no longer valid (deactivated account, or changed password or api key)."
         )
     return token, user
@@ -126,39 +129,32 @@ def user_for_credentials(*, request, password: str, username: str = "", email: s
 
 
 def email_taken(*, email: str, exclude: User | None = None) -> bool:
-    rows = User.objects.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
-    if exclude is not None:
-        rows = rows.exclude(pk=exclude.pk)
-    return rows.exists()
+    return User.objects.email_taken(email=email, exclude=exclude)
 
 
 def user_get_any(*, user_id: int) -> User:
-    """A user by id, active or not (for administrators), or 404."""
-    return get_object_or_404(User, pk=user_id)
-
-
-def _count_of(rows: QuerySet, group_by: str) -> Coalesce:
-    # A correlated COUNT subquery per row instead of a Count() join over the whole follow table.
-    return Coalesce(Subquery(rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")), 0)
+    """A user by id, active or not (for administrators); NotFound otherwise."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
 
 
 def user_directory(*, viewer: User, search: str = "", include_inactive: bool = False) -> QuerySet[User]:
     """Users by name with their follower and following counts and whether `viewer` follows them.
 
     One query per page whatever its size (plus the paginator's COUNT); counts include active users only,
-    like the profile's lists.
+    like the profile's lists. Deactivated users are listed for staff only (NotAllowed otherwise).
     """
+    if include_inactive and not viewer.is_staff:
+        raise NotAllowed("Only staff can list deactivated users.")
     users = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
     # Only what a row shows: never load password hashes into a listing.
     users = users.only("id", "name", "username", "email", "is_active", "is_staff", "suspended_until")
     if search:
         users = users.filter(name__icontains=search)
     return users.annotate(
-        followers_count=_count_of(
-            Follow.objects.filter(followee=OuterRef("pk"), follower__is_active=True), "followee"
-        ),
-        following_count=_count_of(
-            Follow.objects.filter(follower=OuterRef("pk"), followee__is_active=True), "follower"
-        ),
+        followers_count=count_subquery(Follow, "followee", follower__is_active=True),
+        following_count=count_subquery(Follow, "follower", followee__is_active=True),
         followed_by_me=Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))),
     ).order_by("name", "id")

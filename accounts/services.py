@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -15,6 +14,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.selectors import CREDENTIALS_VERSION_CLAIM, email_taken, user_get
+from common.errors import Invalid, InvalidCredentials, NotAllowed
 from ops import metrics
 from tweets.services import likers_forget_user
 
@@ -48,7 +48,7 @@ def user_create(
     """Create a user with an api key; returns the user and the key, which is never stored."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": ["This field may not be blank."]})
+        raise Invalid.on_field("name", "This field may not be blank.")
     user = User(
         name=name,
         username=username or _unique_username(name),
@@ -83,7 +83,7 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
     """Follow a user; idempotent. Returns whether a new follow was created."""
     followee = user_get(user_id=followee_id)
     if followee.pk == follower.pk:
-        raise ValidationError("You cannot follow yourself.")
+        raise Invalid("You cannot follow yourself.")
     try:
         # A savepoint of its own, so a concurrent duplicate leaves the caller's transaction usable.
         with transaction.atomic():
@@ -108,23 +108,26 @@ def _credentials_version_bump(*, user: User, **fields) -> None:
 
 
 def password_validate(*, password: str, user: User) -> None:
-    """Django's AUTH_PASSWORD_VALIDATORS, as a 400 on the `password` field."""
+    """Django's AUTH_PASSWORD_VALIDATORS, as Invalid on the `password` field."""
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ValidationError({"password": list(exc.messages)}) from None
+        raise Invalid(" ".join(exc.messages), fields={"password": list(exc.messages)}) from None
 
 
 def email_validate_free(*, email: str, user: User | None = None) -> None:
     if email and email_taken(email=email, exclude=user):
-        raise ValidationError({"email": ["Another user already has this email address."]})
+        raise Invalid.on_field("email", "Another user already has this email address.")
 
 
 @transaction.atomic
-def password_set(*, user: User, password: str) -> None:
-    """Validate and set a new password; the user's existing JWTs stop working."""
-    password_validate(password=password, user=user)
-    user.set_password(password)
+def password_set(*, user: User, password: str | None) -> None:
+    """Validate and set a new password (None: no password login at all); the user's JWTs stop working."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        password_validate(password=password, user=user)
+        user.set_password(password)
     _credentials_version_bump(user=user, password=user.password)
 
 
@@ -132,21 +135,36 @@ def password_set(*, user: User, password: str) -> None:
 def password_change(*, user: User, current_password: str, new_password: str) -> None:
     """A user changing their own password, which requires the current one."""
     if not user.check_password(current_password):
-        raise ValidationError({"current_password": ["This is not your current password."]})
+        raise Invalid.on_field("current_password", "This is not your current password.")
     password_set(user=user, password=new_password)
 
 
 @transaction.atomic
 def user_update(
-    *, user: User, name: str | None = None, email: str | None = None, is_staff: bool | None = None
+    *,
+    user: User,
+    name: str | None = None,
+    email: str | None = None,
+    is_staff: bool | None = None,
+    username: str | None = None,
+    is_superuser: bool | None = None,
 ) -> User:
-    """Change a user's profile fields; None leaves a field as it is."""
-    changes = {"name": name, "email": email, "is_staff": is_staff}
+    """Change a user's profile fields; None leaves a field as it is.
+
+    Unaudited: staff changes to someone's account go through moderation.services.user_account_update.
+    """
+    changes = {
+        "name": name,
+        "email": email,
+        "is_staff": is_staff,
+        "username": username,
+        "is_superuser": is_superuser,
+    }
     changes = {field: value for field, value in changes.items() if value is not None}
     if "name" in changes:
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
-            raise ValidationError({"name": ["This field may not be blank."]})
+            raise Invalid.on_field("name", "This field may not be blank.")
     if "email" in changes:
         email_validate_free(email=changes["email"], user=user)
     for field, value in changes.items():
@@ -160,15 +178,18 @@ def user_update(
 
 
 @transaction.atomic
-def user_deactivate(*, user: User) -> None:
-    """Deactivate an account, keeping its data; its tweets leave every feed and its JWTs stop working."""
+def deactivation_store(*, user: User) -> None:
+    """Store a deactivation, keeping the data; its tweets leave every feed and its JWTs stop working.
+
+    Unaudited: staff deactivate through moderation.services.user_deactivate.
+    """
     # Bumping the version too means reactivation does not revive tokens issued before.
     _credentials_version_bump(user=user, is_active=False)
 
 
 @transaction.atomic
-def user_reactivate(*, user: User) -> None:
-    """Reactivate an account: its tweets are back in feeds; it logs in again."""
+def reactivation_store(*, user: User) -> None:
+    """Store a reactivation: its tweets are back in feeds; it logs in again (unaudited)."""
     User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
 
@@ -181,24 +202,6 @@ def profile_update(
     if password is not None:
         password_change(user=user, current_password=current_password, new_password=password)
     user_update(user=user, name=name)
-
-
-@transaction.atomic
-def user_account_update(
-    *,
-    user: User,
-    name: str | None = None,
-    email: str | None = None,
-    is_staff: bool | None = None,
-    password: str | None = None,
-) -> None:
-    """An administrator changing a user's profile, staff flag or password; None leaves a field as it is.
-
-    Deactivation and reactivation go through moderation.services, which writes the audit log.
-    """
-    if password is not None:
-        password_set(user=user, password=password)
-    user_update(user=user, name=name, email=email, is_staff=is_staff)
 
 
 def _unsigned(encoded: str) -> str:
@@ -251,7 +254,7 @@ def user_login(*, user: User) -> dict[str, str]:
 def refresh_token_rotate(*, token: RefreshToken, user: User) -> dict[str, str]:
     """Spend a refresh token on a new pair; a refresh token works once."""
     if not _refresh_token_blacklist(token=token, user=user):
-        raise AuthenticationFailed("Invalid refresh token: Token is blacklisted.")
+        raise InvalidCredentials("Invalid refresh token: Token is blacklisted.")
     return _token_pair_issue(user=user)
 
 
@@ -261,12 +264,40 @@ def refresh_token_revoke(*, token: RefreshToken, user: User) -> None:
     _refresh_token_blacklist(token=token, user=user)
 
 
-def user_suspend(*, user: User, until: datetime) -> None:
-    """Suspend until `until` (SUSPENDED_INDEFINITELY for no end); it lifts itself when the time passes."""
+def suspension_store(*, user: User, until: datetime) -> None:
+    """Store a suspension until `until` (SUSPENDED_INDEFINITELY for no end); it lifts itself then.
+
+    Unaudited: moderators suspend through moderation.services.user_suspend.
+    """
     User.objects.filter(pk=user.pk).update(suspended_until=until)
     user.suspended_until = until
 
 
-def user_unsuspend(*, user: User) -> None:
+def suspension_clear(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(suspended_until=None)
     user.suspended_until = None
+
+
+def account_action_check(*, actor: User, target: User, own_account_allowed: bool = False) -> None:
+    """The one rule for staff acting on an account, which every door reaches through the workflows.
+
+    Only a superuser acts on a staff account (a moderator could otherwise take over or lock out
+    another, or the superuser): NotAllowed. Nobody changes the status of their own account
+    (suspension, activation, staff rights, a password set without the current one): Invalid, unless
+    `own_account_allowed` (e.g. editing one's own name, hiding one's own tweet).
+    """
+    if target.pk == actor.pk:
+        if not own_account_allowed:
+            raise Invalid("You cannot do this to your own account.")
+        return
+    if (target.is_staff or target.is_superuser) and not actor.is_superuser:
+        raise NotAllowed("Only a superuser can act on a staff account.")
+
+
+def account_action_allowed(*, actor: User, target: User, own_account_allowed: bool = False) -> bool:
+    """account_action_check as a yes or no, for doors that filter a selection before acting."""
+    try:
+        account_action_check(actor=actor, target=target, own_account_allowed=own_account_allowed)
+    except (Invalid, NotAllowed):
+        return False
+    return True

@@ -1,6 +1,5 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,13 +8,10 @@ from accounts.selectors import (
     refresh_token_check,
     user_directory,
     user_for_credentials,
-    user_get,
-    user_get_any,
     user_profile,
 )
 from accounts.serializers import (
     AccountCreatedSerializer,
-    AccountEnvelopeSerializer,
     AccountSerializer,
     ApiKeySerializer,
     DirectoryPageSerializer,
@@ -26,7 +22,6 @@ from accounts.serializers import (
     ProfileEnvelopeSerializer,
     RefreshSerializer,
     TokenPairSerializer,
-    UserAdminUpdateSerializer,
     UserCreateSerializer,
 )
 from accounts.services import (
@@ -36,18 +31,14 @@ from accounts.services import (
     profile_update,
     refresh_token_revoke,
     refresh_token_rotate,
-    user_account_update,
     user_create,
     user_login,
 )
-from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
+from accounts.throttling import client_address, login_attempt
 from api.pagination import PageNumberPagination
 from api.permissions import IsActiveUser, IsStaff
 from api.schema import OkEnvelopeSerializer, error_responses
-from moderation import services as moderation_services
-
-# Status changes made through the API go to the moderators' audit log with this reason.
-API_REASON = "Changed through the user management API."
+from common.errors import InvalidCredentials
 
 
 class _TokenView(APIView):
@@ -67,13 +58,12 @@ class _TokenView(APIView):
 
 
 class LoginView(_TokenView):
-    throttle_classes = (LoginAddressThrottle, LoginAccountThrottle)
-
     @extend_schema(
         summary="Log in with a password: get a JWT access and refresh token",
         description=(
             "Send `username` or `email`, and `password`. Attempts are throttled per client address "
-            "(THROTTLE_LOGIN_ADDRESS) and per account (THROTTLE_LOGIN_ACCOUNT)."
+            "(THROTTLE_LOGIN_ADDRESS), failures per account and address (THROTTLE_LOGIN_ACCOUNT_ADDRESS) "
+            "and per account from anywhere (THROTTLE_LOGIN_ACCOUNT), like the admin login."
         ),
         request=LoginSerializer,
         responses={200: TokenPairSerializer, **error_responses(400, 429)},
@@ -82,9 +72,14 @@ class LoginView(_TokenView):
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = user_for_credentials(request=request, **serializer.validated_data)
+        data = serializer.validated_data
+        user = login_attempt(
+            login=data.get("username") or data.get("email") or "",
+            address=client_address(request),
+            check=lambda: user_for_credentials(request=request, **data),
+        )
         if user is None:
-            raise AuthenticationFailed("No active account with these credentials.")
+            raise InvalidCredentials("No active account with these credentials.")
         self.refuse_if_suspended(request, user)
         return Response({"result": True, **user_login(user=user)})
 
@@ -141,8 +136,6 @@ class UsersView(APIView):
         query = DirectoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         staff = request.user.is_staff
-        if query.validated_data["include_inactive"] and not staff:
-            raise PermissionDenied("Only staff can list deactivated users.")
         users = user_directory(
             viewer=request.user,
             search=query.validated_data.get("search", ""),
@@ -201,73 +194,6 @@ class ApiKeyView(APIView):
     )
     def post(self, request):
         return Response({"result": True, "api_key": api_key_set(user=request.user)})
-
-
-class UserDetailView(APIView):
-    def get_permissions(self):
-        if self.request.method in ("PATCH", "DELETE"):
-            return [IsActiveUser(), IsStaff()]
-        return super().get_permissions()
-
-    @extend_schema(
-        summary="A user's profile", responses={200: ProfileEnvelopeSerializer, **error_responses(404)}
-    )
-    def get(self, request, user_id: int):
-        return Response({"result": True, "user": user_profile(user=user_get(user_id=user_id))})
-
-    @extend_schema(
-        summary="Change a user's account (staff only)",
-        description=(
-            "`is_active: false` deactivates (like DELETE), `true` reactivates. A new `password` ends the "
-            "user's JWT sessions. Staff cannot change their own status; granting or revoking `is_staff` and "
-            "changing another staff account need a superuser. Status changes are written to the audit log."
-        ),
-        request=UserAdminUpdateSerializer,
-        responses={200: AccountEnvelopeSerializer, **error_responses(400, 404)},
-    )
-    def patch(self, request, user_id: int):
-        user = self.managed_user(request, user_id)
-        serializer = UserAdminUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        if user.pk == request.user.pk and {"is_active", "is_staff"} & set(changes):
-            raise ValidationError("You cannot change your own active or staff status.")
-        # Moderators are staff too; granting or revoking staff rights stays with superusers.
-        if "is_staff" in changes and not request.user.is_superuser:
-            raise PermissionDenied("Only a superuser can grant or revoke staff status.")
-        is_active = changes.pop("is_active", None)
-        user_account_update(user=user, **changes)
-        if is_active is False and user.is_active:
-            moderation_services.user_deactivate(moderator=request.user, user=user, reason=API_REASON)
-        elif is_active is True and not user.is_active:
-            moderation_services.user_reactivate(moderator=request.user, user=user, reason=API_REASON)
-        return Response({"result": True, "user": AccountSerializer(user).data})
-
-    @extend_schema(
-        summary="Deactivate a user (staff only)",
-        description=(
-            "The account and its data are kept: its tweets leave every feed and its credentials stop "
-            'working. `PATCH {"is_active": true}` reactivates it.'
-        ),
-        responses={200: OkEnvelopeSerializer, **error_responses(400, 404)},
-    )
-    def delete(self, request, user_id: int):
-        user = self.managed_user(request, user_id)
-        if user.pk == request.user.pk:
-            raise ValidationError("You cannot deactivate yourself.")
-        moderation_services.user_deactivate(moderator=request.user, user=user, reason=API_REASON)
-        return Response({"result": True})
-
-    def managed_user(self, request, user_id: int):
-        user = user_get_any(user_id=user_id)
-        # Changing another staff account (its email, password or status) could take it over.
-        if (
-            (user.is_staff or user.is_superuser)
-            and user.pk != request.user.pk
-            and not request.user.is_superuser
-        ):
-            raise PermissionDenied("Only a superuser can change another staff account.")
-        return user
 
 
 class FollowView(APIView):

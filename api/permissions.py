@@ -1,7 +1,6 @@
-from django.utils import timezone
 from rest_framework.permissions import BasePermission
 
-from api.exceptions import AccountSuspended
+from common.errors import Suspended
 
 
 class IsActiveUser(BasePermission):
@@ -12,12 +11,8 @@ class IsActiveUser(BasePermission):
         if user is None or not user.is_authenticated:
             return False
         if user.is_suspended():
-            until = user.suspended_until
-            if user.is_suspended_indefinitely():
-                raise AccountSuspended("This account is suspended indefinitely.")
-            raise AccountSuspended(
-                f"This account is suspended until {timezone.localtime(until).isoformat()}.",
-            )
+            until = None if user.is_suspended_indefinitely() else user.suspended_until
+            raise Suspended(user.suspension_notice(), until=until)
         return True
 
 

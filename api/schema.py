@@ -38,7 +38,7 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "api.authentication.ApiKeyAuthentication"
+    target_class = "accounts.authentication.ApiKeyAuthentication"
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema):
@@ -48,7 +48,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 class BearerJWTScheme(SimpleJWTScheme):
     """`Authorization: Bearer <access token>` from POST /api/auth/token."""
 
-    target_class = "api.authentication.JWTAuthentication"
+    target_class = "accounts.authentication.JWTAuthentication"
     name = "BearerAuth"
 
 

@@ -103,3 +103,17 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfiguredEnv(f"{name}={value!r} must be one of {', '.join(choices)}")
     return value
+
+
+_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*$")
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate such as `10/hour`, `30/minute` or `20/15m` (20 per 15 minutes), as (limit, seconds)."""
+    raw = (env_str(name, default) or "").strip()
+    match = _RATE.match(raw)
+    if match is None or int(match.group(1)) < 1:
+        raise ImproperlyConfiguredEnv(f"{name}={raw!r} is not a rate like 10/hour or 20/15m")
+    limit, count, unit = match.groups()
+    return int(limit), int(count or 1) * _RATE_UNITS[unit]

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CHIRP_DATA_DIR", str(BASE_DIR / "data")))
@@ -41,7 +41,7 @@ if not ALLOWED_HOSTS and not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.ChirpAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -202,8 +202,8 @@ elif STORAGE_BACKEND != "local":
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.ApiKeyAuthentication",
-        "api.authentication.JWTAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
+        "accounts.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsActiveUser"],
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
@@ -217,11 +217,18 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {
         "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
-        "login_address": env_str("THROTTLE_LOGIN_ADDRESS", "30/minute"),
-        "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/hour"),
     },
     # X-Forwarded-For is trusted only from this many reverse proxies (0: use the peer address).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
+}
+
+# Login throttling (accounts/throttling.py), the same for the API, the admin and the web sign-in:
+# (limit, window in seconds). Failures are counted per account and address, and per account from
+# anywhere in a short window, so that others' wrong passwords hold the owner back only that long.
+LOGIN_THROTTLE_RATES = {
+    "address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/minute"),
+    "account_address": env_rate("THROTTLE_LOGIN_ACCOUNT_ADDRESS", "10/hour"),
+    "account": env_rate("THROTTLE_LOGIN_ACCOUNT", "20/15m"),
 }
 
 SIMPLE_JWT = {

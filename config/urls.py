@@ -9,14 +9,13 @@ from accounts.views import (
     LoginView,
     LogoutView,
     TokenRefreshView,
-    UserDetailView,
     UserMeView,
     UsersView,
 )
 from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import MediaUploadView, serve_media
-from moderation.views import ReportView
+from moderation.views import ReportView, UserDetailView
 from tweets.views import LikeView, TweetDetailView
 
 # Contract paths have no trailing slash; one is tolerated for hand-written clients.

@@ -1,9 +1,9 @@
 from django.contrib import admin
 
+from common.admin import media_thumbnails
 from media.images import ALLOWED_FORMATS
 from media.models import Media
 from media.services import media_delete
-from moderation.admin_actions import media_thumbnails
 
 
 class ContentTypeFilter(admin.SimpleListFilter):

@@ -1,19 +1,66 @@
+"""The moderators' console: the moderation queue, reports, the audit log, and the user and tweet
+lists whose actions run the audited moderation workflows (which refuse what the actor may not do;
+the admin only presents the refusal)."""
+
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.models import User
+from accounts.services import account_action_allowed
+from common.admin import ReasonForm, author_links, bulk_action, media_thumbnails
+from common.errors import ChirpError
+from common.queries import count_subquery
 from media.models import Media
 from moderation import services
-from moderation.admin_actions import (
-    SUSPENSION_DURATIONS,
-    SuspendForDurationForm,
-    author_links,
-    confirm_action,
-    media_thumbnails,
-)
 from moderation.models import AuditEntry, Report, ReportedTweet
+from moderation.selectors import tweet_ids_with_open_reports
+from tweets.models import Tweet
+
+# How long "hide and suspend the author" suspends for; None means indefinitely.
+SUSPENSION_DURATIONS = {
+    "1h": ("1 hour", timedelta(hours=1)),
+    "24h": ("24 hours", timedelta(hours=24)),
+    "7d": ("7 days", timedelta(days=7)),
+    "30d": ("30 days", timedelta(days=30)),
+    "indefinitely": ("Indefinitely", None),
+}
+# Only a superuser may hand out these; for anyone else they are shown read-only.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+# Account fields the change form saves through moderation.services.user_account_update (audited).
+AUDITED_FIELDS = ("username", "name", "email", "is_staff", "is_superuser")
+ADMIN_REASON = "Changed in the admin."
+
+
+class SuspendForDurationForm(ReasonForm):
+    duration = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in SUSPENSION_DURATIONS.items()],
+        initial="24h",
+        label="Suspend the author for",
+    )
+
+
+class SuspendUntilForm(ReasonForm):
+    until = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="Suspended until",
+        help_text="The suspension ends by itself at this time (UTC).",
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= timezone.now():
+            raise forms.ValidationError("Choose a time in the future.")
+        return until
 
 
 class OpenReportsFilter(admin.SimpleListFilter):
@@ -140,35 +187,42 @@ class ModerationQueueAdmin(admin.ModelAdmin):
 
     @admin.action(description="Dismiss the reports (no action on the tweet)", permissions=["change"])
     def dismiss_reports(self, request, queryset):
-        def apply(data):
-            closed = sum(
-                services.report_dismiss(moderator=request.user, tweet=entry.tweet, reason=data["reason"])
-                for entry in queryset.select_related("tweet")
-            )
-            self.message_user(request, f"Dismissed {closed} open report(s).", messages.SUCCESS)
-
-        return confirm_action(self, request, queryset, title="Dismiss the reports", apply=apply)
+        return bulk_action(
+            self,
+            request,
+            queryset,
+            title="Dismiss the reports",
+            objects=lambda: queryset.select_related("tweet"),
+            act=lambda entry, data: services.report_dismiss(
+                moderator=request.user, tweet=entry.tweet, reason=data["reason"]
+            ),
+            done=lambda results, data: f"Dismissed {sum(n for _, n in results)} open report(s).",
+        )
 
     @admin.action(description="Hide the tweets", permissions=["change"])
     def hide_tweets(self, request, queryset):
-        def apply(data):
-            hidden = sum(
-                services.tweet_hide(moderator=request.user, tweet=entry.tweet, reason=data["reason"])
-                for entry in queryset.select_related("tweet")
-            )
-            self.message_user(request, f"Hid {hidden} tweet(s); their reports are closed.", messages.SUCCESS)
-
-        return confirm_action(self, request, queryset, title="Hide the tweets", apply=apply)
+        return bulk_action(
+            self,
+            request,
+            queryset,
+            title="Hide the tweets",
+            objects=lambda: queryset.select_related("tweet__author"),
+            act=lambda entry, data: services.tweet_hide(
+                moderator=request.user, tweet=entry.tweet, reason=data["reason"]
+            ),
+            done=lambda results, data: f"Hid {len(results)} tweet(s); their reports are closed.",
+        )
 
     @admin.action(description="Hide the tweets and suspend their authors", permissions=["change"])
     def hide_tweets_and_suspend_authors(self, request, queryset):
-        def apply(data):
-            label, duration = SUSPENSION_DURATIONS[data["duration"]]
-            tweets = [entry.tweet for entry in queryset.select_related("tweet__author")]
-            for tweet in tweets:
-                services.tweet_hide(moderator=request.user, tweet=tweet, reason=data["reason"])
-            authors = {tweet.author_id: tweet.author for tweet in tweets}.values()
-            for author in authors:
+        suspended: dict[int, User] = {}
+
+        def act(entry, data):
+            tweet = entry.tweet
+            services.tweet_hide(moderator=request.user, tweet=tweet, reason=data["reason"])
+            author = tweet.author
+            if author.pk not in suspended:
+                _, duration = SUSPENSION_DURATIONS[data["duration"]]
                 # Whole seconds, so the 403 message reads cleanly.
                 until = None if duration is None else (timezone.now() + duration).replace(microsecond=0)
                 if until is not None and author.is_suspended() and author.suspended_until > until:
@@ -181,19 +235,23 @@ class ModerationQueueAdmin(admin.ModelAdmin):
                     until=until,
                     indefinitely=until is None,
                 )
-            names = ", ".join(str(author) for author in authors)
-            self.message_user(
-                request,
-                f"Hid {len(tweets)} tweet(s) and suspended {names} ({label.lower()}).",
-                messages.SUCCESS,
-            )
+                suspended[author.pk] = author
+            return True
 
-        return confirm_action(
+        def done(results, data):
+            label, _ = SUSPENSION_DURATIONS[data["duration"]]
+            authors = {entry.tweet.author_id: entry.tweet.author for entry, _ in results}.values()
+            names = ", ".join(map(str, authors))
+            return f"Hid {len(results)} tweet(s) and suspended {names} ({label.lower()})."
+
+        return bulk_action(
             self,
             request,
             queryset,
             title="Hide the tweets and suspend their authors",
-            apply=apply,
+            objects=lambda: queryset.select_related("tweet__author"),
+            act=act,
+            done=done,
             form_class=SuspendForDurationForm,
         )
 
@@ -238,7 +296,7 @@ class ReportAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Who did what to whom and why. Read-only for everyone, superusers included."""
 
-    list_display = ("created_at", "moderator", "action", "target", "reason")
+    list_display = ("created_at", "moderator", "action", "target", "details_column", "reason")
     list_select_related = ("moderator",)
     list_filter = (("moderator", admin.RelatedOnlyFieldListFilter), "action", "created_at")
     search_fields = ("target_repr", "reason", "moderator__username")
@@ -266,3 +324,335 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return format_html(
             "{}<br>{}", format_html_join(" · ", '<a href="{}">{} #{}</a>', targets), obj.target_repr
         )
+
+    @admin.display(description="details")
+    def details_column(self, obj):
+        return format_html_join(", ", "{}: {}", sorted(obj.details.items()))
+
+
+class SuspendedFilter(admin.SimpleListFilter):
+    title = "suspended"
+    parameter_name = "suspended"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Suspended now"), ("no", "Not suspended")]
+
+    def queryset(self, request, queryset):
+        suspended = Q(suspended_until__gt=timezone.now())
+        if self.value() == "yes":
+            return queryset.filter(suspended)
+        if self.value() == "no":
+            return queryset.exclude(suspended)
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = (
+        "id",
+        "username",
+        "name",
+        "email",
+        "is_active",
+        "suspended_until",
+        "tweets",
+        "is_staff",
+        "date_joined",
+    )
+    list_filter = ("is_active", SuspendedFilter, "is_staff", "is_superuser", "date_joined")
+    search_fields = ("username", "name", "email")
+    ordering = ("-id",)
+    show_full_result_count = False
+    # Suspensions and deactivations go through the actions, which ask for a reason and audit.
+    readonly_fields = ("is_active", "suspended_until", "last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Profile", {"fields": ("name", "email")}),
+        ("Moderation", {"fields": ("is_active", "suspended_until")}),
+        ("Permissions", {"fields": PRIVILEGE_FIELDS}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "name", "email", "password1", "password2")}),
+    )
+    actions = (
+        "suspend_until",
+        "suspend_indefinitely",
+        "unsuspend",
+        "deactivate",
+        "reactivate",
+        "replace_api_key",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(tweets_count=count_subquery(Tweet, "author"))
+
+    @admin.display(description="tweets", ordering="tweets_count")
+    def tweets(self, obj):
+        return obj.tweets_count
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None or (request.user.is_superuser and obj.pk != request.user.pk):
+            return fields
+        # Nobody changes their own rights, and only a superuser changes anyone's.
+        return (*fields, *PRIVILEGE_FIELDS)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The same rule as every workflow: a moderator must not take over (or lock out) staff.
+        if obj is not None and not account_action_allowed(
+            actor=request.user, target=obj, own_account_allowed=True
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The form has set the new values on `obj`; the workflow compares them with the stored ones,
+        # saves them and audits each change.
+        stored = User.objects.get(pk=obj.pk)
+        new = {field: getattr(obj, field) for field in AUDITED_FIELDS if field in form.changed_data}
+        for field in AUDITED_FIELDS:
+            setattr(obj, field, getattr(stored, field))
+        try:
+            services.user_account_update(moderator=request.user, user=obj, reason=ADMIN_REASON, **new)
+        except ChirpError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone's password is impersonation; only superusers may, through the audited workflow.
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        user = self.get_object(request, unquote(id))
+        if user is None or request.method != "POST":
+            return super().user_change_password(request, id, form_url)
+        form = self.change_password_form(user, request.POST)
+        if not form.is_valid():
+            return super().user_change_password(request, id, form_url)
+        usable = form.cleaned_data.get("set_usable_password", True)
+        if not usable and "unset-password" not in request.POST:
+            return super().user_change_password(request, id, form_url)
+        try:
+            services.user_password_set(
+                moderator=request.user,
+                user=user,
+                reason=ADMIN_REASON,
+                password=form.cleaned_data["password1"] if usable else None,
+            )
+        except ChirpError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        done = "Password changed successfully." if usable else "Password-based authentication was disabled."
+        self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk]))
+
+    def _for_each(self, request, queryset, *, title, service, done, form_class=ReasonForm, **kwargs):
+        """The confirmation page, then the workflow `service` for each selected user; the workflow
+        refuses staff accounts to non-superusers and anyone's own account, and the page says so."""
+
+        def act(user, data):
+            extra = {key: data[key] for key in ("until",) if key in data}
+            service(moderator=request.user, user=user, reason=data["reason"], **extra, **kwargs)
+            return True
+
+        def message(results, data):
+            return f"{done}: {', '.join(str(user) for user, _ in results) or 'nobody'}."
+
+        return bulk_action(
+            self,
+            request,
+            queryset,
+            title=title,
+            act=act,
+            done=message,
+            form_class=form_class,
+            skipped_label="staff account(s)",
+        )
+
+    @admin.action(description="Suspend until a date and time", permissions=["change"])
+    def suspend_until(self, request, queryset):
+        return self._for_each(
+            request,
+            queryset,
+            title="Suspend until",
+            service=services.user_suspend,
+            done="Suspended",
+            form_class=SuspendUntilForm,
+        )
+
+    @admin.action(description="Suspend indefinitely", permissions=["change"])
+    def suspend_indefinitely(self, request, queryset):
+        return self._for_each(
+            request,
+            queryset,
+            title="Suspend indefinitely",
+            service=services.user_suspend,
+            done="Suspended indefinitely",
+            indefinitely=True,
+        )
+
+    @admin.action(description="Lift the suspension", permissions=["change"])
+    def unsuspend(self, request, queryset):
+        return self._for_each(
+            request,
+            queryset,
+            title="Lift the suspension",
+            service=services.user_unsuspend,
+            done="Unsuspended",
+        )
+
+    @admin.action(description="Deactivate (api refuses their key)", permissions=["change"])
+    def deactivate(self, request, queryset):
+        return self._for_each(
+            request, queryset, title="Deactivate", service=services.user_deactivate, done="Deactivated"
+        )
+
+    @admin.action(description="Reactivate (active, suspension lifted)", permissions=["change"])
+    def reactivate(self, request, queryset):
+        return self._for_each(
+            request, queryset, title="Reactivate", service=services.user_reactivate, done="Reactivated"
+        )
+
+    @admin.action(description="Replace the api key", permissions=["change"])
+    def replace_api_key(self, request, queryset):
+        def act(user, data):
+            return services.api_key_replace(moderator=request.user, user=user, reason=data["reason"])
+
+        def message(results, data):
+            return " ".join(
+                f"New api key for {user}: {key} (shown only this once; the old key no longer works)."
+                for user, key in results
+            )
+
+        return bulk_action(
+            self,
+            request,
+            queryset,
+            title="Replace the api key",
+            act=act,
+            done=message,
+            warning="The current key stops working immediately.",
+            skipped_label="staff account(s)",
+        )
+
+    def get_deleted_objects(self, objs, request):
+        # Reports and queue entries are read-only in the admin, yet they must go with a deleted
+        # account (moderation.user_delete keeps the queue's counters right): without this, a
+        # user who reported or was reported could not be deleted at all.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        exempt = {Report._meta.verbose_name, ReportedTweet._meta.verbose_name}
+        return deleted, counts, perms_needed - exempt, protected
+
+    def delete_model(self, request, obj):
+        try:
+            services.user_delete(moderator=request.user, user=obj, reason="Deleted in the admin.")
+        except ChirpError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self.delete_model(request, user)
+
+
+class HasOpenReportsFilter(admin.SimpleListFilter):
+    title = "reports"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has open reports")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            # A list of ids, not a join or EXISTS: PostgreSQL then fetches those few rows by
+            # primary key instead of walking a million tweets newest-first to find them.
+            return queryset.filter(pk__in=tweet_ids_with_open_reports())
+        return queryset
+
+
+@admin.register(Tweet)
+class TweetAdmin(admin.ModelAdmin):
+    """All tweets. Moderators hide and unhide here; the text itself is not editable."""
+
+    list_display = ("id", "author_column", "tweet", "likes_count", "open_reports", "created_at", "hidden_at")
+    # `moderation` is the tweet's row in the moderation queue, if it was ever reported.
+    list_select_related = ("author", "moderation")
+    list_filter = (HiddenFilter, HasOpenReportsFilter, "created_at")
+    search_fields = ("content",)
+    raw_id_fields = ("author",)
+    readonly_fields = ("author", "content", "likes_count", "created_at", "hidden_at", "images")
+    ordering = ("-id",)
+    show_full_result_count = False
+    actions = ("hide_tweets", "unhide_tweets")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("media", queryset=Media.objects.order_by("position")))
+        )
+
+    def has_add_permission(self, request) -> bool:
+        # Tweets are posted through the api, which validates them and attaches their media.
+        return False
+
+    @admin.display(description="tweet")
+    def tweet(self, obj):
+        return format_html(
+            '<div style="white-space:pre-wrap;max-width:40em">{}</div>{}',
+            obj.content[:280],
+            media_thumbnails(obj.media.all()),
+        )
+
+    @admin.display(description="images")
+    def images(self, obj):
+        return media_thumbnails(obj.media.all())
+
+    @admin.display(description="author", ordering="author")
+    def author_column(self, obj):
+        return author_links(obj.author)
+
+    @admin.display(description="open reports")
+    def open_reports(self, obj):
+        entry = getattr(obj, "moderation", None)
+        return entry.open_reports if entry else 0
+
+    @admin.action(description="Hide the tweets", permissions=["change"])
+    def hide_tweets(self, request, queryset):
+        return bulk_action(
+            self,
+            request,
+            queryset,
+            title="Hide the tweets",
+            objects=lambda: queryset.select_related("author"),
+            act=lambda tweet, data: services.tweet_hide(
+                moderator=request.user, tweet=tweet, reason=data["reason"]
+            ),
+            done=lambda results, data: f"Hid {len(results)} tweet(s).",
+        )
+
+    @admin.action(description="Unhide the tweets", permissions=["change"])
+    def unhide_tweets(self, request, queryset):
+        return bulk_action(
+            self,
+            request,
+            queryset,
+            title="Unhide the tweets",
+            objects=lambda: queryset.select_related("author"),
+            act=lambda tweet, data: services.tweet_unhide(
+                moderator=request.user, tweet=tweet, reason=data["reason"]
+            ),
+            done=lambda results, data: f"Unhid {len(results)} tweet(s); they are back in feeds.",
+        )
+
+    # Deleting goes through the moderation service so the audit log keeps the text.
+    def delete_model(self, request, obj):
+        try:
+            services.tweet_delete(moderator=request.user, tweet=obj, reason="Deleted in the admin.")
+        except ChirpError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    def delete_queryset(self, request, queryset):
+        for tweet in queryset.select_related("author"):
+            self.delete_model(request, tweet)

@@ -91,6 +91,7 @@ class AuditEntry(models.Model):
         DELETION = "deletion", "Delete"
         REACTIVATE = "reactivate", "Reactivate user"
         DEACTIVATE = "deactivate", "Deactivate user"
+        ACCOUNT_CHANGE = "account_change", "Change account"
 
     # PROTECT: who did it must stay on record; moderators are deactivated, not deleted.
     # Indexed by audit_moderator_idx (moderator first).
@@ -102,6 +103,8 @@ class AuditEntry(models.Model):
     target_tweet_id = models.BigIntegerField(null=True, blank=True)
     target_repr = models.CharField(max_length=300)
     reason = models.TextField()
+    # What exactly changed: a suspension's end, a field's old and new value, "password": "set".
+    details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import SUSPENDED_INDEFINITELY, User
+from accounts.services import account_action_check
+from common.errors import Invalid, NotAllowed
 from media.selectors import files_of_uploader
 from media.services import media_files_delete_on_commit
 from moderation.models import AuditEntry, Report, ReportedTweet
@@ -22,7 +24,13 @@ Action = AuditEntry.Action
 
 
 def audit_record(
-    *, moderator: User, action: str, reason: str, user: User | None = None, tweet: Tweet | None = None
+    *,
+    moderator: User,
+    action: str,
+    reason: str,
+    user: User | None = None,
+    tweet: Tweet | None = None,
+    details: dict | None = None,
 ) -> AuditEntry:
     if tweet is not None:
         target = f"tweet #{tweet.pk} by user #{tweet.author_id}: {tweet.content[:200]}"
@@ -35,6 +43,7 @@ def audit_record(
         target_user_id=user.pk if user is not None else tweet.author_id,
         target_tweet_id=tweet.pk if tweet is not None else None,
         target_repr=target[:300],
+        details=details or {},
     )
 
 
@@ -77,10 +86,16 @@ def report_dismiss(*, moderator: User, tweet: Tweet, reason: str) -> int:
     return dismissed
 
 
+def _tweet_action_check(*, moderator: User, tweet: Tweet) -> None:
+    # A staff author's tweets are a superuser's call, like their account; one's own tweets are fine.
+    account_action_check(actor=moderator, target=tweet.author, own_account_allowed=True)
+
+
 @transaction.atomic
 def tweet_hide(*, moderator: User, tweet: Tweet, reason: str) -> bool:
     """Hide a tweet and close its open reports as actioned. Returns whether it was visible."""
-    hidden = tweet_services.tweet_hide(tweet=tweet)
+    _tweet_action_check(moderator=moderator, tweet=tweet)
+    hidden = tweet_services.tweet_hidden_store(tweet=tweet)
     _reports_resolve(tweet=tweet, moderator=moderator, status=Report.Status.ACTIONED)
     if hidden:
         audit_record(moderator=moderator, action=Action.HIDE, reason=reason, tweet=tweet)
@@ -89,7 +104,8 @@ def tweet_hide(*, moderator: User, tweet: Tweet, reason: str) -> bool:
 
 @transaction.atomic
 def tweet_unhide(*, moderator: User, tweet: Tweet, reason: str) -> bool:
-    unhidden = tweet_services.tweet_unhide(tweet=tweet)
+    _tweet_action_check(moderator=moderator, tweet=tweet)
+    unhidden = tweet_services.tweet_hidden_clear(tweet=tweet)
     if unhidden:
         audit_record(moderator=moderator, action=Action.UNHIDE, reason=reason, tweet=tweet)
     return unhidden
@@ -98,45 +114,137 @@ def tweet_unhide(*, moderator: User, tweet: Tweet, reason: str) -> bool:
 @transaction.atomic
 def tweet_delete(*, moderator: User, tweet: Tweet, reason: str) -> None:
     """Delete a tweet for good; the audit entry keeps its text."""
+    _tweet_action_check(moderator=moderator, tweet=tweet)
     audit_record(moderator=moderator, action=Action.DELETION, reason=reason, tweet=tweet)
     tweet_services.tweet_purge(tweet=tweet)
+
+
+def _when(until: datetime) -> str:
+    return "indefinitely" if until >= SUSPENDED_INDEFINITELY else until.isoformat()
 
 
 @transaction.atomic
 def user_suspend(
     *, moderator: User, user: User, reason: str, until: datetime | None = None, indefinitely: bool = False
 ) -> None:
-    """Suspend until a time (the suspension ends by itself) or indefinitely."""
+    """Suspend until a time (the suspension ends by itself) or indefinitely; the log records which."""
     if indefinitely == (until is not None):
         raise ValueError("Give either `until` or `indefinitely=True`.")
-    account_services.user_suspend(user=user, until=SUSPENDED_INDEFINITELY if indefinitely else until)
-    audit_record(moderator=moderator, action=Action.SUSPEND, reason=reason, user=user)
+    account_action_check(actor=moderator, target=user)
+    until = SUSPENDED_INDEFINITELY if indefinitely else until
+    previous = user.suspended_until if user.is_suspended() else None
+    account_services.suspension_store(user=user, until=until)
+    details = {"until": _when(until), "previously_until": previous and _when(previous)}
+    audit_record(moderator=moderator, action=Action.SUSPEND, reason=reason, user=user, details=details)
 
 
 @transaction.atomic
 def user_unsuspend(*, moderator: User, user: User, reason: str) -> None:
-    account_services.user_unsuspend(user=user)
-    audit_record(moderator=moderator, action=Action.UNSUSPEND, reason=reason, user=user)
+    account_action_check(actor=moderator, target=user)
+    previous = user.suspended_until if user.is_suspended() else None
+    account_services.suspension_clear(user=user)
+    details = {"previously_until": previous and _when(previous)}
+    audit_record(moderator=moderator, action=Action.UNSUSPEND, reason=reason, user=user, details=details)
 
 
 @transaction.atomic
 def user_deactivate(*, moderator: User, user: User, reason: str) -> None:
-    account_services.user_deactivate(user=user)
+    account_action_check(actor=moderator, target=user)
+    account_services.deactivation_store(user=user)
     audit_record(moderator=moderator, action=Action.DEACTIVATE, reason=reason, user=user)
 
 
 @transaction.atomic
 def user_reactivate(*, moderator: User, user: User, reason: str) -> None:
     """Active again and any suspension lifted: the account works as before."""
-    account_services.user_reactivate(user=user)
-    account_services.user_unsuspend(user=user)
+    account_action_check(actor=moderator, target=user)
+    account_services.reactivation_store(user=user)
+    account_services.suspension_clear(user=user)
     audit_record(moderator=moderator, action=Action.REACTIVATE, reason=reason, user=user)
+
+
+# Fields whose change is about who may do what: never on one's own account, and only by a superuser.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser")
+
+
+@transaction.atomic
+def user_account_update(
+    *,
+    moderator: User,
+    user: User,
+    reason: str,
+    name: str | None = None,
+    email: str | None = None,
+    username: str | None = None,
+    is_staff: bool | None = None,
+    is_superuser: bool | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+) -> None:
+    """Staff changing someone's account; None leaves a field as it is. Every change is audited with
+    its old and new value (activation as its own deactivate/reactivate entry), in this transaction.
+
+    Status (activation, staff rights, password) never on one's own account; staff rights and
+    passwords need a superuser, and so does any change to a staff account.
+    """
+    if name is not None:
+        name = name.strip()
+    profile = {"name": name, "email": email, "username": username}
+    privileges = {"is_staff": is_staff, "is_superuser": is_superuser}
+    asked = {field for field, value in privileges.items() if value is not None}
+    status_change = bool(asked) or is_active is not None or password is not None
+    if password is not None:
+        _own_password_refuse(moderator=moderator, user=user)
+    account_action_check(actor=moderator, target=user, own_account_allowed=not status_change)
+    if asked and not moderator.is_superuser:
+        raise NotAllowed("Only a superuser can grant or revoke staff status.")
+    if password is not None:
+        user_password_set(moderator=moderator, user=user, reason=reason, password=password)
+    changes = {
+        field: value
+        for field, value in {**profile, **privileges}.items()
+        if value is not None and value != getattr(user, field)
+    }
+    if changes:
+        details = {field: [getattr(user, field), value] for field, value in changes.items()}
+        account_services.user_update(user=user, **changes)
+        audit_record(
+            moderator=moderator, action=Action.ACCOUNT_CHANGE, reason=reason, user=user, details=details
+        )
+    if is_active is False and user.is_active:
+        user_deactivate(moderator=moderator, user=user, reason=reason)
+    elif is_active is True and not user.is_active:
+        user_reactivate(moderator=moderator, user=user, reason=reason)
+
+
+def _own_password_refuse(*, moderator: User, user: User) -> None:
+    if user.pk == moderator.pk:
+        raise Invalid.on_field(
+            "password", "Change your own password from your profile, with your current password."
+        )
+
+
+@transaction.atomic
+def user_password_set(*, moderator: User, user: User, reason: str, password: str | None) -> None:
+    """A superuser setting someone else's password (None: no password login); the user's JWTs end.
+
+    Setting a password is impersonation, so moderators may not; one's own password is changed with
+    the current one (accounts.services.password_change), never through here.
+    """
+    _own_password_refuse(moderator=moderator, user=user)
+    account_action_check(actor=moderator, target=user)
+    if not moderator.is_superuser:
+        raise NotAllowed("Only a superuser can set another user's password.")
+    account_services.password_set(user=user, password=password)
+    details = {"password": "set" if password is not None else "disabled"}
+    audit_record(moderator=moderator, action=Action.ACCOUNT_CHANGE, reason=reason, user=user, details=details)
 
 
 @transaction.atomic
 def user_delete(*, moderator: User, user: User, reason: str) -> None:
     """Delete an account with everything it owns; the cascade alone would leave the likes and
     open-report counters of the tweets they liked or reported too high, and their files stored."""
+    account_action_check(actor=moderator, target=user)
     audit_record(moderator=moderator, action=Action.DELETION, reason=reason, user=user)
     files = files_of_uploader(user=user)
     tweet_services.likes_delete(likes=user.likes.all())
@@ -154,6 +262,7 @@ def user_delete(*, moderator: User, user: User, reason: str) -> None:
 @transaction.atomic
 def api_key_replace(*, moderator: User, user: User, reason: str) -> str:
     """Revoke the user's api key and issue a new one; returns it (shown once, never stored)."""
+    account_action_check(actor=moderator, target=user)
     key = account_services.api_key_set(user=user)
     audit_record(moderator=moderator, action=Action.KEY_REPLACEMENT, reason=reason, user=user)
     return key

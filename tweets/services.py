@@ -155,8 +155,11 @@ def likers_forget_user(*, user_id: int) -> None:
     transaction.on_commit(forget)
 
 
-def tweet_hide(*, tweet: Tweet) -> bool:
-    """Hide a tweet from everyone but the admin; the row stays. Returns whether it was visible."""
+def tweet_hidden_store(*, tweet: Tweet) -> bool:
+    """Store a tweet as hidden from everyone but the admin; the row stays. Returns whether it was visible.
+
+    Unaudited: moderators hide through moderation.services.tweet_hide.
+    """
     hidden_at = timezone.now()
     changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=True).update(hidden_at=hidden_at)
     if changed:
@@ -164,8 +167,8 @@ def tweet_hide(*, tweet: Tweet) -> bool:
     return bool(changed)
 
 
-def tweet_unhide(*, tweet: Tweet) -> bool:
-    """Bring a hidden tweet back unchanged. Returns whether it was hidden."""
+def tweet_hidden_clear(*, tweet: Tweet) -> bool:
+    """Bring a hidden tweet back unchanged (unaudited). Returns whether it was hidden."""
     changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=False).update(hidden_at=None)
     tweet.hidden_at = None
     return bool(changed)
@@ -173,7 +176,10 @@ def tweet_unhide(*, tweet: Tweet) -> bool:
 
 @transaction.atomic
 def tweet_purge(*, tweet: Tweet) -> None:
-    """Delete any tweet with its likes and reports, and its files once the deletion has committed."""
+    """Delete any tweet with its likes and reports, and its files once the deletion has committed.
+
+    Unaudited: moderators delete through moderation.services.tweet_delete.
+    """
     names = files_of_tweet(tweet_id=tweet.pk)
     tweet.delete()
     media_files_delete_on_commit(names=names)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.services import follow_add, user_deactivate
+from accounts.services import deactivation_store, follow_add
 
 
 def names(response) -> list[str]:
@@ -28,7 +28,7 @@ def test_directory_lists_active_users_with_counts_and_whether_i_follow_them(auth
 
 def test_directory_hides_deactivated_users_and_their_follows(author, follower, outsider):
     """A deactivated user is neither listed nor counted."""
-    user_deactivate(user=follower.user)
+    deactivation_store(user=follower.user)
 
     response = outsider.client().get("/api/users")
 
@@ -90,7 +90,7 @@ def test_directory_query_count_does_not_grow_with_users_or_follows(
 
 def test_staff_see_account_fields_and_can_include_inactive_users(author, follower, moderator):
     """Email, username, status and suspension for staff; `include_inactive=1` lists deactivated users."""
-    user_deactivate(user=follower.user)
+    deactivation_store(user=follower.user)
     client = moderator.client()
 
     active_only = client.get("/api/users")

@@ -4,27 +4,39 @@ import subprocess
 import sys
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
+from django.test import Client
 from rest_framework.test import APIClient
 
 PASSWORD = "correct horse battery staple"
+
+
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600}
+
+
+def _rate(text: str) -> tuple[int, int]:
+    limit, period = text.split("/")
+    return int(limit), _SECONDS[period]
 
 
 @pytest.fixture
 def rates(settings):
     """Small limits so a test reaches them: 3 per account, 5 per address."""
 
-    def apply(account: str = "3/hour", address: str = "5/minute", num_proxies: int | None = None) -> None:
-        overrides = {
-            "DEFAULT_THROTTLE_RATES": {
-                **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-                "login_account": account,
-                "login_address": address,
-            },
+    def apply(
+        account: str = "3/hour",
+        address: str = "5/minute",
+        num_proxies: int | None = None,
+        account_address: str = "100/hour",
+    ) -> None:
+        settings.LOGIN_THROTTLE_RATES = {
+            "account": _rate(account),
+            "address": _rate(address),
+            "account_address": _rate(account_address),
         }
         if num_proxies is not None:
-            overrides["NUM_PROXIES"] = num_proxies
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, **overrides}
+            settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": num_proxies}
 
     return apply
 
@@ -174,3 +186,123 @@ def test_production_starts_with_its_own_jwt_signing_key(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["a-separate-jwt-signing-key-0123456789abcdef", "HS256"]
+
+
+def test_username_and_email_count_against_the_same_account(ada, rates):
+    """Switching between the username and the email (any letter case) does not buy more guesses."""
+    rates(account="3/hour")
+    for n, login in enumerate(("ada", "ada@example.com", "ADA@Example.com")):
+        field = "email" if "@" in login else "username"
+        APIClient().post(
+            "/api/auth/token", {field: login, "password": "wrong"}, format="json", REMOTE_ADDR=f"10.1.0.{n}"
+        )
+
+    assert_throttled(attempt(password=PASSWORD, address="10.1.0.9"))
+
+
+def test_wrong_passwords_from_elsewhere_hold_the_owner_back_only_for_the_short_window(ada, rates):
+    """An attacker filling the per-account ceiling keeps the owner out for that window, not an hour."""
+    rates(account="5/minute", account_address="10/hour")
+    with time_machine.travel("2026-11-28 09:00:00+00:00", tick=False) as clock:
+        for n in range(5):
+            assert attempt(address=f"203.0.113.{n}").status_code == 401
+
+        refused = attempt(password=PASSWORD, address="10.0.0.1")
+        assert_throttled(refused)
+        assert int(refused["Retry-After"]) <= 61
+
+        clock.shift(61)
+        assert attempt(password=PASSWORD, address="10.0.0.1").status_code == 200
+
+
+def test_guessing_from_one_address_is_held_to_the_account_and_address_limit(ada, rates):
+    """One address gets 3 wrong passwords an hour at an account; the owner elsewhere is unaffected."""
+    rates(account="100/minute", account_address="3/hour")
+    for _ in range(3):
+        assert attempt(address="203.0.113.7").status_code == 401
+
+    assert_throttled(attempt(password=PASSWORD, address="203.0.113.7"))
+    assert attempt(password=PASSWORD, address="10.0.0.1").status_code == 200
+
+
+def test_a_successful_login_clears_the_owners_own_typos(ada, rates):
+    """Failures from an address are forgiven once the right password comes from there."""
+    rates(account="100/minute", account_address="3/hour", address="100/minute")
+    for _ in range(2):
+        attempt(address="10.0.0.1")
+    assert attempt(password=PASSWORD, address="10.0.0.1").status_code == 200
+
+    for _ in range(2):
+        assert attempt(address="10.0.0.1").status_code == 401
+    assert attempt(password=PASSWORD, address="10.0.0.1").status_code == 200
+
+
+def admin_login(username: str, password: str, address: str = "10.0.0.1"):
+    client = Client()
+    response = client.post(
+        "/admin/login/", {"username": username, "password": password, "next": "/admin/"}, REMOTE_ADDR=address
+    )
+    return client, response
+
+
+def test_the_admin_login_is_throttled_like_the_api(make_user, rates):
+    """Wrong passwords at the admin are refused past the limit, the right one too, with a clear message."""
+    rates(account="3/hour")
+    make_user("Root", username="root", password=PASSWORD, is_staff=True, is_superuser=True)
+    for n in range(3):
+        _, response = admin_login("root", "wrong", address=f"10.2.0.{n}")
+        assert response.status_code == 200
+
+    client, response = admin_login("root", PASSWORD, address="10.2.0.9")
+
+    assert response.status_code == 200
+    assert "Too many login attempts; try again in" in response.content.decode()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_api_and_the_admin_share_one_count_per_account(make_user, rates):
+    """Failures at one door count at the other: the API refuses after wrong passwords at the admin."""
+    rates(account="3/hour")
+    make_user("Root", username="root", email="root@example.com", password=PASSWORD, is_staff=True)
+    for n in range(3):
+        admin_login("root", "wrong", address=f"10.3.0.{n}")
+
+    assert_throttled(attempt(username="root", password=PASSWORD, address="10.3.0.9"))
+
+
+def test_the_admin_login_address_limit_counts_every_account(make_user, rates):
+    """Spraying usernames at the admin from one address hits the address limit."""
+    rates(account="100/hour", address="5/minute")
+    make_user("Root", username="root", password=PASSWORD, is_staff=True)
+    for n in range(5):
+        admin_login(f"user{n}", "wrong")
+
+    _, response = admin_login("root", PASSWORD)
+    assert "Too many login attempts" in response.content.decode()
+    _, response = admin_login("root", PASSWORD, address="10.0.0.2")
+    assert response.status_code == 302
+
+
+def test_a_malformed_login_rate_stops_start_up_naming_the_variable(tmp_path):
+    """THROTTLE_LOGIN_* must read like 10/hour or 20/15m."""
+    result = _settings_in_subprocess(
+        {"DEBUG": "1", "CHIRP_DATA_DIR": str(tmp_path), "THROTTLE_LOGIN_ACCOUNT": "ten per hour"},
+        "settings.LOGIN_THROTTLE_RATES",
+    )
+
+    assert result.returncode != 0
+    assert "THROTTLE_LOGIN_ACCOUNT='ten per hour' is not a rate" in result.stderr
+
+
+def test_login_rates_read_counts_of_units(tmp_path):
+    """`20/15m` is 20 per 15 minutes; the defaults hold otherwise."""
+    result = _settings_in_subprocess(
+        {"DEBUG": "1", "CHIRP_DATA_DIR": str(tmp_path), "THROTTLE_LOGIN_ACCOUNT": "20/15m"},
+        "sorted(settings.LOGIN_THROTTLE_RATES.items())",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.strip()
+        == "[('account', (20, 900)), ('account_address', (10, 3600)), ('address', (30, 60))]"
+    )

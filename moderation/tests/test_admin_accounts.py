@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import SUSPENDED_INDEFINITELY, User
-from accounts.services import user_suspend
+from accounts.services import suspension_store
 from moderation.models import AuditEntry
 from moderation.tests.conftest import messages_of, run_action
 
@@ -45,7 +45,7 @@ def test_suspend_until_blocks_the_api_until_that_time_and_not_after(moderator_cl
 def test_a_suspended_authors_tweets_leave_feeds_until_the_suspension_ends(tweet, author, follower):
     """Followers stop seeing a suspended author's tweets, and see them again once it ends."""
     now = timezone.now()
-    user_suspend(user=author.user, until=now + timedelta(hours=1))
+    suspension_store(user=author.user, until=now + timedelta(hours=1))
 
     assert follower.client().get("/api/tweets").json()["tweets"] == []
     with time_machine.travel(now + timedelta(hours=1, seconds=1)):
@@ -95,7 +95,7 @@ def test_deactivate_then_reactivate(moderator_client, author):
     """Deactivated: the key is refused with 401. Reactivated: it works again, suspension lifted."""
     run_action(moderator_client, USERS, "deactivate", [author.id], reason="Left the company.")
     assert author.client().get("/api/tweets").status_code == 401
-    user_suspend(user=author.user, until=SUSPENDED_INDEFINITELY)
+    suspension_store(user=author.user, until=SUSPENDED_INDEFINITELY)
 
     response = run_action(moderator_client, USERS, "reactivate", [author.id], reason="Rehired.")
 
@@ -122,8 +122,8 @@ def test_replacing_the_api_key_shows_the_new_key_once_and_revokes_the_old(modera
 
 def test_user_admin_filters_suspended_users(moderator_client, author, outsider):
     """The "suspended" filter lists the users whose suspension is in force now."""
-    user_suspend(user=author.user, until=timezone.now() + timedelta(days=1))
-    user_suspend(user=outsider.user, until=timezone.now() - timedelta(days=1))
+    suspension_store(user=author.user, until=timezone.now() + timedelta(days=1))
+    suspension_store(user=outsider.user, until=timezone.now() - timedelta(days=1))
 
     response = moderator_client.get(USERS, {"suspended": "yes"})
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import SUSPENDED_INDEFINITELY
-from accounts.services import user_suspend
+from accounts.services import suspension_store
 from media.services import media_create
 from moderation.models import AuditEntry, Report
 from moderation.services import report_create, report_dismiss
@@ -116,7 +116,7 @@ def test_hide_and_suspend_for_24_hours_in_one_action(moderator_client, moderator
 
 def test_hide_and_suspend_never_shortens_a_longer_suspension(moderator_client, reported, author):
     """An author already suspended indefinitely stays suspended indefinitely after a 1h suspension."""
-    user_suspend(user=author.user, until=SUSPENDED_INDEFINITELY)
+    suspension_store(user=author.user, until=SUSPENDED_INDEFINITELY)
 
     run_action(
         moderator_client,

@@ -1,6 +1,6 @@
 from moderation.models import Report, ReportedTweet
 from moderation.services import report_dismiss
-from tweets.services import tweet_hide
+from tweets.services import tweet_hidden_store
 
 
 def test_user_reports_a_tweet(outsider, tweet):
@@ -61,7 +61,7 @@ def test_reporting_an_unknown_tweet_is_404(outsider):
 
 def test_reporting_a_hidden_tweet_is_404(outsider, tweet):
     """A hidden tweet does not exist for users, so it cannot be reported either."""
-    tweet_hide(tweet=tweet)
+    tweet_hidden_store(tweet=tweet)
 
     response = outsider.client().post(f"/api/tweets/{tweet.id}/report", {"reason": "spam"}, format="json")
 

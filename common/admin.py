@@ -1,25 +1,19 @@
-"""Pieces every moderation admin shares: the reason-asking confirmation page, its forms, and
-small HTML helpers (thumbnails, links to an author's tweets)."""
+"""Admin pieces every console shares: the reason-asking confirmation page, the one bulk-action
+runner that presents refusals, and small HTML helpers (thumbnails, links to an author's tweets)."""
 
-from collections.abc import Callable
-from datetime import timedelta
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-# How long "hide and suspend the author" suspends for; None means indefinitely.
-SUSPENSION_DURATIONS = {
-    "1h": ("1 hour", timedelta(hours=1)),
-    "24h": ("24 hours", timedelta(hours=24)),
-    "7d": ("7 days", timedelta(days=7)),
-    "30d": ("30 days", timedelta(days=30)),
-    "indefinitely": ("Indefinitely", None),
-}
+from common.errors import ChirpError
+
 # The confirmation page lists this many of the selected objects, then "and N more".
 CONFIRM_LIST_LIMIT = 50
 
@@ -30,28 +24,6 @@ class ReasonForm(forms.Form):
         max_length=2000,
         help_text="Recorded in the audit log with your name.",
     )
-
-
-class SuspendForDurationForm(ReasonForm):
-    duration = forms.ChoiceField(
-        choices=[(key, label) for key, (label, _) in SUSPENSION_DURATIONS.items()],
-        initial="24h",
-        label="Suspend the author for",
-    )
-
-
-class SuspendUntilForm(ReasonForm):
-    until = forms.DateTimeField(
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        label="Suspended until",
-        help_text="The suspension ends by itself at this time (UTC).",
-    )
-
-    def clean_until(self):
-        until = self.cleaned_data["until"]
-        if until <= timezone.now():
-            raise forms.ValidationError("Choose a time in the future.")
-        return until
 
 
 def confirm_action(
@@ -86,7 +58,54 @@ def confirm_action(
         "opts": modeladmin.model._meta,
         "media": modeladmin.media + form.media,
     }
-    return TemplateResponse(request, "admin/moderation/confirm_action.html", context)
+    return TemplateResponse(request, "admin/common/confirm_action.html", context)
+
+
+def bulk_action(
+    modeladmin: admin.ModelAdmin,
+    request,
+    queryset,
+    *,
+    title: str,
+    act: Callable[[object, dict], object],
+    done: Callable[[Sequence, dict], str],
+    objects: Callable[[], Iterable] | None = None,
+    form_class: type[forms.Form] = ReasonForm,
+    warning: str = "",
+    skipped_label: str = "",
+):
+    """The confirmation page, then `act(obj, cleaned_data)` for each selected object (or each of
+    `objects()`), each in its own transaction.
+
+    A domain error from `act` (the workflow refusing, e.g. a moderator acting on a staff account)
+    skips that object and undoes whatever `act` did to it; the admin then shows one warning per
+    reason naming the skipped objects. `done(results, cleaned_data)` is the success message, given
+    the (object, result) pairs where `act` returned a true value (it changed something). With a
+    `skipped_label`, a first warning also counts the skipped objects ("Skipped 2 staff account(s).").
+    """
+
+    def apply(data):
+        results, refused = [], defaultdict(list)
+        for obj in objects() if objects is not None else queryset:
+            try:
+                with transaction.atomic():
+                    result = act(obj, data)
+            except ChirpError as exc:
+                refused[exc.message].append(obj)
+                continue
+            if result:
+                results.append((obj, result))
+        modeladmin.message_user(request, done(results, data), messages.SUCCESS)
+        if refused and skipped_label:
+            count = sum(map(len, refused.values()))
+            modeladmin.message_user(request, f"Skipped {count} {skipped_label}.", messages.WARNING)
+        for reason, skipped in refused.items():
+            names = ", ".join(map(str, skipped))
+            modeladmin.message_user(request, f"Not applied to {names}: {reason}", messages.WARNING)
+
+    return confirm_action(
+        modeladmin, request, queryset, title=title, apply=apply, form_class=form_class, warning=warning
+    )
 
 
 def media_thumbnails(media_list) -> str:
