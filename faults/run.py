@@ -314,6 +314,7 @@ def _describe(results: list[Result], limit: int = 3) -> str:
 def pg_restart(faults: Faults) -> Outcome:
     """PostgreSQL stopped (fast shutdown) for 2 s, then started, under tweets and likes."""
     chirp = faults.gunicorn()
+    log_start = len(chirp.log_lines())
     load = faults.load({"tweet": 1, "like": 1}, duration=7.0)
     time.sleep(1.5)
     down = time.monotonic()
@@ -351,9 +352,17 @@ def pg_restart(faults: Faults) -> Outcome:
         not unexpected, f"{len(unexpected)} errors besides 503 service_unavailable: " + _describe(unexpected)
     )
     outcome.check(outcome.recovery < RECOVERY_LIMIT, f"recovery took {outcome.recovery:.2f} s")
-    tracebacks = sum(1 for line in chirp.log_lines() if "Traceback" in line)
-    outcome.notes.append(f"{tracebacks} log lines with a traceback")
+    lines = chirp.log_lines()[log_start:]
+    tracebacks = sum(1 for line in lines if "Traceback" in line)
+    reasons = sum(1 for line in lines if '"message": "Database unavailable: ' in line)
+    answered = sum(1 for result in results if result.outcome == 503)
+    outcome.notes.append(
+        f"{tracebacks} log lines with a traceback; {reasons} 'Database unavailable' lines for {answered} 503s"
+    )
     outcome.check(tracebacks == 0, f"{tracebacks} tracebacks logged during the outage")
+    outcome.check(
+        reasons == answered, f"{reasons} 'Database unavailable' log lines for {answered} 503s (one each)"
+    )
     return outcome
 
 
