@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -52,8 +53,19 @@ class Client:
     port: int
     timeout: float = 10.0
 
-    def request(self, method: str, path: str, *, key: str | None = None, body: dict | None = None):
-        """(status or error name, parsed JSON body or None, headers) of one request on a fresh connection."""
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str | None = None,
+        body: dict | None = None,
+        file: bytes | None = None,
+    ):
+        """(status or error name, parsed JSON body or None, headers) of one request on a fresh connection.
+
+        `body` goes as JSON; `file` as a multipart upload in the field `file`.
+        """
         headers = {"X-Forwarded-Proto": "https", "Connection": "close"}
         if key:
             headers["api-key"] = key
@@ -61,6 +73,17 @@ class Client:
         if body is not None:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        if file is not None:
+            boundary = secrets.token_hex(16)
+            payload = (
+                (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload.png"\r\n'
+                    f"Content-Type: image/png\r\n\r\n"
+                ).encode()
+                + file
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
             connection.request(method, path, payload, headers)

@@ -14,6 +14,9 @@ each fault happens, prints a table per scenario and exits non-zero when a promis
                    Both: no 5xx, no request longer than 2 s, and no stale likers afterwards.
     worker-kill    kill -9 of one worker under mixed load: only requests in flight on it may fail,
                    and it is replaced.
+    disk-full      uploads onto a 1 MiB tmpfs mounted as MEDIA_ROOT (needs root) until it is full:
+                   503 storage_unavailable, no file without its row, uploads work again once a
+                   deleted tweet frees room.
     sigterm        SIGTERM to gunicorn under write load: no reset connection, every acknowledged
                    write in the database, gunicorn exits cleanly.
 
@@ -24,8 +27,10 @@ private servers. The whole set takes about a minute.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -110,6 +115,7 @@ class Chirp:
         (folder / "empty.env").write_text("")
         for name in ("media", "static", "data"):
             (folder / name).mkdir(exist_ok=True)
+        self.media_root = folder / "media"
         self.env = {
             **{
                 key: value
@@ -134,6 +140,7 @@ class Chirp:
             # Logins are part of the mixed load; the throttles still run (and need the cache).
             "THROTTLE_LOGIN_ADDRESS": "100000/minute",
             "THROTTLE_LOGIN_ACCOUNT": "100000/hour",
+            "THROTTLE_UPLOADS": "100000/hour",
             "GUNICORN_WORKERS": "2",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
         }
@@ -201,7 +208,9 @@ class Chirp:
 
 
 class Faults:
-    def __init__(self, port: int):
+    def __init__(self, port: int, *, small_media_disk: bool = False):
+        self.small_media_disk = small_media_disk
+        self.mounted = False
         self.folder = Path(tempfile.mkdtemp(prefix="chirp-faults-"))
         self.postgres = PrivatePostgres()
         self.redis = PrivateRedis()
@@ -215,6 +224,21 @@ class Faults:
             with psycopg.connect(self.postgres.url(), autocommit=True) as connection:
                 connection.execute("CREATE DATABASE chirp")
             self.chirp = Chirp(self.port, self.postgres, self.redis, self.folder)
+            if self.small_media_disk:
+                # A real disk that fills up, for disk-full: a tmpfs of MEDIA_DISK_BYTES as MEDIA_ROOT.
+                subprocess.run(
+                    [
+                        "mount",
+                        "-t",
+                        "tmpfs",
+                        "-o",
+                        f"size={MEDIA_DISK_BYTES}",
+                        "tmpfs",
+                        str(self.chirp.media_root),
+                    ],
+                    check=True,
+                )
+                self.mounted = True
             self.chirp.manage("migrate", "--noinput", "-v", "0")
             password = secrets.token_urlsafe(12)
             setup = SETUP.format(users=USERS, tweets=TWEETS_PER_USER, password=password)
@@ -234,6 +258,8 @@ class Faults:
         finally:
             self.redis.remove()
             self.postgres.remove()
+            if self.mounted:
+                subprocess.run(["umount", str(self.folder / "media")], check=False)
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def gunicorn(self) -> Chirp:
@@ -366,6 +392,88 @@ def pg_restart(faults: Faults) -> Outcome:
     return outcome
 
 
+MEDIA_DISK_BYTES = 1024 * 1024
+
+
+def _noise_png(side: int, seed: int) -> bytes:
+    """A PNG of random pixels: it does not compress, so its re-encoded copy is as large."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), random.Random(seed).randbytes(side * side * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def disk_full(faults: Faults) -> Outcome:
+    """Uploads onto a 1 MiB tmpfs until it is full; then a tweet's images deleted free room again."""
+    chirp = faults.gunicorn()
+    client = Client(faults.port, timeout=10)
+    account = faults.accounts[0]
+    results: list[Result] = []
+    uploaded: list[int] = []
+
+    def upload(number: int) -> Result:
+        started = time.monotonic()
+        outcome, body, headers = client.request(
+            "POST", "/api/medias", key=account.key, file=_noise_png(250, number)
+        )
+        result = Result(
+            "upload", started, time.monotonic(), outcome, body=body, retry_after=headers.get("Retry-After")
+        )
+        if result.ok:
+            uploaded.append(body["media_id"])
+        results.append(result)
+        return result
+
+    number = 0
+    while sum(1 for result in results if result.outcome == 503) < 3 and number < 20:
+        upload(number)
+        number += 1
+    outcome = Outcome("media disk full", results)
+    refused = [result for result in results if result.outcome == 503]
+
+    def storage_unavailable(result: Result) -> bool:
+        return (
+            result.outcome == 503
+            and isinstance(result.body, dict)
+            and result.body.get("error_type") == "storage_unavailable"
+            and bool(result.retry_after)
+        )
+
+    unexpected = _unexpected(results, storage_unavailable)
+    on_disk = sorted(
+        str(path.relative_to(chirp.media_root)) for path in chirp.media_root.rglob("*") if path.is_file()
+    )
+    named = sorted(
+        name for row in faults.query("SELECT file, thumbnail FROM media_media") for name in row if name
+    )
+    outcome.notes.append(
+        f"{len(uploaded)} uploads stored, then {len(refused)} refused; {len(on_disk)} files on the disk"
+    )
+    outcome.check(bool(refused), "the disk never filled up: no upload was refused")
+    outcome.check(
+        not unexpected, "failed uploads other than 503 storage_unavailable: " + _describe(unexpected)
+    )
+    outcome.check(
+        on_disk == named, f"files on the disk {len(on_disk)} != files of media rows {len(named)} (orphans)"
+    )
+    # Room again: a tweet holding the stored images is deleted, and with it its files.
+    if uploaded:
+        status, body, _ = client.request(
+            "POST",
+            "/api/tweets",
+            key=account.key,
+            body={"tweet_data": "full disk", "tweet_media_ids": uploaded[:4]},
+        )
+        if status == 201:
+            client.request("DELETE", f"/api/tweets/{body['tweet_id']}", key=account.key)
+        freed = time.monotonic()
+        again = upload(number)
+        outcome.recovery = again.ended - freed
+        outcome.check(again.ok, f"after room was freed an upload answered {again.outcome}")
+    return outcome
+
+
 MIXED = {"feed page": 6, "like/unlike": 4, "cursor page": 3, "login": 1}
 
 
@@ -486,6 +594,7 @@ SCENARIOS: dict[str, Callable[[Faults], Outcome]] = {
     "redis-down": redis_down,
     "redis-stall": redis_stall,
     "worker-kill": worker_kill,
+    "disk-full": disk_full,
     # Last: it stops gunicorn.
     "sigterm": sigterm,
 }
@@ -514,7 +623,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.alarm(int(args.timeout))
     started = time.monotonic()
     outcomes: list[Outcome] = []
-    with Faults(args.port) as faults:
+    if "disk-full" in chosen and os.geteuid() != 0:
+        parser.error("disk-full mounts a tmpfs: run as root, or choose the other scenarios")
+    with Faults(args.port, small_media_disk="disk-full" in chosen) as faults:
         print(f"faults: set up in {time.monotonic() - started:.1f} s", flush=True)
         for name in chosen:
             outcome = SCENARIOS[name](faults)
