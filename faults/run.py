@@ -306,11 +306,12 @@ class Faults:
                 continue
             for tweet in body["tweets"]:
                 shown = {like["user_id"] for like in tweet["likes"]}
-                if shown != truth.get(tweet["id"], set()) or tweet.get("likes_count", len(shown)) != len(
-                    shown
-                ):
-                    actual = len(truth.get(tweet["id"], ()))
-                    stale.append(f"tweet {tweet['id']} shows {len(shown)} likers, has {actual}")
+                expected = truth.get(tweet["id"], set())
+                if shown != expected or tweet["likes_count"] != len(expected):
+                    stale.append(
+                        f"tweet {tweet['id']} shows {len(shown)} likers (likes_count "
+                        f"{tweet['likes_count']}), has {len(expected)} likes"
+                    )
         return sorted(set(stale))
 
 
