@@ -1,15 +1,17 @@
 """Turn every exception raised under /api/ into the contract's error envelope."""
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from api.errors import ERROR_TYPES, error_body, error_response
 from common import errors as domain
+from common.database import database_unavailable
 
 logger = logging.getLogger("chirp.api")
 
@@ -108,6 +110,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, domain.ChirpError):
         set_rollback()
         return domain_error_response(exc, context)
+    if database_unavailable(exc):
+        set_rollback()
+        return _logged_once(domain_error_response(_database_down(exc), context))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) if str(exc) else None)
     elif isinstance(exc, DjangoPermissionDenied):
@@ -153,7 +158,34 @@ def handler404(request, exception=None):
     return page_not_found(request, exception)
 
 
+def _database_down(exc: BaseException) -> domain.Unavailable:
+    """Log one line (no traceback: an outage would print one per request) and say what happened."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    logger.warning("Database unavailable: %s: %s", type(exc).__name__, detail)
+    return domain.Unavailable("The database is unavailable right now; try again shortly.")
+
+
+def _logged_once(response):
+    # Django logs every 5xx response again (django.request, at ERROR, with the traceback when an
+    # exception made it); the line _database_down wrote is the one this request gets.
+    response._has_been_logged = True
+    return response
+
+
 def handler500(request):
+    exc = sys.exc_info()[1]
+    if database_unavailable(exc):
+        error = _database_down(exc)
+        if request.path.startswith("/api/"):
+            response = error_response("service_unavailable", error.message)
+        else:
+            response = HttpResponse(
+                "Chirp is unavailable for a moment: its database cannot be reached. Try again shortly.\n",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response["Retry-After"] = str(error.retry_after)
+        return _logged_once(response)
     if request.path.startswith("/api/"):
         return error_response("server_error", "An unexpected error occurred.")
     from django.views.defaults import server_error

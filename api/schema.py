@@ -26,6 +26,8 @@ _DESCRIPTIONS = {
     413: "Body too large (`payload_too_large`).",
     415: "Unsupported content type (`unsupported_media_type`).",
     429: "Too many requests (`throttled`); see `Retry-After`.",
+    503: "A service Chirp depends on is down for now (`service_unavailable`: the database; "
+    "`storage_unavailable`: media storage); see `Retry-After`.",
 }
 
 

@@ -1,16 +1,16 @@
 import logging
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
-from api.exceptions import PayloadTooLarge
+from common.errors import Invalid, StorageUnavailable, TooLarge
 from media.images import image_process
 from media.models import Media
 from ops import metrics
@@ -21,18 +21,28 @@ logger = logging.getLogger("chirp.media")
 def media_create(*, uploader, upload) -> Media:
     """Store a re-encoded copy of an uploaded image and its thumbnail under unguessable names.
 
-    The uploaded bytes themselves are never stored: see media.images for what is kept.
+    The uploaded bytes themselves are never stored: see media.images for what is kept. A storage
+    that refuses a write (disk full, object store down) is StorageUnavailable, and every file the
+    upload started, a partly written one included, is deleted again.
     """
     if upload.size > settings.MEDIA_MAX_UPLOAD_BYTES:
-        raise PayloadTooLarge(f"The file is larger than {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.")
+        raise TooLarge(f"The file is larger than {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.")
     processed = image_process(upload)
     stem = uuid.uuid4().hex
+    started: list[str] = []
     stored: list[str] = []
     try:
         for suffix, encoded in (("", processed.image), ("_thumb", processed.thumbnail)):
             # Two-character directories keep any one directory of a local store small.
-            name = f"{stem[:2]}/{stem}{suffix}.{processed.extension}"
+            name = default_storage.get_available_name(f"{stem[:2]}/{stem}{suffix}.{processed.extension}")
+            # Listed before the write: a write that fails halfway leaves a partial file to delete.
+            started.append(name)
             stored.append(default_storage.save(name, ContentFile(encoded.data)))
+    except Exception as exc:
+        _delete_files(names=started)
+        logger.warning("Media storage refused an upload: %s: %s", type(exc).__name__, exc)
+        raise StorageUnavailable() from exc
+    try:
         media = Media.objects.create(
             uploader=uploader,
             file=stored[0],
@@ -43,13 +53,24 @@ def media_create(*, uploader, upload) -> Media:
             size=len(processed.image.data),
         )
     except Exception:
-        # No row, no file: whatever was written before the failure goes.
-        for name in stored:
-            default_storage.delete(name)
+        # No row, no file.
+        _delete_files(names=started)
         raise
     metrics.inc_on_commit(metrics.UPLOADS)
     metrics.inc_on_commit(metrics.UPLOAD_BYTES, upload.size)
     return media
+
+
+def _delete_files(*, names: list[str]) -> None:
+    """Delete stored files, logging rather than raising: a file left behind is only wasted space.
+
+    prune_media sweeps whatever could not be deleted here (files that no row names).
+    """
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception as exc:
+            logger.warning("Could not delete media file %s: %s: %s", name, type(exc).__name__, exc)
 
 
 def media_attach(*, tweet, uploader, media_ids: list[int]) -> None:
@@ -67,23 +88,15 @@ def media_attach(*, tweet, uploader, media_ids: list[int]) -> None:
         tweet=tweet, position=positions
     )
     if claimed != len(media_ids):
-        raise ValidationError(
-            {"tweet_media_ids": ["Unknown media, media of another user, or media already attached."]}
+        raise Invalid.on_field(
+            "tweet_media_ids", "Unknown media, media of another user, or media already attached."
         )
 
 
 def media_files_delete_on_commit(*, names: list[str]) -> None:
     """Delete stored files once the surrounding transaction has committed (never before)."""
 
-    def delete() -> None:
-        for name in names:
-            try:
-                default_storage.delete(name)
-            except Exception:
-                # The row is gone; a file left behind is only wasted space, not a dangling link.
-                logger.exception("Could not delete media file %s", name)
-
-    transaction.on_commit(delete)
+    transaction.on_commit(lambda: _delete_files(names=names))
 
 
 @transaction.atomic
@@ -117,3 +130,54 @@ def media_prune(*, older_than: timedelta, dry_run: bool = False, batch_size: int
                 names=[name for row in rows for name in (row["file"], row["thumbnail"]) if name]
             )
         pruned.extend(rows)
+
+
+# An upload writes its files before its row exists: a file younger than this is never swept,
+# whatever age prune_media is given, so an upload in progress keeps its files.
+ORPHAN_MIN_AGE = timedelta(minutes=10)
+
+
+def _stored_names(path: str = "") -> Iterator[str]:
+    """Every file name in the default storage (local or S3), walking its directories."""
+    try:
+        directories, files = default_storage.listdir(path)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{path}{name}"
+    for directory in directories:
+        yield from _stored_names(f"{path}{directory}/")
+
+
+def media_orphan_files_sweep(
+    *, older_than: timedelta, dry_run: bool = False, batch_size: int = 500
+) -> list[str]:
+    """Delete stored files that no Media row names and that are older than `older_than`.
+
+    They come from uploads that failed after writing (a crash, a storage error whose cleanup
+    failed too) and from deletions whose file removal failed. Returns the names deleted (or that
+    would be, with dry_run).
+    """
+    cutoff = timezone.now() - max(older_than, ORPHAN_MIN_AGE)
+    names = _stored_names()
+    swept: list[str] = []
+    while batch := [name for _, name in zip(range(batch_size), names, strict=False)]:
+        named = set()
+        for file, thumbnail in Media.objects.filter(Q(file__in=batch) | Q(thumbnail__in=batch)).values_list(
+            "file", "thumbnail"
+        ):
+            named.update((file, thumbnail))
+        for name in batch:
+            if name in named:
+                continue
+            try:
+                modified = default_storage.get_modified_time(name)
+            except Exception:
+                # Gone since it was listed (a tweet's files deleted meanwhile): nothing to sweep.
+                continue
+            if modified >= cutoff:
+                continue
+            if not dry_run:
+                default_storage.delete(name)
+            swept.append(name)
+    return swept

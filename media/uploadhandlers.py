@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 
-from api.exceptions import PayloadTooLarge
+from common.errors import TooLarge
 
 
 class UploadSizeLimitHandler(FileUploadHandler):
-    """Abort a file upload with 413 as soon as it streams past MEDIA_MAX_UPLOAD_BYTES.
+    """Abort a file upload (TooLarge: a 413 under /api/) as soon as it streams past MEDIA_MAX_UPLOAD_BYTES.
 
     ApiBodySizeLimitMiddleware already refuses a declared Content-Length over the limit; this
     catches what it cannot see: a file that fills the multipart overhead allowance, and a body
@@ -17,7 +17,7 @@ class UploadSizeLimitHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > settings.MEDIA_MAX_UPLOAD_BYTES:
-            raise PayloadTooLarge(f"The file is larger than {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.")
+            raise TooLarge(f"The file is larger than {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.")
         return raw_data
 
     def file_complete(self, file_size: int) -> None:

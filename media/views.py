@@ -30,7 +30,7 @@ class MediaUploadView(APIView):
     @extend_schema(
         summary="Upload an image",
         request={"multipart/form-data": MediaUploadSerializer},
-        responses={201: MediaCreatedSerializer, **error_responses(400, 413, 415, 429)},
+        responses={201: MediaCreatedSerializer, **error_responses(400, 413, 415, 429, 503)},
     )
     def post(self, request):
         serializer = MediaUploadSerializer(data=request.data)

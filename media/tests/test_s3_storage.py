@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +22,8 @@ import boto3
 import pytest
 from PIL import Image
 
+from faults.servers import free_port, port_range
+from media import services
 from media.models import Media
 from media.tests.factories import image_file, phone_exif, stored_files, two_colour_image, upload
 
@@ -28,22 +31,10 @@ REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "chirp-test", "aws_secret_access_key": "chirp-test-secret"}
 
 
-def _free_port() -> int:
-    low, high = (int(part) for part in os.environ.get("CHIRP_TEST_S3_PORTS", "8100-8199").split("-"))
-    for port in range(low, high + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port in {low}-{high} for the S3 test server")
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """URL of a moto S3 server started for this test session."""
-    port = _free_port()
+    port = free_port(port_range("CHIRP_TEST_S3_PORTS", "8100-8199"))
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
@@ -237,3 +228,39 @@ def test_incomplete_storage_configuration_stops_start_up(env, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_an_object_store_refusing_writes_answers_503_and_leaves_nothing(
+    author, settings, s3_storage, s3_client
+):
+    """The bucket gone (object store misconfigured or down): 503 storage_unavailable, no row, no object."""
+    bucket, _ = s3_storage
+    s3_client.delete_bucket(Bucket=bucket)
+
+    response = author.client().post("/api/medias", {"file": upload(image_file("PNG"))}, format="multipart")
+
+    assert response.status_code == 503
+    assert response.json()["error_type"] == "storage_unavailable"
+    assert "Retry-After" in response
+    assert not Media.objects.exists()
+
+
+def test_prune_media_sweeps_objects_that_no_media_names(author, s3_storage, s3_client, monkeypatch):
+    """On S3 too, objects without a media row go; the objects of media rows stay."""
+    bucket, _ = s3_storage
+    media = Media.objects.get(
+        pk=author.client()
+        .post("/api/medias", {"file": upload(image_file("PNG"))}, format="multipart")
+        .json()["media_id"]
+    )
+    s3_client.put_object(Bucket=bucket, Key="chirp-media/ab/abandoned_thumb.png", Body=b"partial")
+    # Objects cannot be backdated in the store: here the sweep may take files of any age.
+    monkeypatch.setattr(services, "ORPHAN_MIN_AGE", timedelta(0))
+    time.sleep(1.1)
+
+    swept = services.media_orphan_files_sweep(older_than=timedelta(0))
+
+    assert swept == ["ab/abandoned_thumb.png"]
+    assert object_keys(s3_client, bucket) == sorted(
+        [f"chirp-media/{media.file.name}", f"chirp-media/{media.thumbnail.name}"]
+    )

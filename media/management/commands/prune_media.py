@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from media.services import media_prune
+from media.services import ORPHAN_MIN_AGE, media_orphan_files_sweep, media_prune
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -18,7 +18,8 @@ def parse_duration(text: str) -> timedelta:
 
 class Command(BaseCommand):
     help = (
-        "Delete uploaded media that no tweet claimed (rows and stored files, thumbnails included). "
+        "Delete uploaded media that no tweet claimed (rows and stored files, thumbnails included), "
+        "then stored files that no media row names (left by failed uploads or deletions). "
         "Run it periodically, e.g. hourly from cron or a systemd timer."
     )
 
@@ -45,3 +46,10 @@ class Command(BaseCommand):
                 f"{verb} media {row['pk']} uploaded {row['created_at']:%Y-%m-%d %H:%M}: {names}"
             )
         self.stdout.write(f"{verb} {len(pruned)} unattached media older than {older_than.strip()}.")
+        swept = media_orphan_files_sweep(older_than=age, dry_run=dry_run)
+        for name in swept:
+            self.stdout.write(f"{verb} stored file {name}: no media names it")
+        self.stdout.write(
+            f"{verb} {len(swept)} stored files that no media names, older than "
+            f"{older_than.strip()} (and never younger than {ORPHAN_MIN_AGE.seconds // 60}m)."
+        )
