@@ -143,12 +143,12 @@ def user_update(
     """Change a user's profile fields; None leaves a field as it is."""
     changes = {"name": name, "email": email, "is_staff": is_staff}
     changes = {field: value for field, value in changes.items() if value is not None}
-    if "name" in changes:
-        changes["name"] = changes["name"].strip()
-        if not changes["name"]:
+    if name is not None:
+        name = changes["name"] = name.strip()
+        if not name:
             raise ValidationError({"name": ["This field may not be blank."]})
-    if "email" in changes:
-        email_validate_free(email=changes["email"], user=user)
+    if email is not None:
+        email_validate_free(email=email, user=user)
     for field, value in changes.items():
         setattr(user, field, value)
     if changes:

@@ -1,15 +1,19 @@
 """Login throttles: per client address and per account, counted in the shared cache."""
 
 import hashlib
+from typing import cast
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
 class _LoginThrottle(SimpleRateThrottle):
+    scope: str
+
     def get_rate(self) -> str:
         # Read at each request (DRF binds the rates at import), so settings overrides apply.
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        # djangorestframework-stubs types the rates as numbers; they are strings such as "5/minute".
+        return cast(str, api_settings.DEFAULT_THROTTLE_RATES[self.scope])
 
 
 class LoginAddressThrottle(_LoginThrottle):

@@ -26,13 +26,17 @@ def audit_record(
 ) -> AuditEntry:
     if tweet is not None:
         target = f"tweet #{tweet.pk} by user #{tweet.author_id}: {tweet.content[:200]}"
-    else:
+        target_user_id = user.pk if user is not None else tweet.author_id
+    elif user is not None:
         target = f"user #{user.pk} {user}"
+        target_user_id = user.pk
+    else:
+        raise ValueError("Give a user or a tweet.")
     return AuditEntry.objects.create(
         moderator=moderator,
         action=action,
         reason=reason,
-        target_user_id=user.pk if user is not None else tweet.author_id,
+        target_user_id=target_user_id,
         target_tweet_id=tweet.pk if tweet is not None else None,
         target_repr=target[:300],
     )
@@ -109,7 +113,7 @@ def user_suspend(
     """Suspend until a time (the suspension ends by itself) or indefinitely."""
     if indefinitely == (until is not None):
         raise ValueError("Give either `until` or `indefinitely=True`.")
-    account_services.user_suspend(user=user, until=SUSPENDED_INDEFINITELY if indefinitely else until)
+    account_services.user_suspend(user=user, until=until if until is not None else SUSPENDED_INDEFINITELY)
     audit_record(moderator=moderator, action=Action.SUSPEND, reason=reason, user=user)
 
 

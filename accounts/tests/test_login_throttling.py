@@ -15,7 +15,7 @@ def rates(settings):
     """Small limits so a test reaches them: 3 per account, 5 per address."""
 
     def apply(account: str = "3/hour", address: str = "5/minute", num_proxies: int | None = None) -> None:
-        overrides = {
+        overrides: dict[str, object] = {
             "DEFAULT_THROTTLE_RATES": {
                 **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
                 "login_account": account,
