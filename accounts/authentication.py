@@ -3,7 +3,7 @@
 from rest_framework import authentication, exceptions
 from rest_framework_simplejwt import authentication as simplejwt_authentication
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.tokens import AccessToken, Token
 
 from accounts.selectors import user_for_api_key, user_for_token
 
@@ -38,12 +38,13 @@ class JWTAuthentication(simplejwt_authentication.JWTAuthentication):
 
     def get_validated_token(self, raw_token: bytes) -> AccessToken:
         try:
-            return AccessToken(raw_token)
+            # simplejwt annotates its encoded-token argument as a Token; it takes the bytes it decodes.
+            return AccessToken(raw_token)  # type: ignore[arg-type]
         except TokenError as exc:
             # simplejwt's own error nests a list of per-token-class messages; one line is enough.
             raise exceptions.AuthenticationFailed(f"Invalid access token: {exc}.") from None
 
-    def get_user(self, validated_token: AccessToken):
+    def get_user(self, validated_token: Token):
         user = user_for_token(validated_token)
         if user is None:
             raise exceptions.AuthenticationFailed(

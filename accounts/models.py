@@ -1,5 +1,6 @@
 import hashlib
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -14,14 +15,15 @@ from django.utils import timezone
 SUSPENDED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-class UserManager(DjangoUserManager):
+class UserManager(DjangoUserManager["User"]):
     def _create_user(self, username, email, password, **extra_fields):
         # `manage.py createsuperuser` checks the username is free but not the email, which our
         # constraint makes unique: without this it ends in the database's IntegrityError. The
         # command turns a ValidationError into a one-line "Error: ...".
         if email and self.email_taken(email=email):
             raise ValidationError("A user with that email address already exists.", code="unique")
-        return super()._create_user(username, email, password, **extra_fields)
+        # django-stubs leaves out this private method, which Django 5.2 has and its create_* methods call.
+        return super()._create_user(username, email, password, **extra_fields)  # type: ignore[misc]
 
     def email_taken(self, *, email: str, exclude: "User | None" = None) -> bool:
         """Whether another account has this email, whatever its letter case (login accepts either)."""
@@ -34,7 +36,7 @@ class UserManager(DjangoUserManager):
 class User(AbstractUser):
     """An employee. `name` is the display name the contract shows everywhere."""
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     name = models.CharField(max_length=150)
     suspended_until = models.DateTimeField(

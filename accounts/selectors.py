@@ -1,4 +1,5 @@
 import hmac
+from typing import cast
 
 from django.contrib.auth import authenticate
 from django.db import connection
@@ -23,7 +24,10 @@ CREDENTIALS_VERSION_CLAIM = "cv"
 # ("cached plan must not change result type") once a migration adds a column to the table.
 _KEY_OWNER_SQL = (
     "SELECT "
-    + ", ".join(f"u.{connection.ops.quote_name(field.column)}" for field in User._meta.concrete_fields)
+    # A concrete field always has a column, which django-stubs types as optional.
+    + ", ".join(
+        f"u.{connection.ops.quote_name(cast(str, field.column))}" for field in User._meta.concrete_fields
+    )
     + f", k.digest AS api_key_digest FROM {User._meta.db_table} AS u "
     f"JOIN {ApiKey._meta.db_table} AS k ON k.user_id = u.id "
     "WHERE k.digest = %s AND k.revoked_at IS NULL"
@@ -38,7 +42,8 @@ def user_for_api_key(key: str) -> User | None:
     user = next(iter(User.objects.raw(_KEY_OWNER_SQL, [digest])), None)
     # The lookup already matched on the digest; compare again in constant time anyway so that
     # no code path ever compares secrets with `==`.
-    if user is None or not hmac.compare_digest(user.api_key_digest, digest):
+    # The raw query adds `api_key_digest` to the row, an attribute the User model does not declare.
+    if user is None or not hmac.compare_digest(user.api_key_digest, digest):  # type: ignore[attr-defined]
         return None
     return user
 
@@ -99,7 +104,8 @@ def user_for_token(token: Token) -> User | None:
 def refresh_token_check(raw: str) -> tuple[RefreshToken, User]:
     """A valid, unexpired, not blacklisted refresh token and its still valid user, or InvalidCredentials."""
     try:
-        token = RefreshToken(raw)
+        # simplejwt annotates its encoded-token argument as a Token; it takes the str it decodes.
+        token = RefreshToken(raw)  # type: ignore[arg-type]
     except TokenError as exc:
         raise InvalidCredentials(f"Invalid refresh token: {exc}.") from None
     user = user_for_token(token)
@@ -113,17 +119,18 @@ def refresh_token_check(raw: str) -> tuple[RefreshToken, User]:
 def user_for_credentials(*, request, password: str, username: str = "", email: str = "") -> User | None:
     """The active user with this username (or email) and password, or None."""
     if email:
-        username = (
+        found = (
             User.objects.exclude(email="")
             .alias(email_lower=Lower("email"))
             .filter(email_lower=email.lower())
             .values_list("username", flat=True)
             .first()
         )
-        if username is None:
+        if found is None:
             # Hash anyway, so the response time does not reveal which emails have accounts.
             User().set_password(password)
             return None
+        username = found
     # Django's ModelBackend refuses inactive users and unusable passwords.
     return authenticate(request, username=username, password=password)
 

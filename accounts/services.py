@@ -153,20 +153,20 @@ def user_update(
 
     Unaudited: staff changes to someone's account go through moderation.services.user_account_update.
     """
-    changes = {
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise Invalid.on_field("name", "This field may not be blank.")
+    if email is not None:
+        email_validate_free(email=email, user=user)
+    fields = {
         "name": name,
         "email": email,
         "is_staff": is_staff,
         "username": username,
         "is_superuser": is_superuser,
     }
-    changes = {field: value for field, value in changes.items() if value is not None}
-    if "name" in changes:
-        changes["name"] = changes["name"].strip()
-        if not changes["name"]:
-            raise Invalid.on_field("name", "This field may not be blank.")
-    if "email" in changes:
-        email_validate_free(email=changes["email"], user=user)
+    changes = {field: value for field, value in fields.items() if value is not None}
     for field, value in changes.items():
         setattr(user, field, value)
     if changes:

@@ -135,10 +135,10 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         extra["fields"] = exc.detail
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None) is not None:
-        headers["Retry-After"] = str(int(exc.wait))
+    if auth_header := getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = auth_header
+    if (wait := getattr(exc, "wait", None)) is not None:
+        headers["Retry-After"] = str(int(wait))
     set_rollback()
     return Response(
         error_body(error_type, _flatten(exc.detail), **extra), status=exc.status_code, headers=headers
@@ -174,8 +174,9 @@ def _logged_once(response):
 
 def handler500(request):
     exc = sys.exc_info()[1]
-    if database_unavailable(exc):
+    if exc is not None and database_unavailable(exc):
         error = _database_down(exc)
+        response: HttpResponse
         if request.path.startswith("/api/"):
             response = error_response("service_unavailable", error.message)
         else:

@@ -13,6 +13,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     results_key = "results"
 
     def get_paginated_response(self, data) -> Response:
+        assert self.page is not None, "paginate_queryset() runs first"
         return Response(
             {
                 "result": True,

@@ -3,6 +3,7 @@ runner that presents refusals, and small HTML helpers (thumbnails, links to an a
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -67,7 +68,7 @@ def bulk_action(
     queryset,
     *,
     title: str,
-    act: Callable[[object, dict], object],
+    act: Callable[[Any, dict], object],
     done: Callable[[Sequence, dict], str],
     objects: Callable[[], Iterable] | None = None,
     form_class: type[forms.Form] = ReasonForm,

@@ -7,6 +7,8 @@ management commands to CommandError. A message is written for the person who mad
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class ChirpError(Exception):
     """Base of every domain error. `fields` maps an input field to its messages, when one is to blame."""
@@ -19,7 +21,7 @@ class ChirpError(Exception):
         super().__init__(self.message)
 
     @classmethod
-    def on_field(cls, field: str, message: str) -> ChirpError:
+    def on_field(cls, field: str, message: str) -> Self:
         """The error with one message blaming one input field."""
         return cls(message, fields={field: [message]})
 

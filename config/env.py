@@ -13,6 +13,7 @@ import os
 import re
 from functools import cache
 from pathlib import Path
+from typing import overload
 
 
 class ImproperlyConfiguredEnv(Exception):
@@ -61,6 +62,10 @@ def _raw(name: str) -> str | None:
     return _env_file_values().get(name)
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     raw = _raw(name)
     return default if raw is None else raw

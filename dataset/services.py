@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta
 from io import BytesIO, StringIO
 from itertools import repeat
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -37,7 +38,8 @@ COLUMNS = {
     "tweets.csv": ("id", "author_id", "content", "created_at"),
     "likes.csv": ("user_id", "tweet_id"),
 }
-NAME_MAX_LENGTH = User._meta.get_field("name").max_length
+# A CharField's max_length is optional in general; User.name declares one.
+NAME_MAX_LENGTH = cast(int, User._meta.get_field("name").max_length)
 # Ids are digit strings short enough to fit a bigint.
 ID_MAX_DIGITS = 18
 PROGRESS_EVERY = 1_000_000
@@ -209,19 +211,23 @@ def _id_columns(
         clock.done(f"{name}: {left.size:,} rows checked")
         return left, right, lines
     # Arrays of machine integers, not lists: 8 bytes per id instead of about 36.
-    left, right, lines = array("q"), array("q"), array("q")
+    left_ids, right_ids, line_numbers = array("q"), array("q"), array("q")
     for line, fields in _records(directory, name, problems, clock):
         if check_rest is not None:
             check_rest(line, fields)
         a, b = fields[0], fields[1]
         if _is_id(a) and _is_id(b):
-            left.append(int(a))
-            right.append(int(b))
-            lines.append(line)
+            left_ids.append(int(a))
+            right_ids.append(int(b))
+            line_numbers.append(line)
         else:
             column, value = (first, a) if not _is_id(a) else (second, b)
             problems.add(name, line, f"{column} must be a positive integer id, got {value!r}")
-    return tuple(np.frombuffer(column, dtype=np.int64) for column in (left, right, lines))
+    return (
+        np.frombuffer(left_ids, dtype=np.int64),
+        np.frombuffer(right_ids, dtype=np.int64),
+        np.frombuffer(line_numbers, dtype=np.int64),
+    )
 
 
 def _plain_id_pairs(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
@@ -493,10 +499,17 @@ def _tweet_rows(directory: Path, data: _Validated, adapt: Callable) -> Iterator[
         raise RuntimeError("tweets.csv changed while it was being imported")
 
 
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    # Only concrete fields are named here: never a reverse relation, always a column.
+    assert isinstance(field, Field) and field.column is not None
+    return field.column
+
+
 def _insert(model: type[Model], fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """Insert rows of values for `fields` into the model's table, bypassing the ORM's per-row work."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
@@ -536,9 +549,7 @@ def _insert_id_pairs(
     rows["a"], rows["b"] = left, right
     rows["t"] = (created_at - POSTGRES_EPOCH) // timedelta(microseconds=1)
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(model._meta.get_field(f).column) for f in (*fields, "created_at")
-    )
+    columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in (*fields, "created_at"))
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy,

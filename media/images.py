@@ -12,6 +12,7 @@ cost by a frame count the header does not bound.
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -42,7 +43,7 @@ _REFUSED_SIGNATURES: list[tuple[bytes, str]] = [
 _ISO_BMFF_BRANDS = {b"heic": "HEIC", b"heix": "HEIC", b"mif1": "HEIF", b"avif": "AVIF"}
 
 # Stills are stored in the format they came in; GIF's first frame keeps GIF.
-_SAVE_OPTIONS = {
+_SAVE_OPTIONS: dict[str, dict[str, Any]] = {
     "JPEG": {"quality": 85, "optimize": True},
     "PNG": {"optimize": False},
     "GIF": {},
@@ -139,6 +140,7 @@ def image_process(upload) -> ProcessedImage:
     """
     with _open(upload) as image:
         fmt = image.format
+        assert fmt is not None, "Image.open() names the format it opened"
         max_side = settings.MEDIA_MAX_SIDE
         try:
             # A square box is the same whatever the orientation, so downscaling before rotating

@@ -162,7 +162,7 @@ def media_orphan_files_sweep(
     names = _stored_names()
     swept: list[str] = []
     while batch := [name for _, name in zip(range(batch_size), names, strict=False)]:
-        named = set()
+        named: set[str] = set()
         for file, thumbnail in Media.objects.filter(Q(file__in=batch) | Q(thumbnail__in=batch)).values_list(
             "file", "thumbnail"
         ):

@@ -43,7 +43,7 @@ class MediaUploadView(APIView):
 
 def serve_media(request, path: str):
     """Serve stored media (local storage without a front server) with its real type and nosniff."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     content_type, _ = mimetypes.guess_type(posixpath.basename(path))
     response["Content-Type"] = content_type or "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"

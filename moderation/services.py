@@ -2,6 +2,7 @@
 its audit entry in the same transaction, so the log never misses or invents an action."""
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
@@ -34,13 +35,16 @@ def audit_record(
 ) -> AuditEntry:
     if tweet is not None:
         target = f"tweet #{tweet.pk} by user #{tweet.author_id}: {tweet.content[:200]}"
+        target_user_id = user.pk if user is not None else tweet.author_id
+    elif user is not None:
+        target, target_user_id = f"user #{user.pk} {user}", user.pk
     else:
-        target = f"user #{user.pk} {user}"
+        raise ValueError("An audit entry is about a user or a tweet.")
     return AuditEntry.objects.create(
         moderator=moderator,
         action=action,
         reason=reason,
-        target_user_id=user.pk if user is not None else tweet.author_id,
+        target_user_id=target_user_id,
         target_tweet_id=tweet.pk if tweet is not None else None,
         target_repr=target[:300],
         details=details or {},
@@ -131,7 +135,7 @@ def user_suspend(
     if indefinitely == (until is not None):
         raise ValueError("Give either `until` or `indefinitely=True`.")
     account_action_check(actor=moderator, target=user)
-    until = SUSPENDED_INDEFINITELY if indefinitely else until
+    until = SUSPENDED_INDEFINITELY if indefinitely or until is None else until
     previous = user.suspended_until if user.is_suspended() else None
     account_services.suspension_store(user=user, until=until)
     details = {"until": _when(until), "previously_until": previous and _when(previous)}
@@ -200,7 +204,7 @@ def user_account_update(
         raise NotAllowed("Only a superuser can grant or revoke staff status.")
     if password is not None:
         user_password_set(moderator=moderator, user=user, reason=reason, password=password)
-    changes = {
+    changes: dict[str, Any] = {
         field: value
         for field, value in {**profile, **privileges}.items()
         if value is not None and value != getattr(user, field)

@@ -8,6 +8,8 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from media.models import Media
+
 
 def image_file(fmt: str, size: tuple[int, int] = (64, 48), color=(200, 30, 30), **save_kwargs) -> bytes:
     mode = "RGB" if fmt in ("JPEG", "BMP", "TIFF") else "RGBA"
@@ -72,3 +74,10 @@ def upload(data: bytes, name: str = "picture.png", content_type: str = "image/pn
 def stored_files(root: Path) -> list[str]:
     """Every file under a local store, relative to it."""
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def file_names(media: Media) -> tuple[str, str]:
+    """The storage names of a media's image and thumbnail (an uploaded media has both)."""
+    image, thumbnail = media.file.name, media.thumbnail.name
+    assert image and thumbnail
+    return image, thumbnail

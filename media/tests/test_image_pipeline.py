@@ -9,6 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from media.models import Media
 from media.tests.factories import (
     animation,
+    file_names,
     image_file,
     phone_exif,
     png_bomb,
@@ -25,6 +26,12 @@ def post_image(client, data: bytes, name: str = "picture.png", content_type: str
 def stored_image(media: Media) -> Image.Image:
     with media.file.open("rb") as stored:
         return Image.open(io.BytesIO(stored.read()))
+
+
+def rgb_at(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    pixel = image.convert("RGB").getpixel(xy)
+    assert isinstance(pixel, tuple)
+    return pixel
 
 
 @pytest.mark.parametrize(
@@ -52,8 +59,9 @@ def test_each_allowed_format_is_stored_re_encoded_in_its_format(
         64,
         48,
     )
-    assert media.file.name.endswith(f".{extension}")
-    assert media.size == (media_root / media.file.name).stat().st_size
+    name, thumbnail_name = file_names(media)
+    assert name.endswith(f".{extension}")
+    assert media.size == (media_root / name).stat().st_size
     assert stored_image(media).format == fmt
     assert body == {
         "result": True,
@@ -63,7 +71,7 @@ def test_each_allowed_format_is_stored_re_encoded_in_its_format(
         "width": 64,
         "height": 48,
     }
-    assert stored_files(media_root) == sorted([media.file.name, media.thumbnail.name])
+    assert stored_files(media_root) == sorted([name, thumbnail_name])
 
 
 @pytest.mark.parametrize(
@@ -128,7 +136,7 @@ def test_phone_photo_metadata_is_gone_from_the_stored_file(author):
 
     assert response.status_code == 201
     media = Media.objects.get(pk=response.json()["media_id"])
-    for name in (media.file.name, media.thumbnail.name):
+    for name in file_names(media):
         with media.file.storage.open(name, "rb") as stored:
             data = stored.read()
         image = Image.open(io.BytesIO(data))
@@ -167,7 +175,7 @@ def test_exif_orientation_is_applied_to_the_pixels(author):
     assert (response.json()["width"], response.json()["height"]) == (20, 60)
     image = stored_image(Media.objects.get(pk=response.json()["media_id"])).convert("RGB")
     assert image.size == (20, 60)
-    top, bottom = image.getpixel((10, 5)), image.getpixel((10, 55))
+    top, bottom = rgb_at(image, (10, 5)), rgb_at(image, (10, 55))
     assert top[0] > 200 and top[2] < 60, top
     assert bottom[2] > 200 and bottom[0] < 60, bottom
     assert 0x0112 not in image.getexif()
@@ -190,7 +198,7 @@ def test_png_with_appended_html_is_stored_as_a_clean_png(author):
 def test_animations_keep_their_first_frame_only(author, fmt):
     """Animated GIF and WebP are stored as their first frame (see media.images)."""
     animated = animation(fmt, frames=3)
-    assert Image.open(io.BytesIO(animated)).n_frames == 3
+    assert getattr(Image.open(io.BytesIO(animated)), "n_frames", 1) == 3
 
     response = post_image(author.client(), animated, "party.img", "image/gif")
 
@@ -198,7 +206,7 @@ def test_animations_keep_their_first_frame_only(author, fmt):
     image = stored_image(Media.objects.get(pk=response.json()["media_id"]))
     assert image.format == fmt
     assert getattr(image, "n_frames", 1) == 1
-    assert image.convert("RGB").getpixel((5, 5))[0] < 20
+    assert rgb_at(image, (5, 5))[0] < 20
 
 
 def test_decompression_bomb_is_refused_from_its_header_quickly_and_without_decoding(author, media_root):
@@ -314,5 +322,5 @@ def test_phone_photo_in_the_feed_is_upright_and_metadata_free(author, follower):
     assert served["Content-Type"] == "image/jpeg"
     image = Image.open(io.BytesIO(b"".join(served.streaming_content)))
     assert image.size == (20, 60)
-    assert image.convert("RGB").getpixel((10, 5))[0] > 200
+    assert rgb_at(image, (10, 5))[0] > 200
     assert not image.getexif()

@@ -10,7 +10,7 @@ from media.management.commands.prune_media import parse_duration
 from media.models import Media
 from media.selectors import tweet_image_urls
 from media.services import media_create, media_prune
-from media.tests.factories import image_file, stored_files, upload
+from media.tests.factories import file_names, image_file, stored_files, upload
 from tweets.models import Tweet
 from tweets.services import tweet_create, tweet_delete
 
@@ -20,7 +20,7 @@ def uploaded(user, **kwargs) -> Media:
 
 
 def files_of(*media: Media) -> list[str]:
-    return sorted(name for item in media for name in (item.file.name, item.thumbnail.name))
+    return sorted(name for item in media for name in file_names(item))
 
 
 def test_deleting_a_tweet_deletes_its_images_and_thumbnails_after_commit(
@@ -128,7 +128,7 @@ def test_prune_media_deletes_only_old_unattached_media(
     assert set(Media.objects.values_list("pk", flat=True)) == {recent_orphan.pk, old_attached.pk}
     assert stored_files(media_root) == files_of(recent_orphan, old_attached)
     assert f"Deleted media {old_orphan.pk} " in out.getvalue()
-    assert old_orphan.thumbnail.name in out.getvalue()
+    assert file_names(old_orphan)[1] in out.getvalue()
     assert "Deleted 1 unattached media older than 24h." in out.getvalue()
 
 

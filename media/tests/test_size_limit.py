@@ -1,4 +1,5 @@
 import os
+from typing import cast
 
 from django.core.handlers.wsgi import WSGIRequest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
@@ -7,6 +8,20 @@ from rest_framework.test import APIRequestFactory
 from media.models import Media
 from media.tests.factories import stored_files, upload
 from media.views import MediaUploadView
+
+
+def upload_request(body: bytes, api_key: str) -> WSGIRequest:
+    """A multipart POST to /api/medias, built without the test client's middleware."""
+    request = APIRequestFactory().generic(
+        "POST",
+        "/api/medias",
+        # djangorestframework-stubs types the body as str and the result as DRF's Request; the
+        # factory takes bytes and returns Django's WSGIRequest, which the view then wraps.
+        body,  # type: ignore[arg-type]
+        content_type=MULTIPART_CONTENT,
+        HTTP_API_KEY=api_key,
+    )
+    return cast(WSGIRequest, request)
 
 
 def test_upload_declared_larger_than_the_limit_is_a_413(author, settings, media_root):
@@ -36,9 +51,7 @@ def test_oversize_file_is_refused_after_reading_at_most_one_chunk_past_the_limit
     """With no up-front length check, the upload handler stops reading the body at the limit."""
     settings.MEDIA_MAX_UPLOAD_BYTES = 100_000
     body = encode_multipart(BOUNDARY, {"file": upload(os.urandom(1_000_000))})
-    request = APIRequestFactory().generic(
-        "POST", "/api/medias", body, content_type=MULTIPART_CONTENT, HTTP_API_KEY=author.key
-    )
+    request = upload_request(body, author.key)
     # Called without the middleware, as a body with an unchecked length would arrive.
     response = MediaUploadView.as_view()(request)
 
@@ -53,11 +66,7 @@ def test_oversize_file_is_refused_after_reading_at_most_one_chunk_past_the_limit
 def test_body_without_content_length_is_never_read(author):
     """A chunked upload (no Content-Length) reaches Django as an empty body: a 400, nothing buffered."""
     body = encode_multipart(BOUNDARY, {"file": upload(os.urandom(1_000_000))})
-    environ = (
-        APIRequestFactory()
-        .generic("POST", "/api/medias", body, content_type=MULTIPART_CONTENT, HTTP_API_KEY=author.key)
-        .environ
-    )
+    environ = upload_request(body, author.key).environ
     del environ["CONTENT_LENGTH"]
     request = WSGIRequest(environ)
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from media.images import image_process
 from media.models import Media
 from media.services import media_create, media_orphan_files_sweep
-from media.tests.factories import image_file, stored_files, upload
+from media.tests.factories import file_names, image_file, stored_files, upload
 
 
 class FullDiskStorage(FileSystemStorage):
@@ -30,7 +30,7 @@ class FullDiskStorage(FileSystemStorage):
     def _save(self, name, content):
         chunks = content.chunks
         content.chunks = lambda *args, **kwargs: self._until_full(name, chunks(*args, **kwargs))
-        return super()._save(name, content)
+        return super()._save(name, content)  # type: ignore[misc]  # FileSystemStorage's private writer, not in the stubs
 
     def _until_full(self, name, chunks):
         """The chunks FileSystemStorage writes, until the disk is full: then what fits, and ENOSPC."""
@@ -95,7 +95,7 @@ def test_an_upload_works_again_once_space_is_freed(author, full_disk, media_root
 
     assert response.status_code == 201
     media = Media.objects.get()
-    assert stored_files(media_root) == sorted([media.file.name, media.thumbnail.name])
+    assert stored_files(media_root) == sorted(file_names(media))
 
 
 def _age_file(media_root, name: str, hours: float) -> None:
@@ -115,7 +115,7 @@ def test_prune_media_sweeps_old_files_that_no_media_names(
 ):
     """Old files without a row go; files of media rows and recent files (an upload in progress) stay."""
     kept = media_create(uploader=author.user, upload=upload(image_file("PNG")))
-    for name in (kept.file.name, kept.thumbnail.name):
+    for name in file_names(kept):
         _age_file(media_root, name, 100)
     old = _orphan(media_root, "ab/abandoned_thumb.png", 25)
     recent = _orphan(media_root, "cd/in-progress.png", 23)
@@ -124,7 +124,7 @@ def test_prune_media_sweeps_old_files_that_no_media_names(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("prune_media", "--older-than", "24h", stdout=out)
 
-    assert stored_files(media_root) == sorted([kept.file.name, kept.thumbnail.name, recent])
+    assert stored_files(media_root) == sorted([*file_names(kept), recent])
     assert f"Deleted stored file {old}: no media names it" in out.getvalue()
     assert "Deleted 1 stored files that no media names" in out.getvalue()
 
@@ -161,7 +161,7 @@ def test_sweeping_an_empty_or_missing_store_deletes_nothing(db, settings, tmp_pa
 def test_sweep_checks_rows_in_batches(author, media_root):
     """More files than one batch: every stray one goes, every named one stays."""
     media = [media_create(uploader=author.user, upload=upload(image_file("PNG"))) for _ in range(3)]
-    named = sorted(name for item in media for name in (item.file.name, item.thumbnail.name))
+    named = sorted(name for item in media for name in file_names(item))
     for name in named:
         _age_file(media_root, name, 2)
     strays = sorted(_orphan(media_root, f"9{i}/stray{i}.png", 2) for i in range(5))

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.testing import assert_error
 from media.models import Media
+from media.tests.factories import file_names
 
 
 def stored_files() -> set[str]:
@@ -45,9 +46,10 @@ def test_user_can_upload_an_image(author, fmt, content_type, image_content, file
     assert (body["result"], body["media_id"]) == (True, media.id)
     assert (media.uploader_id, media.tweet_id) == (author.id, None)
     assert (media.content_type, media.width, media.height) == (content_type, 30, 20)
-    assert stored_files() - files_before == {media.file.name, media.thumbnail.name}
-    assert "holiday" not in media.file.name
-    assert len(os.path.basename(media.file.name).split(".")[0]) == 32
+    name, thumbnail_name = file_names(media)
+    assert stored_files() - files_before == {name, thumbnail_name}
+    assert "holiday" not in name
+    assert len(os.path.basename(name).split(".")[0]) == 32
 
 
 def test_two_uploads_of_the_same_file_get_different_names(author, png_upload):

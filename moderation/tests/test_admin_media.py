@@ -2,6 +2,7 @@ from django.core.files.storage import default_storage
 
 from media.models import Media
 from media.services import media_create
+from media.tests.factories import file_names
 
 MEDIA = "/admin/media/media/"
 
@@ -11,7 +12,7 @@ def test_a_superuser_deleting_media_in_the_admin_removes_its_files(
 ):
     """The image and its thumbnail leave storage with the row, once the deletion has committed."""
     media = media_create(uploader=author.user, upload=png_upload())
-    names = [media.file.name, media.thumbnail.name]
+    names = file_names(media)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = superuser_client.post(f"{MEDIA}{media.id}/delete/", {"post": "yes"})
@@ -26,7 +27,7 @@ def test_bulk_deleting_media_in_the_admin_removes_every_file(
 ):
     """The changelist's "delete selected" action removes the files of every selected row."""
     media = [media_create(uploader=author.user, upload=png_upload()) for _ in range(2)]
-    names = [name for item in media for name in (item.file.name, item.thumbnail.name)]
+    names = [name for item in media for name in file_names(item)]
 
     with django_capture_on_commit_callbacks(execute=True):
         superuser_client.post(

@@ -75,11 +75,11 @@ def test_a_malformed_value_in_the_env_file_names_the_variable(env_file, monkeypa
         env.env_int("DB_CONN_MAX_AGE", 60)
 
 
-def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    """A clean process environment with .env.example's documented production values."""
+def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
+    """A clean process environment with .env.example's documented production values; None removes one."""
     env_file = tmp_path / "production.env"
     env_file.write_text((REPO / ".env.example").read_text())
-    values = {
+    values: dict[str, str | None] = {
         "PATH": os.environ["PATH"],
         "ENV_FILE": str(env_file),
         "DJANGO_SETTINGS_MODULE": "config.settings",

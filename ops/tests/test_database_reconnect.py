@@ -26,7 +26,11 @@ def wsgi_get(application: WSGIHandler, path: str) -> str:
         "wsgi.input": io.BytesIO(),
         "wsgi.errors": io.StringIO(),
     }
-    response = application(environ, lambda status, headers: statuses.append(status))
+
+    def start_response(status, headers, exc_info=None):
+        statuses.append(status)
+
+    response = application(environ, start_response)
     b"".join(response)
     response.close()
     return statuses[0]
@@ -64,10 +68,13 @@ def test_a_sound_connection_passes_the_health_check_without_a_query(monkeypatch)
     raw = connection.connection
     opened = []
     real_cursor = raw.cursor
+
     # Django's own check bypasses Django's cursor wrappers: watch psycopg's connection itself.
-    monkeypatch.setattr(
-        raw, "cursor", lambda *args, **kwargs: opened.append(1) or real_cursor(*args, **kwargs)
-    )
+    def counting_cursor(*args, **kwargs):
+        opened.append(1)
+        return real_cursor(*args, **kwargs)
+
+    monkeypatch.setattr(raw, "cursor", counting_cursor)
 
     assert connection.is_usable() is True
     assert opened == []

@@ -153,6 +153,7 @@ def test_nginx_upload_limit_is_the_apps_upload_limit():
     assert name == "MEDIA_MAX_UPLOAD_BYTES"
     assert int(default) == settings.MEDIA_MAX_UPLOAD_BYTES == 10 * 1024 * 1024
     example = re.search(r"^MEDIA_MAX_UPLOAD_BYTES=(\d+)$", (REPO / ".env.example").read_text(), re.M)
+    assert example is not None
     assert int(example[1]) == settings.MEDIA_MAX_UPLOAD_BYTES
 
 

@@ -10,6 +10,7 @@ from django.test import override_settings
 def log_lines():
     """What the configured console handler writes (the real JSON formatter and request-id filter)."""
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
     previous = handler.setStream(stream)
 
