@@ -35,7 +35,7 @@ LIMIT %(count)s OFFSET %(start)s
 """
 # The page with its authors' names and attachment file names: one round trip for the feed page.
 _PAGE_SQL = f"""
-SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
+SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.likers_version,
        ARRAY(SELECT m.file FROM {Media._meta.db_table} AS m WHERE m.tweet_id = t.id ORDER BY m.position),
        -- Media uploaded before thumbnails existed show their file (media.selectors.tweet_image_urls).
        ARRAY(SELECT coalesce(nullif(m.thumbnail, ''), m.file) FROM {Media._meta.db_table} AS m

@@ -1,8 +1,8 @@
 import orjson
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from common.errors import NotFound
 from media.selectors import tweet_image_urls
 from tweets import likers_cache
 from tweets.models import Like, Tweet
@@ -17,8 +17,14 @@ def visible_tweets() -> QuerySet:
     )
 
 
+TWEET_NOT_FOUND = "No Tweet matches the given query."
+
+
 def tweet_get_visible(*, tweet_id: int) -> Tweet:
-    return get_object_or_404(visible_tweets(), pk=tweet_id)
+    try:
+        return visible_tweets().get(pk=tweet_id)
+    except Tweet.DoesNotExist:
+        raise NotFound(TWEET_NOT_FOUND) from None
 
 
 def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
@@ -41,7 +47,7 @@ def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
 def tweets_payload(
     rows: list[dict], *, images: tuple[dict[int, list[str]], dict[int, list[str]]] | None = None
 ) -> list[dict]:
-    """The contract's Tweet objects for rows of (id, content, created_at, likes_count, author).
+    """The contract's Tweet objects for rows of TWEET_ROW_FIELDS.
 
     At most two queries whatever the number of rows, likes or attachments: the likers of the
     tweets whose list is not in the likers cache (none when all are), the images (none when the
@@ -49,7 +55,8 @@ def tweets_payload(
     Each `likes` value is an orjson.Fragment: the list's JSON, cached or freshly encoded.
     """
     ids = [row["id"] for row in rows]
-    likes, versions = likers_cache.cached_likers(ids)
+    versions = {row["id"]: row["likers_version"] for row in rows}
+    likes = likers_cache.cached_likers(versions)
     missing = [tweet_id for tweet_id in ids if tweet_id not in likes]
     if missing:
         encoded = likers_json(tweet_ids=missing)
@@ -73,4 +80,13 @@ def tweets_payload(
     ]
 
 
-TWEET_ROW_FIELDS = ("id", "content", "created_at", "likes_count", "author_id", "author__name")
+# likers_version is read with the rows so that a cached likers list is used only if it is current.
+TWEET_ROW_FIELDS = (
+    "id",
+    "content",
+    "created_at",
+    "likes_count",
+    "author_id",
+    "author__name",
+    "likers_version",
+)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from tweets import likers_cache
+from tweets.models import Tweet
 from tweets.services import like_add, likers_forget_user, tweet_create
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
@@ -58,16 +59,16 @@ def test_a_like_shows_in_the_next_feed_read(
     assert feed_likes(client) == {tweet.id: []}
 
 
-def test_a_list_read_before_a_commit_is_not_stored_after_it(cache_on, author):
-    """The race the versions exist for: a reader's old list arrives after the writer's bump."""
+def test_a_list_stored_under_an_older_version_is_never_served(cache_on, author, follower, outsider):
+    """The race versions exist for: a reader's old list arrives after a like committed."""
     tweet = tweet_create(author=author.user, content="hi", media_ids=[])
-    found, versions = likers_cache.cached_likers([tweet.id])
-    assert found == {}
+    old_version = Tweet.objects.get(pk=tweet.id).likers_version
 
-    likers_cache.forget_likers([tweet.id])  # a like committed while the reader was in the database
-    likers_cache.store_likers({tweet.id: b'[{"user_id":1,"name":"stale"}]'}, versions)
+    like_add(user=outsider.user, tweet_id=tweet.id)  # committed while a reader was in the database
+    likers_cache.store_likers({tweet.id: b"[]"}, {tweet.id: old_version})
 
-    assert likers_cache.cached_likers([tweet.id])[0] == {}
+    assert feed_likes(follower.client()) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
+    assert Tweet.objects.get(pk=tweet.id).likers_version == old_version + 1
 
 
 def test_renaming_a_liker_refreshes_the_lists_that_show_them(
