@@ -1,6 +1,7 @@
 """The likers cache in Redis: lists served from it, and never stale after a like commits."""
 
 import os
+import time
 
 import pytest
 import redis
@@ -132,3 +133,32 @@ def test_renaming_a_user_in_the_admin_shows_the_new_name_in_cached_likers(
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Renamed"}]}
+
+
+def test_likes_made_while_redis_is_stalled_show_exactly_afterwards(
+    private_redis, settings, author, follower, make_user, make_tweet
+):
+    """Nothing has to reach Redis when likers change: lists cached before a stall are never served stale."""
+    settings.REDIS_BREAKER_SECONDS = 1
+    fans = [make_user(f"Fan {n}") for n in range(3)]
+    tweets = [make_tweet(author, f"tweet {n}") for n in range(10)]
+    client = follower.client()
+    assert all(likes == [] for likes in feed_likes(client).values())  # every list cached empty
+    private_redis.pause()
+
+    for tweet in tweets:
+        for fan in fans[: tweet.id % 3 + 1]:
+            assert fan.client().post(f"/api/tweets/{tweet.id}/likes").status_code == 200
+    during = feed_likes(client)
+    private_redis.resume()
+    time.sleep(1.05)  # the breaker lets the worker call Redis again
+    after, again = feed_likes(client), feed_likes(client)
+
+    expected = {
+        tweet.id: [{"user_id": fan.id, "name": fan.user.name} for fan in fans[: tweet.id % 3 + 1]]
+        for tweet in tweets
+    }
+    assert during == after == again == expected
+    stored = redis.Redis.from_url(private_redis.url).mget([f"chirp:likers:{tweet.id}" for tweet in tweets])
+    versions = dict(Tweet.objects.values_list("id", "likers_version"))
+    assert [value.split(b":")[0] for value in stored] == [b"%d" % versions[tweet.id] for tweet in tweets]
