@@ -19,6 +19,7 @@ from django.utils import timezone
 from common.errors import Invalid
 from feed.models import FeedSnapshot
 from feed.selectors import feed_ids, tweets_by_ids
+from tweets.selectors import TweetPayload
 
 _SALT = "chirp.feed.cursor"
 
@@ -86,7 +87,7 @@ def _page(ids: list[int], *, snapshot_id: int, user_id: int, position: int, limi
     return ids[position:end], cursor_at(snapshot_id=snapshot_id, user_id=user_id, position=end)
 
 
-def feed_cursor_page(*, user, cursor: str, limit: int) -> tuple[list[dict], str | None]:
+def feed_cursor_page(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
     """(tweets, next cursor) of a cursor page; an empty cursor starts a new snapshot."""
     if cursor:
         ids, next_cursor = snapshot_page(cursor=cursor, user_id=user.pk, limit=limit)

@@ -1,7 +1,9 @@
-import orjson
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from typing import TypedDict
 
+import orjson
+from django.db.models import QuerySet
+
+from accounts.models import visible_user_q
 from common.errors import NotFound
 from media.selectors import tweet_image_urls
 from tweets import likers_cache
@@ -10,11 +12,7 @@ from tweets.models import Like, Tweet
 
 def visible_tweets() -> QuerySet:
     """Tweets anyone may see: not hidden, author active and not suspended."""
-    return Tweet.objects.filter(
-        Q(author__suspended_until__isnull=True) | Q(author__suspended_until__lte=timezone.now()),
-        hidden_at__isnull=True,
-        author__is_active=True,
-    )
+    return Tweet.objects.filter(visible_user_q("author__"), hidden_at__isnull=True)
 
 
 TWEET_NOT_FOUND = "No Tweet matches the given query."
@@ -30,8 +28,8 @@ def tweet_get_visible(*, tweet_id: int) -> Tweet:
 def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
     """Each tweet's `likes` list ([{"user_id", "name"}] in like order) as JSON bytes, in one query.
 
-    Plain rows encoded by orjson: measured cheaper in all (database plus Python) than having
-    PostgreSQL aggregate the JSON itself (json_agg / string_agg doubled the query's time).
+    Plain rows encoded by orjson: cheaper in all (database plus Python) than having PostgreSQL
+    aggregate the JSON itself with json_agg or string_agg.
     """
     lists: dict[int, list[dict]] = {tweet_id: [] for tweet_id in tweet_ids}
     for tweet_id, user_id, name in (
@@ -44,9 +42,27 @@ def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
     return {tweet_id: orjson.dumps(likes) for tweet_id, likes in lists.items()}
 
 
+class AuthorPayload(TypedDict):
+    id: int
+    name: str
+
+
+class TweetPayload(TypedDict):
+    """The contract's Tweet as served; tweets.serializers.TweetSerializer documents the same fields."""
+
+    id: int
+    content: str
+    attachments: list[str]
+    thumbnails: list[str]
+    author: AuthorPayload
+    likes: orjson.Fragment  # the JSON of [{"user_id", "name"}], in like order
+    likes_count: int
+    created_at: str
+
+
 def tweets_payload(
     rows: list[dict], *, images: tuple[dict[int, list[str]], dict[int, list[str]]] | None = None
-) -> list[dict]:
+) -> list[TweetPayload]:
     """The contract's Tweet objects for rows of TWEET_ROW_FIELDS.
 
     At most two queries whatever the number of rows, likes or attachments: the likers of the
@@ -66,16 +82,16 @@ def tweets_payload(
         images = tweet_image_urls(tweet_ids=ids)
     attachments, thumbnails = images
     return [
-        {
-            "id": row["id"],
-            "content": row["content"],
-            "attachments": attachments.get(row["id"], []),
-            "thumbnails": thumbnails.get(row["id"], []),
-            "author": {"id": row["author_id"], "name": row["author__name"]},
-            "likes": orjson.Fragment(likes[row["id"]]),
-            "likes_count": row["likes_count"],
-            "created_at": row["created_at"].isoformat(),
-        }
+        TweetPayload(
+            id=row["id"],
+            content=row["content"],
+            attachments=attachments.get(row["id"], []),
+            thumbnails=thumbnails.get(row["id"], []),
+            author=AuthorPayload(id=row["author_id"], name=row["author__name"]),
+            likes=orjson.Fragment(likes[row["id"]]),
+            likes_count=row["likes_count"],
+            created_at=row["created_at"].isoformat(),
+        )
         for row in rows
     ]
 
