@@ -4,11 +4,15 @@ Every test runs a private redis-server (conftest.private_redis) that Chirp's cac
 cache use, and pauses or stops it mid-test.
 """
 
+import json
 import logging
+import subprocess
+import sys
 import time
 
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
@@ -155,3 +159,36 @@ def test_readyz_answers_within_250_ms_while_redis_is_stalled(private_redis, clie
     assert response.status_code == 200
     assert response.json()["checks"]["cache"] == "degraded"
     assert elapsed < baseline + FAILOVER_BUDGET
+
+
+def test_readyz_is_503_when_the_database_is_down_whatever_redis_does(tmp_path, private_redis):
+    """Without the database the node serves nothing: not ready, even with Redis answering."""
+    (tmp_path / "empty.env").write_text("")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "ENV_FILE": str(tmp_path / "empty.env"),
+        "DEBUG": "1",
+        "CHIRP_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:8749/nothing_listens_here",
+        "REDIS_URL": private_redis.url,
+    }
+    code = (
+        "from django.test import Client; r = Client().get('/readyz');"
+        "import json; print(r.status_code, json.dumps(r.json(), sort_keys=True))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=env,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "503"
+    assert json.loads(body) == {
+        "status": "unavailable",
+        "checks": {"database": "failed", "migrations": "failed", "storage": "ok", "cache": "ok"},
+    }
