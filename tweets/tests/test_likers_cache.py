@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client
 
 from tweets import likers_cache
-from tweets.models import Tweet
-from tweets.services import like_add, likers_forget_user, tweet_create
+from tweets.models import Like, Tweet
+from tweets.services import like_add, likers_forget_user, likes_delete, tweet_create
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 
@@ -162,3 +162,17 @@ def test_likes_made_while_redis_is_stalled_show_exactly_afterwards(
     stored = redis.Redis.from_url(private_redis.url).mget([f"chirp:likers:{tweet.id}" for tweet in tweets])
     versions = dict(Tweet.objects.values_list("id", "likers_version"))
     assert [value.split(b":")[0] for value in stored] == [b"%d" % versions[tweet.id] for tweet in tweets]
+
+
+def test_likes_deleted_by_an_admin_or_an_account_deletion_leave_the_cached_lists(
+    cache_on, author, follower, outsider
+):
+    """likes_delete bumps the versions with the counters: the next feed read no longer shows them."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    like_add(user=outsider.user, tweet_id=tweet.id)
+    client = follower.client()
+    assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
+
+    likes_delete(likes=Like.objects.filter(user=outsider.user))
+
+    assert feed_likes(client) == {tweet.id: []}
