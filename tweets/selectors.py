@@ -66,7 +66,8 @@ def tweets_payload(
     """The contract's Tweet objects for rows of TWEET_ROW_FIELDS.
 
     At most two queries whatever the number of rows, likes or attachments: the likers of the
-    tweets whose list is not in the likers cache (none when all are), the images (none when the
+    tweets whose list is not in the likers cache under the likers_version read with the rows
+    (none when all are), the images (none when the
     caller read them with the rows: `images` = (attachment URLs, thumbnail URLs) by tweet id).
     Each `likes` value is an orjson.Fragment: the list's JSON, cached or freshly encoded.
     """
