@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db import connection, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
@@ -35,20 +36,23 @@ def _invalid() -> Invalid:
 def snapshot_create(*, user_id: int, ids: list[int]) -> int:
     """Store a ranked list of tweet ids; returns the snapshot's id.
 
-    Two statements: the row, then one DELETE of every expired snapshot and of this user's beyond
+    One transaction: the row, then one DELETE of every expired snapshot and of this user's beyond
     the cap (the newest FEED_CURSOR_SNAPSHOTS_PER_USER are kept).
     """
     now = timezone.now()
-    snapshot = FeedSnapshot.objects.create(user_id=user_id, tweet_ids=ids, created_at=now)
-    first_dropped = (
-        FeedSnapshot.objects.filter(user_id=user_id)
-        .order_by("-id")
-        .values("id")[settings.FEED_CURSOR_SNAPSHOTS_PER_USER : settings.FEED_CURSOR_SNAPSHOTS_PER_USER + 1]
-    )
-    FeedSnapshot.objects.filter(
-        Q(created_at__lt=now - timedelta(seconds=settings.FEED_CURSOR_TTL))
-        | Q(user_id=user_id, id__lte=Subquery(first_dropped))
-    ).delete()
+    cap = settings.FEED_CURSOR_SNAPSHOTS_PER_USER
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A snapshot is disposable (lost in a crash, its cursor answers 400 and the client
+            # starts again), so its commit need not wait for the WAL to reach the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        snapshot = FeedSnapshot.objects.create(user_id=user_id, tweet_ids=ids, created_at=now)
+        newest = FeedSnapshot.objects.filter(user_id=user_id).order_by("-id").values("id")
+        FeedSnapshot.objects.filter(
+            Q(created_at__lt=now - timedelta(seconds=settings.FEED_CURSOR_TTL))
+            | Q(user_id=user_id, id__lte=Subquery(newest[cap : cap + 1]))
+        ).delete()
     return snapshot.pk
 
 
