@@ -2,8 +2,13 @@
 
 import io
 import shutil
+import signal
+import socket
+import subprocess
+import time
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -11,6 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import follow_add, user_create
 from media.services import media_create
+from ops import redis_breaker
 from tweets.services import like_add, tweet_create
 
 
@@ -122,3 +128,83 @@ def make_tweet(db):
 def image_content():
     """`image_bytes(fmt, size=...)`, for tests that build unusual uploads."""
     return image_bytes
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a free port of 6390-6399, in a temporary folder."""
+
+    PORTS = range(6390, 6400)
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.port = self._free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def _free_port(self) -> int:
+        for port in self.PORTS:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    return port
+        raise RuntimeError("no free port for a private redis-server in 6390-6399")
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_timeout=0.5).ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.02)
+        raise RuntimeError("the private redis-server did not start")
+
+    def pause(self) -> None:
+        """Stalled, as with `kill -STOP`: connections are accepted but nothing answers."""
+        assert self.process is not None, "start() it first"
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None, "start() it first"
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(tmp_path, settings):
+    """A private Redis that Chirp's caches use (REDIS_URL and CACHES as settings make them), which
+    the test may pause, resume or stop; each worker's breaker state starts afresh."""
+    server = PrivateRedis(tmp_path)
+    server.start()
+    settings.REDIS_URL = server.url
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "ops.cache.FailoverRedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"FALLBACK": "database"},
+        },
+    }
+    redis_breaker.reset()
+    yield server
+    server.stop()
+    redis_breaker.reset()

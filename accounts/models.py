@@ -15,6 +15,24 @@ from django.utils import timezone
 SUSPENDED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
 
 
+def visible_user_q(prefix: str = "", *, now: datetime | None = None) -> Q:
+    """The author-visibility rule, "active and not suspended", on the user at `prefix` (e.g. "author__").
+
+    Written once: User.is_visible says it in Python and VISIBLE_USER_SQL in raw SQL, and a test
+    checks that the three agree.
+    """
+    now = now or timezone.now()
+    return Q(**{f"{prefix}is_active": True}) & (
+        Q(**{f"{prefix}suspended_until__isnull": True}) | Q(**{f"{prefix}suspended_until__lte": now})
+    )
+
+
+# The same rule for raw SQL: format with the user table's alias; binds %(now)s.
+VISIBLE_USER_SQL = (
+    "{alias}.is_active AND ({alias}.suspended_until IS NULL OR {alias}.suspended_until <= %(now)s)"
+)
+
+
 class UserManager(DjangoUserManager["User"]):
     def _create_user(self, username, email, password, **extra_fields):
         # `manage.py createsuperuser` checks the username is free but not the email, which our
@@ -59,6 +77,10 @@ class User(AbstractUser):
 
     def is_suspended(self, *, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
+
+    def is_visible(self, *, now: datetime | None = None) -> bool:
+        """Whether others see this user's tweets: the rule of visible_user_q."""
+        return self.is_active and not self.is_suspended(now=now)
 
     def is_suspended_indefinitely(self) -> bool:
         return self.suspended_until is not None and self.suspended_until >= SUSPENDED_INDEFINITELY

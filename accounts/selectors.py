@@ -3,14 +3,13 @@ from typing import cast
 
 from django.contrib.auth import authenticate
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
-from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
-from accounts.models import ApiKey, Follow, User, api_key_digest
+from accounts.models import ApiKey, Follow, User, api_key_digest, visible_user_q
 from common.errors import InvalidCredentials, NotAllowed, NotFound
 from common.queries import count_subquery
 
@@ -59,9 +58,9 @@ def user_get(*, user_id: int) -> User:
 def active_followee_ids(*, user: User) -> list[int]:
     """Ids of the users `user` follows whose tweets are visible now (active, not suspended)."""
     return list(
-        Follow.objects.filter(follower=user, followee__is_active=True)
-        .filter(Q(followee__suspended_until__isnull=True) | Q(followee__suspended_until__lte=timezone.now()))
-        .values_list("followee_id", flat=True)
+        Follow.objects.filter(visible_user_q("followee__"), follower=user).values_list(
+            "followee_id", flat=True
+        )
     )
 
 

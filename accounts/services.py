@@ -14,9 +14,9 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.selectors import CREDENTIALS_VERSION_CLAIM, email_taken, user_get
+from accounts.signals import user_renamed
 from common.errors import Invalid, InvalidCredentials, NotAllowed
 from ops import metrics
-from tweets.services import likers_forget_user
 
 API_KEY_MIN_LENGTH_FOR_PREFIX = 32
 
@@ -172,8 +172,8 @@ def user_update(
     if changes:
         user.save(update_fields=list(changes))
     if "name" in changes:
-        # Feeds show likers by name from a cache; drop the lists this user appears in.
-        likers_forget_user(user_id=user.pk)
+        # Feeds show likers by name from a cache; the apps that keep such copies listen.
+        user_renamed.send(sender=User, user_id=user.pk)
     return user
 
 

@@ -258,26 +258,35 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.contract_schema"],
 }
 
-# Login throttles count attempts across every worker process, so the cache must be shared:
-# Redis when configured, else a table in the database (`manage.py createcachetable`).
+# Login and upload throttles count attempts across every worker process, so the cache must be
+# shared: Redis when configured, else a table in the database, which `migrate` creates
+# (common/migrations). With Redis, the same table takes over while Redis is unreachable
+# (ops/cache.py); both backends log and skip a failing operation rather than fail the request.
 REDIS_URL = env_str("REDIS_URL")
+# A stalled Redis must not stall requests: every Redis call gives up after these timeouts, and a
+# process that saw one fail leaves Redis alone for REDIS_BREAKER_SECONDS (ops/redis_breaker.py).
+REDIS_SOCKET_TIMEOUT_MS = env_int("REDIS_SOCKET_TIMEOUT_MS", 150, minimum=1)
+REDIS_CONNECT_TIMEOUT_MS = env_int("REDIS_CONNECT_TIMEOUT_MS", 150, minimum=1)
+REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 5, minimum=1)
+DATABASE_CACHE: dict[str, Any] = {
+    "BACKEND": "ops.cache.SafeDatabaseCache",
+    "LOCATION": "chirp_cache",
+    # Django's default of 300 entries would let a spray of usernames cull everyone's counters.
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
+CACHES: dict[str, dict[str, Any]] = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
 if REDIS_URL:
-    CACHES: dict[str, dict[str, Any]] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["default"] = {
+        "BACKEND": "ops.cache.FailoverRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"FALLBACK": "database"},
     }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "chirp_cache",
-            # Django's default of 300 entries would let a spray of usernames cull everyone's counters.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
-    }
-# The likers cache (tweets/likers_cache.py) uses REDIS_URL directly and is off without it; feed
-# cursor snapshots live in the default cache, shared by every worker either way.
+# The likers cache (tweets/likers_cache.py) uses REDIS_URL directly, with the same timeouts and
+# breaker, and is off without it. Feed cursor snapshots live in the database (feed.FeedSnapshot).
 LIKERS_CACHE_TTL = env_int("LIKERS_CACHE_TTL", 3600, minimum=1)
 FEED_CURSOR_TTL = env_int("FEED_CURSOR_TTL", 1800, minimum=1)
+# Cursor snapshots kept per user: starting one more drops that user's oldest.
+FEED_CURSOR_SNAPSHOTS_PER_USER = env_int("FEED_CURSOR_SNAPSHOTS_PER_USER", 20, minimum=1)
 
 # --- Production security -------------------------------------------------------------
 # Secure unless DEBUG; `manage.py check --deploy --fail-level WARNING` passes with the values

@@ -7,9 +7,8 @@ set -eu
 case "${DJANGO_SUPERUSER_PASSWORD:-}" in
     replace-with-*) echo "DJANGO_SUPERUSER_PASSWORD is still the placeholder from .env.example." >&2; exit 1 ;;
 esac
+# Also creates the database cache table (common/migrations/0001_cache_tables.py).
 python manage.py migrate --noinput
-# The cache table, used when REDIS_URL is not set (a no-op otherwise).
-python manage.py createcachetable
 if [ -n "${DJANGO_SUPERUSER_USERNAME:-}" ]; then
     # createsuperuser --noinput reads DJANGO_SUPERUSER_USERNAME/PASSWORD/EMAIL/NAME.
     if output=$(python manage.py createsuperuser --noinput 2>&1); then

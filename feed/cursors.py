@@ -1,61 +1,102 @@
 """Keyset-style cursors over a snapshot of the feed's order (an extension of the contract).
 
 The first cursor page ranks the user's whole feed (up to FEED_MAX_ITEMS tweets) once and keeps
-that list of ids in the cache for FEED_CURSOR_TTL seconds. A cursor is a signed token naming the
-snapshot, its owner and a position in it, so following pages walk the order fixed at the first
-page: no tweet twice and none skipped however likes change meanwhile. Their content, likes and
-likes_count are read fresh; tweets deleted or hidden since (or whose author was suspended or
-deactivated) are left out, so a page can be shorter than `limit`.
+that list of ids as a FeedSnapshot row for FEED_CURSOR_TTL seconds; a user keeps at most
+FEED_CURSOR_SNAPSHOTS_PER_USER of them, the oldest dropped first. A cursor is a signed token
+naming the snapshot, its owner and a position in it, so following pages walk the order fixed at
+the first page: no tweet twice and none skipped however likes change meanwhile. Their content,
+likes and likes_count are read fresh; tweets deleted or hidden since (or whose author was
+suspended or deactivated) are left out, so a page can be shorter than `limit`.
 """
 
-import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
-from rest_framework.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q, Subquery
+from django.utils import timezone
 
+from common.errors import Invalid
+from feed.models import FeedSnapshot
 from feed.selectors import feed_ids, tweets_by_ids
+from tweets.selectors import TweetPayload
 
 _SALT = "chirp.feed.cursor"
 
 
-def _snapshot_key(name: str) -> str:
-    return f"chirp:feed-snapshot:{name}"
+def _expired() -> Invalid:
+    return Invalid.on_field("cursor", "This cursor has expired; start again without one.")
 
 
-def snapshot_create(*, user_id: int, ids: list[int]) -> str:
-    """Store a ranked list of tweet ids; returns the cursor of its first position."""
-    name = secrets.token_urlsafe(12)
-    cache.set(_snapshot_key(name), ids, timeout=settings.FEED_CURSOR_TTL)
-    return cursor_at(name=name, user_id=user_id, position=0)
+def _invalid() -> Invalid:
+    return Invalid.on_field("cursor", "Invalid cursor.")
 
 
-def cursor_at(*, name: str, user_id: int, position: int) -> str:
-    return signing.dumps([name, user_id, position], salt=_SALT, compress=True)
+def snapshot_create(*, user_id: int, ids: list[int]) -> int:
+    """Store a ranked list of tweet ids; returns the snapshot's id.
+
+    One transaction: the row, then one DELETE of every expired snapshot and of this user's beyond
+    the cap (the newest FEED_CURSOR_SNAPSHOTS_PER_USER are kept).
+    """
+    now = timezone.now()
+    cap = settings.FEED_CURSOR_SNAPSHOTS_PER_USER
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A snapshot is disposable (lost in a crash, its cursor answers 400 and the client
+            # starts again), so its commit need not wait for the WAL to reach the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        snapshot = FeedSnapshot.objects.create(user_id=user_id, tweet_ids=ids, created_at=now)
+        newest = FeedSnapshot.objects.filter(user_id=user_id).order_by("-id").values("id")
+        FeedSnapshot.objects.filter(
+            Q(created_at__lt=now - timedelta(seconds=settings.FEED_CURSOR_TTL))
+            | Q(user_id=user_id, id__lte=Subquery(newest[cap : cap + 1]))
+        ).delete()
+    return snapshot.pk
+
+
+def cursor_at(*, snapshot_id: int, user_id: int, position: int) -> str:
+    return signing.dumps([snapshot_id, user_id, position], salt=_SALT, compress=True)
 
 
 def snapshot_page(*, cursor: str, user_id: int, limit: int) -> tuple[list[int], str | None]:
-    """(ids of the page, cursor of the next page or None at the end) for a cursor; 400 if invalid."""
+    """(ids of the page, cursor of the next page or None at the end); Invalid if the cursor is not
+    usable, expired or dropped for a newer snapshot of the same user."""
     try:
-        name, owner, position = signing.loads(cursor, salt=_SALT, max_age=settings.FEED_CURSOR_TTL)
+        snapshot_id, owner, position = signing.loads(cursor, salt=_SALT, max_age=settings.FEED_CURSOR_TTL)
     except signing.SignatureExpired:
-        raise ValidationError({"cursor": ["This cursor has expired; start again without one."]}) from None
+        raise _expired() from None
     except (signing.BadSignature, ValueError, TypeError):
-        raise ValidationError({"cursor": ["Invalid cursor."]}) from None
+        raise _invalid() from None
     if owner != user_id or not isinstance(position, int) or position < 0:
-        raise ValidationError({"cursor": ["Invalid cursor."]})
-    ids = cache.get(_snapshot_key(name))
+        raise _invalid()
+    if not isinstance(snapshot_id, int):
+        raise _expired()  # a cursor from before snapshots were rows
+    cutoff = timezone.now() - timedelta(seconds=settings.FEED_CURSOR_TTL)
+    ids = (
+        FeedSnapshot.objects.filter(pk=snapshot_id, user_id=user_id, created_at__gte=cutoff)
+        .values_list("tweet_ids", flat=True)
+        .first()
+    )
     if ids is None:
-        raise ValidationError({"cursor": ["This cursor has expired; start again without one."]})
+        raise _expired()
+    return _page(ids, snapshot_id=snapshot_id, user_id=user_id, position=position, limit=limit)
+
+
+def _page(ids: list[int], *, snapshot_id: int, user_id: int, position: int, limit: int):
     end = position + limit
-    next_cursor = cursor_at(name=name, user_id=user_id, position=end) if end < len(ids) else None
-    return ids[position:end], next_cursor
+    if end >= len(ids):
+        return ids[position:end], None
+    return ids[position:end], cursor_at(snapshot_id=snapshot_id, user_id=user_id, position=end)
 
 
-def feed_cursor_page(*, user, cursor: str, limit: int) -> tuple[list[dict], str | None]:
+def feed_cursor_page(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
     """(tweets, next cursor) of a cursor page; an empty cursor starts a new snapshot."""
-    if not cursor:
-        cursor = snapshot_create(user_id=user.pk, ids=feed_ids(user=user, count=settings.FEED_MAX_ITEMS))
-    ids, next_cursor = snapshot_page(cursor=cursor, user_id=user.pk, limit=limit)
+    if cursor:
+        ids, next_cursor = snapshot_page(cursor=cursor, user_id=user.pk, limit=limit)
+    else:
+        ranked = feed_ids(user=user, count=settings.FEED_MAX_ITEMS)
+        snapshot_id = snapshot_create(user_id=user.pk, ids=ranked)
+        ids, next_cursor = _page(ranked, snapshot_id=snapshot_id, user_id=user.pk, position=0, limit=limit)
     return tweets_by_ids(ids=ids), next_cursor

@@ -1,12 +1,12 @@
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Follow, User
+from accounts.models import VISIBLE_USER_SQL, Follow, User
 from accounts.selectors import active_followee_ids
 from media.models import Media
 from media.selectors import storage_urls
 from tweets.models import Tweet
-from tweets.selectors import TWEET_ROW_FIELDS, tweets_payload, visible_tweets
+from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweets_payload, visible_tweets
 
 # Most liked first, newest first among equals; id breaks ties between same-instant tweets.
 FEED_ORDER = ("-likes_count", "-created_at", "-id")
@@ -18,11 +18,10 @@ FEED_ORDER = ("-likes_count", "-created_at", "-id")
 _RANKED_SQL = f"""
 SELECT k.id, k.likes_count, k.created_at
 FROM unnest(ARRAY(
-    -- The visible followees, the rule of accounts.selectors.active_followee_ids, plus the user.
+    -- The visible followees (accounts.models.VISIBLE_USER_SQL), plus the user.
     SELECT f.followee_id FROM {Follow._meta.db_table} AS f
     JOIN {User._meta.db_table} AS fu ON fu.id = f.followee_id
-    WHERE f.follower_id = %(user)s AND fu.is_active
-      AND (fu.suspended_until IS NULL OR fu.suspended_until <= %(now)s)
+    WHERE f.follower_id = %(user)s AND {VISIBLE_USER_SQL.format(alias="fu")}
 ) || %(user)s::bigint) AS a(id)
 CROSS JOIN LATERAL (
     SELECT id, likes_count, created_at FROM {Tweet._meta.db_table}
@@ -35,7 +34,7 @@ LIMIT %(count)s OFFSET %(start)s
 """
 # The page with its authors' names and attachment file names: one round trip for the feed page.
 _PAGE_SQL = f"""
-SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
+SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.likers_version,
        ARRAY(SELECT m.file FROM {Media._meta.db_table} AS m WHERE m.tweet_id = t.id ORDER BY m.position),
        -- Media uploaded before thumbnails existed show their file (media.selectors.tweet_image_urls).
        ARRAY(SELECT coalesce(nullif(m.thumbnail, ''), m.file) FROM {Media._meta.db_table} AS m
@@ -73,7 +72,7 @@ def feed_ids(*, user, count: int) -> list[int]:
     return [row[0] for row in _ranked(_IDS_SQL, user=user, start=0, count=count)]
 
 
-def tweets_by_ids(*, ids: list[int]) -> list[dict]:
+def tweets_by_ids(*, ids: list[int]) -> list[TweetPayload]:
     """The contract's Tweet objects of these ids in this order, leaving out hidden or deleted ones.
 
     Queries: the tweets, the likers of those not in the likers cache, the attachments.
@@ -82,7 +81,7 @@ def tweets_by_ids(*, ids: list[int]) -> list[dict]:
     return tweets_payload([found[tweet_id] for tweet_id in ids if tweet_id in found])
 
 
-def feed_for(*, user, start: int, count: int) -> list[dict]:
+def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     """Rows start..start+count of the user's feed: followed users' tweets and their own.
 
     PostgreSQL: one query for the page with its followees and attachments, and one for the

@@ -63,6 +63,17 @@ UPLOADS = Counter("chirp_media_uploads", "Images uploaded.")
 UPLOAD_BYTES = Counter("chirp_media_upload_bytes", "Bytes of images uploaded.")
 REPORTS_CREATED = Counter("chirp_reports_created", "Content reports filed for moderators.")
 
+# Redis degraded (ops/redis_breaker.py): how often it became unreachable, and what was served without it.
+REDIS_OUTAGES = Counter(
+    "chirp_redis_outages", "Times a process found Redis unreachable and stopped calling it."
+)
+REDIS_FALLBACKS = Counter(
+    "chirp_redis_fallbacks",
+    "Operations answered without Redis: by the database cache (use=cache) or the database (use=likers).",
+    ["use"],
+)
+CACHE_ERRORS = Counter("chirp_cache_errors", "Database cache operations that failed and were skipped.")
+
 
 def inc_on_commit(counter: Counter, amount: float = 1) -> None:
     """Count a write once its transaction commits; a rolled-back write is never counted."""

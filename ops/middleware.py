@@ -141,10 +141,11 @@ def livez(request) -> JsonResponse:
 
 def readyz(request) -> JsonResponse:
     checks = health.run_checks()
-    ready = all(outcome == "ok" for outcome in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
+    if "failed" in checks.values():
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+    # Degraded still serves every request: pulling it from rotation would only move the load.
+    status = "degraded" if "degraded" in checks.values() else "ok"
+    return JsonResponse({"status": status, "checks": checks})
 
 
 def metrics_view(request) -> HttpResponse:

@@ -10,6 +10,9 @@ class Tweet(models.Model):
     # Denormalised number of Like rows, changed with F() in the same transaction as the row,
     # so the feed can sort by popularity without counting.
     likes_count = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped in the same transaction as every change of the likers (like, unlike, a liker's
+    # rename): a cached likers list is served only under the version it was stored with.
+    likers_version = models.BigIntegerField(default=0, db_default=0, editable=False)
     # Set by a moderator: the row stays for the record but the tweet is out of every feed.
     hidden_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,8 +1,10 @@
-import orjson
-from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from typing import TypedDict
 
+import orjson
+from django.db.models import QuerySet
+
+from accounts.models import visible_user_q
+from common.errors import NotFound
 from media.selectors import tweet_image_urls
 from tweets import likers_cache
 from tweets.models import Like, Tweet
@@ -10,22 +12,24 @@ from tweets.models import Like, Tweet
 
 def visible_tweets() -> QuerySet:
     """Tweets anyone may see: not hidden, author active and not suspended."""
-    return Tweet.objects.filter(
-        Q(author__suspended_until__isnull=True) | Q(author__suspended_until__lte=timezone.now()),
-        hidden_at__isnull=True,
-        author__is_active=True,
-    )
+    return Tweet.objects.filter(visible_user_q("author__"), hidden_at__isnull=True)
+
+
+TWEET_NOT_FOUND = "No Tweet matches the given query."
 
 
 def tweet_get_visible(*, tweet_id: int) -> Tweet:
-    return get_object_or_404(visible_tweets(), pk=tweet_id)
+    try:
+        return visible_tweets().get(pk=tweet_id)
+    except Tweet.DoesNotExist:
+        raise NotFound(TWEET_NOT_FOUND) from None
 
 
 def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
     """Each tweet's `likes` list ([{"user_id", "name"}] in like order) as JSON bytes, in one query.
 
-    Plain rows encoded by orjson: measured cheaper in all (database plus Python) than having
-    PostgreSQL aggregate the JSON itself (json_agg / string_agg doubled the query's time).
+    Plain rows encoded by orjson: cheaper in all (database plus Python) than having PostgreSQL
+    aggregate the JSON itself with json_agg or string_agg.
     """
     lists: dict[int, list[dict]] = {tweet_id: [] for tweet_id in tweet_ids}
     for tweet_id, user_id, name in (
@@ -38,18 +42,38 @@ def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
     return {tweet_id: orjson.dumps(likes) for tweet_id, likes in lists.items()}
 
 
+class AuthorPayload(TypedDict):
+    id: int
+    name: str
+
+
+class TweetPayload(TypedDict):
+    """The contract's Tweet as served; tweets.serializers.TweetSerializer documents the same fields."""
+
+    id: int
+    content: str
+    attachments: list[str]
+    thumbnails: list[str]
+    author: AuthorPayload
+    likes: orjson.Fragment  # the JSON of [{"user_id", "name"}], in like order
+    likes_count: int
+    created_at: str
+
+
 def tweets_payload(
     rows: list[dict], *, images: tuple[dict[int, list[str]], dict[int, list[str]]] | None = None
-) -> list[dict]:
-    """The contract's Tweet objects for rows of (id, content, created_at, likes_count, author).
+) -> list[TweetPayload]:
+    """The contract's Tweet objects for rows of TWEET_ROW_FIELDS.
 
     At most two queries whatever the number of rows, likes or attachments: the likers of the
-    tweets whose list is not in the likers cache (none when all are), the images (none when the
+    tweets whose list is not in the likers cache under the likers_version read with the rows
+    (none when all are), the images (none when the
     caller read them with the rows: `images` = (attachment URLs, thumbnail URLs) by tweet id).
     Each `likes` value is an orjson.Fragment: the list's JSON, cached or freshly encoded.
     """
     ids = [row["id"] for row in rows]
-    likes, versions = likers_cache.cached_likers(ids)
+    versions = {row["id"]: row["likers_version"] for row in rows}
+    likes = likers_cache.cached_likers(versions)
     missing = [tweet_id for tweet_id in ids if tweet_id not in likes]
     if missing:
         encoded = likers_json(tweet_ids=missing)
@@ -59,18 +83,27 @@ def tweets_payload(
         images = tweet_image_urls(tweet_ids=ids)
     attachments, thumbnails = images
     return [
-        {
-            "id": row["id"],
-            "content": row["content"],
-            "attachments": attachments.get(row["id"], []),
-            "thumbnails": thumbnails.get(row["id"], []),
-            "author": {"id": row["author_id"], "name": row["author__name"]},
-            "likes": orjson.Fragment(likes[row["id"]]),
-            "likes_count": row["likes_count"],
-            "created_at": row["created_at"].isoformat(),
-        }
+        TweetPayload(
+            id=row["id"],
+            content=row["content"],
+            attachments=attachments.get(row["id"], []),
+            thumbnails=thumbnails.get(row["id"], []),
+            author=AuthorPayload(id=row["author_id"], name=row["author__name"]),
+            likes=orjson.Fragment(likes[row["id"]]),
+            likes_count=row["likes_count"],
+            created_at=row["created_at"].isoformat(),
+        )
         for row in rows
     ]
 
 
-TWEET_ROW_FIELDS = ("id", "content", "created_at", "likes_count", "author_id", "author__name")
+# likers_version is read with the rows so that a cached likers list is used only if it is current.
+TWEET_ROW_FIELDS = (
+    "id",
+    "content",
+    "created_at",
+    "likes_count",
+    "author_id",
+    "author__name",
+    "likers_version",
+)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from accounts.serializers import UserRefSerializer
 from api.fields import MAX_ID, StrictCharField, StrictIntegerField
 
 
@@ -19,23 +20,22 @@ class TweetCreatedSerializer(serializers.Serializer):
     tweet_id = serializers.IntegerField()
 
 
-class AuthorSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class LikerSerializer(serializers.Serializer):
     user_id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class TweetSerializer(serializers.Serializer):
-    """Documents the contract's Tweet; the feed builds these as plain dicts for speed."""
+    """Documents the contract's Tweet; the feed builds them as tweets.selectors.TweetPayload."""
 
     id = serializers.IntegerField()
     content = serializers.CharField()
     attachments = serializers.ListField(child=serializers.CharField(), help_text="Image URLs.")
-    author = AuthorSerializer()
+    thumbnails = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Extension: preview image URLs, one per attachment in the same order.",
+    )
+    author = UserRefSerializer()
     likes = LikerSerializer(many=True)
     likes_count = serializers.IntegerField(help_text="Extension: number of likes.")
     created_at = serializers.DateTimeField(help_text="Extension: creation time.")

@@ -3,34 +3,32 @@ from collections import Counter
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from psycopg import errors as psycopg_errors
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from common.errors import Invalid, NotAllowed, NotFound
 from media.selectors import files_of_tweet
 from media.services import media_attach, media_files_delete_on_commit
 from ops import metrics
-from tweets import likers_cache
 from tweets.models import Like, Tweet
-from tweets.selectors import tweet_get_visible, visible_tweets
+from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
 @transaction.atomic
 def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
     """Create a tweet and attach media the author uploaded; nothing is created on any error."""
     if len(content) > settings.TWEET_MAX_LENGTH:
-        raise ValidationError(
-            {"tweet_data": [f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters."]}
+        raise Invalid.on_field(
+            "tweet_data", f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters."
         )
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
-        raise ValidationError(
-            {"tweet_media_ids": [f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media."]}
+        raise Invalid.on_field(
+            "tweet_media_ids", f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media."
         )
     if len(set(media_ids)) != len(media_ids):
-        raise ValidationError({"tweet_media_ids": ["The same media is listed twice."]})
+        raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.")
     if not content.strip() and not media_ids:
-        raise ValidationError({"tweet_data": ["A tweet needs text or at least one image."]})
+        raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.")
     tweet = Tweet.objects.create(author=author, content=content)
     media_attach(tweet=tweet, uploader=author, media_ids=media_ids)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
@@ -42,12 +40,13 @@ def tweet_delete(*, user, tweet_id: int) -> None:
     """Delete the user's own tweet with its likes, and its files once the deletion has committed."""
     tweet = tweet_get_visible(tweet_id=tweet_id)
     if tweet.author_id != user.pk:
-        raise PermissionDenied("Only the author can delete a tweet.")
+        raise NotAllowed("Only the author can delete a tweet.")
     tweet_purge(tweet=tweet)
 
 
 # One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),
-# the like row and the counter change together, and the counter moves only if the row did.
+# the like row and the counter change together, and the counter (and likers_version, which the
+# likers cache checks) moves only if the row did.
 # Under concurrent duplicates the loser's INSERT/DELETE affects no row (the UPDATE re-reads
 # likes_count after the winner's commit), so nothing is counted twice. The request is the api
 # key plus this one round trip, whatever the outcome.
@@ -58,7 +57,7 @@ changed AS (
     ON CONFLICT DO NOTHING RETURNING tweet_id
 ),
 counted AS (
-    UPDATE {Tweet._meta.db_table} SET likes_count = likes_count + 1
+    UPDATE {Tweet._meta.db_table} SET likes_count = likes_count + 1, likers_version = likers_version + 1
     WHERE id IN (SELECT tweet_id FROM changed) RETURNING id
 )
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
@@ -70,7 +69,7 @@ changed AS (
     RETURNING tweet_id
 ),
 counted AS (
-    UPDATE {Tweet._meta.db_table} SET likes_count = likes_count - 1
+    UPDATE {Tweet._meta.db_table} SET likes_count = likes_count - 1, likers_version = likers_version + 1
     WHERE id IN (SELECT tweet_id FROM changed) RETURNING id
 )
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
@@ -87,10 +86,10 @@ def _likes_change_postgresql(sql: str, *, tweet_id: int, params: list) -> bool:
         # The tweet's deletion committed while this statement waited on its row: the deferred
         # foreign key check fails at our commit, which has already rolled the statement back.
         if isinstance(exc.__cause__, psycopg_errors.ForeignKeyViolation):
-            raise Http404("No Tweet matches the given query.") from exc
+            raise NotFound(TWEET_NOT_FOUND) from exc
         raise
     if not found:
-        raise Http404("No Tweet matches the given query.")
+        raise NotFound(TWEET_NOT_FOUND)
     return changed == 1
 
 
@@ -102,7 +101,9 @@ def _like_insert(*, user, tweet_id: int) -> bool:
             Like.objects.create(user=user, tweet=tweet)
     except IntegrityError:
         return False
-    Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") + 1)
+    Tweet.objects.filter(pk=tweet.pk).update(
+        likes_count=F("likes_count") + 1, likers_version=F("likers_version") + 1
+    )
     return True
 
 
@@ -110,7 +111,9 @@ def _like_delete(*, user, tweet_id: int) -> bool:
     tweet = tweet_get_visible(tweet_id=tweet_id)
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
-        Tweet.objects.filter(pk=tweet.pk).update(likes_count=F("likes_count") - 1)
+        Tweet.objects.filter(pk=tweet.pk).update(
+            likes_count=F("likes_count") - 1, likers_version=F("likers_version") + 1
+        )
     return bool(deleted)
 
 
@@ -122,7 +125,6 @@ def like_add(*, user, tweet_id: int) -> bool:
         with transaction.atomic():
             added = _like_insert(user=user, tweet_id=tweet_id)
     if added:
-        transaction.on_commit(lambda: likers_cache.forget_likers([tweet_id]))
         metrics.inc_on_commit(metrics.LIKES_ADDED)
     return added
 
@@ -135,24 +137,18 @@ def like_remove(*, user, tweet_id: int) -> bool:
     else:
         with transaction.atomic():
             removed = _like_delete(user=user, tweet_id=tweet_id)
-    if removed:
-        transaction.on_commit(lambda: likers_cache.forget_likers([tweet_id]))
     return removed
 
 
 def likers_forget_user(*, user_id: int) -> None:
-    """Call when a user's name (or visibility as a liker) changes: their likes show it.
+    """Call in the transaction that renames a user: bumps likers_version of every tweet they like.
 
-    Invalidates the cached likers lists of every tweet they like, once the change commits. The
-    likes are listed after the commit, so a like racing the change is covered by one or the other.
+    Cached likers lists show names, so those lists are then read afresh. A like racing the rename
+    either commits first (and is bumped here) or reads the new name itself.
     """
-
-    def forget() -> None:
-        likers_cache.forget_likers(
-            list(Like.objects.filter(user_id=user_id).values_list("tweet_id", flat=True))
-        )
-
-    transaction.on_commit(forget)
+    Tweet.objects.filter(pk__in=Like.objects.filter(user_id=user_id).values("tweet_id")).update(
+        likers_version=F("likers_version") + 1
+    )
 
 
 def tweet_hidden_store(*, tweet: Tweet) -> bool:
@@ -198,6 +194,7 @@ def likes_delete(*, likes: QuerySet) -> int:
     # One UPDATE per distinct number of removed likes, not one per tweet.
     for removed in set(per_tweet.values()):
         tweet_ids = [tweet_id for tweet_id, n in per_tweet.items() if n == removed]
-        Tweet.objects.filter(pk__in=tweet_ids).update(likes_count=F("likes_count") - removed)
-    transaction.on_commit(lambda: likers_cache.forget_likers(list(per_tweet)))
+        Tweet.objects.filter(pk__in=tweet_ids).update(
+            likes_count=F("likes_count") - removed, likers_version=F("likers_version") + 1
+        )
     return len(rows)

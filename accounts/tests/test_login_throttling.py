@@ -6,8 +6,13 @@ import sys
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from rest_framework.test import APIClient
+
+from ops.cache import FailoverRedisCache
 
 PASSWORD = "correct horse battery staple"
 
@@ -118,7 +123,7 @@ def test_behind_one_proxy_clients_are_told_apart_by_x_forwarded_for(ada, rates):
 
 def test_throttle_counters_live_in_a_cache_shared_by_processes():
     """Never a per-process memory cache: the database table here, Redis when configured."""
-    assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert isinstance(caches["default"], DatabaseCache)
 
 
 def _settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedProcess:
@@ -137,11 +142,13 @@ def test_redis_url_selects_djangos_redis_cache(tmp_path):
     """REDIS_URL switches the cache to Redis."""
     result = _settings_in_subprocess(
         {"DEBUG": "1", "CHIRP_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/3"},
-        "settings.CACHES['default']",
+        "(__import__('django.core.cache').core.cache.caches['default'], settings.CACHES['default'])",
     )
 
     assert result.returncode == 0, result.stderr
-    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    # Django's Redis cache, behind Chirp's breaker and fallback (ops/cache.py).
+    assert "<ops.cache.FailoverRedisCache object" in result.stdout
+    assert issubclass(FailoverRedisCache, RedisCache)
     assert "redis://127.0.0.1:6379/3" in result.stdout
 
 

@@ -1,7 +1,11 @@
 """Cursor pages (extension): the order fixed at the first page, walked without duplicates or gaps."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from feed.models import FeedSnapshot
 from tweets.models import Like, Tweet
 from tweets.services import like_add, like_remove, tweet_create
 
@@ -125,3 +129,35 @@ def test_offset_pages_are_unchanged_by_the_extension(ranked_feed, follower):
 
     assert set(body) == {"result", "tweets"}
     assert [tweet["id"] for tweet in body["tweets"]] == ranked_feed[5:10]
+
+
+def test_a_user_keeps_at_most_the_configured_number_of_snapshots(ranked_feed, follower, outsider, settings):
+    """Starting cursors in a loop cannot grow storage: the oldest snapshot goes, its cursor is a 400."""
+    settings.FEED_CURSOR_SNAPSHOTS_PER_USER = 2
+    client = follower.client()
+    outsider.client().get("/api/tweets?cursor=&limit=10")
+    firsts = [client.get("/api/tweets?cursor=&limit=10").json() for _ in range(3)]
+
+    dropped = client.get(firsts[0]["next"])
+    kept = [client.get(first["next"]) for first in firsts[1:]]
+
+    assert dropped.status_code == 400
+    assert dropped.json()["error_type"] == "validation_error"
+    assert dropped.json()["error_message"] == "cursor: This cursor has expired; start again without one."
+    assert [response.status_code for response in kept] == [200, 200]
+    assert FeedSnapshot.objects.filter(user_id=follower.id).count() == 2
+    assert FeedSnapshot.objects.filter(user_id=outsider.id).count() == 1
+
+
+def test_an_expired_snapshot_is_deleted_and_its_cursor_is_a_400(ranked_feed, follower, outsider, settings):
+    """Snapshots older than FEED_CURSOR_TTL are gone with the next snapshot anyone starts."""
+    client = follower.client()
+    first = client.get("/api/tweets?cursor=&limit=10").json()
+    FeedSnapshot.objects.update(created_at=timezone.now() - timedelta(seconds=settings.FEED_CURSOR_TTL + 1))
+
+    expired = client.get(first["next"])
+    outsider.client().get("/api/tweets?cursor=&limit=10")
+
+    assert expired.status_code == 400
+    assert expired.json()["error_type"] == "validation_error"
+    assert list(FeedSnapshot.objects.values_list("user_id", flat=True)) == [outsider.id]

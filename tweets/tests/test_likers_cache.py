@@ -1,6 +1,7 @@
 """The likers cache in Redis: lists served from it, and never stale after a like commits."""
 
 import os
+import time
 
 import pytest
 import redis
@@ -8,7 +9,8 @@ from django.db import connection
 from django.test import Client
 
 from tweets import likers_cache
-from tweets.services import like_add, likers_forget_user, tweet_create
+from tweets.models import Like, Tweet
+from tweets.services import like_add, likers_forget_user, likes_delete, tweet_create
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 
@@ -58,16 +60,16 @@ def test_a_like_shows_in_the_next_feed_read(
     assert feed_likes(client) == {tweet.id: []}
 
 
-def test_a_list_read_before_a_commit_is_not_stored_after_it(cache_on, author):
-    """The race the versions exist for: a reader's old list arrives after the writer's bump."""
+def test_a_list_stored_under_an_older_version_is_never_served(cache_on, author, follower, outsider):
+    """The race versions exist for: a reader's old list arrives after a like committed."""
     tweet = tweet_create(author=author.user, content="hi", media_ids=[])
-    found, versions = likers_cache.cached_likers([tweet.id])
-    assert found == {}
+    old_version = Tweet.objects.get(pk=tweet.id).likers_version
 
-    likers_cache.forget_likers([tweet.id])  # a like committed while the reader was in the database
-    likers_cache.store_likers({tweet.id: b'[{"user_id":1,"name":"stale"}]'}, versions)
+    like_add(user=outsider.user, tweet_id=tweet.id)  # committed while a reader was in the database
+    likers_cache.store_likers({tweet.id: b"[]"}, {tweet.id: old_version})
 
-    assert likers_cache.cached_likers([tweet.id])[0] == {}
+    assert feed_likes(follower.client()) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
+    assert Tweet.objects.get(pk=tweet.id).likers_version == old_version + 1
 
 
 def test_renaming_a_liker_refreshes_the_lists_that_show_them(
@@ -131,3 +133,48 @@ def test_renaming_a_user_in_the_admin_shows_the_new_name_in_cached_likers(
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Renamed"}]}
+
+
+def test_likes_made_while_redis_is_stalled_show_exactly_afterwards(
+    private_redis, settings, author, follower, make_user, make_tweet
+):
+    """Nothing has to reach Redis when likers change: lists cached before a stall are never served stale."""
+    settings.REDIS_BREAKER_SECONDS = 1
+    fans = [make_user(f"Fan {n}") for n in range(3)]
+    tweets = [make_tweet(author, f"tweet {n}") for n in range(10)]
+    client = follower.client()
+    assert all(likes == [] for likes in feed_likes(client).values())  # every list cached empty
+    private_redis.pause()
+
+    for tweet in tweets:
+        for fan in fans[: tweet.id % 3 + 1]:
+            assert fan.client().post(f"/api/tweets/{tweet.id}/likes").status_code == 200
+    during = feed_likes(client)
+    private_redis.resume()
+    time.sleep(1.05)  # the breaker lets the worker call Redis again
+    after, again = feed_likes(client), feed_likes(client)
+
+    expected = {
+        tweet.id: [{"user_id": fan.id, "name": fan.user.name} for fan in fans[: tweet.id % 3 + 1]]
+        for tweet in tweets
+    }
+    assert during == after == again == expected
+    stored = redis.Redis.from_url(private_redis.url).mget([f"chirp:likers:{tweet.id}" for tweet in tweets])
+    versions = dict(Tweet.objects.values_list("id", "likers_version"))
+    assert [value.split(b":")[0] if isinstance(value, bytes) else value for value in stored] == [
+        b"%d" % versions[tweet.id] for tweet in tweets
+    ]
+
+
+def test_likes_deleted_by_an_admin_or_an_account_deletion_leave_the_cached_lists(
+    cache_on, author, follower, outsider
+):
+    """likes_delete bumps the versions with the counters: the next feed read no longer shows them."""
+    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+    like_add(user=outsider.user, tweet_id=tweet.id)
+    client = follower.client()
+    assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
+
+    likes_delete(likes=Like.objects.filter(user=outsider.user))
+
+    assert feed_likes(client) == {tweet.id: []}

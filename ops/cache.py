@@ -1,0 +1,122 @@
+"""Cache backends that never turn a request into a 500 (settings.CACHES).
+
+The cache holds login and upload throttle counters, shared by every worker. FailoverRedisCache is
+Django's Redis cache behind the Redis circuit breaker (ops/redis_breaker.py): while Redis is
+unreachable, every operation goes to the database cache instead, so throttles keep counting
+rather than failing open. SafeDatabaseCache is Django's database cache that logs and skips an
+operation that fails (a get answers its default), as the counters are not worth a failed request.
+Each has `probe()` for /readyz, which does raise: "ok", "degraded" (served by the fallback) or an
+exception.
+"""
+
+import functools
+import logging
+import uuid
+
+import redis
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import DatabaseError
+
+from ops import metrics, redis_breaker
+
+logger = logging.getLogger("chirp.cache")
+
+
+def roundtrip(cache: "BaseCache | _Unguarded") -> None:
+    """Write a value, read it back and delete it; raises if the cache cannot do that."""
+    key = f"chirp:readyz:{uuid.uuid4().hex}"
+    cache.set(key, "ok", timeout=30)
+    if cache.get(key) != "ok":
+        raise RuntimeError("a value written to the cache could not be read back")
+    cache.delete(key)
+
+
+def _through_breaker(name: str):
+    def operation(self, *args, **kwargs):
+        return redis_breaker.guarded(
+            self._url,
+            "cache",
+            lambda: getattr(RedisCache, name)(self, *args, **kwargs),
+            lambda: getattr(caches[self._fallback], name)(*args, **kwargs),
+        )
+
+    operation.__name__ = name
+    return operation
+
+
+class FailoverRedisCache(RedisCache):
+    """RedisCache with the breaker; OPTIONS["FALLBACK"] names the cache alias used meanwhile."""
+
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS", {}))
+        self._fallback = options.pop("FALLBACK")
+        super().__init__(server, {**params, "OPTIONS": {**redis_breaker.connection_options(), **options}})
+        self._url = server
+
+    add = _through_breaker("add")
+    get = _through_breaker("get")
+    set = _through_breaker("set")
+    touch = _through_breaker("touch")
+    delete = _through_breaker("delete")
+    get_many = _through_breaker("get_many")
+    has_key = _through_breaker("has_key")
+    incr = _through_breaker("incr")
+    set_many = _through_breaker("set_many")
+    delete_many = _through_breaker("delete_many")
+    clear = _through_breaker("clear")
+
+    def probe(self) -> str:
+        try:
+            roundtrip(_Unguarded(self, RedisCache))
+        except redis.RedisError as exc:
+            redis_breaker.breaker_for(self._url).failed(exc)
+            fallback = caches[self._fallback]
+            getattr(fallback, "probe", lambda: roundtrip(fallback))()
+            return "degraded"
+        redis_breaker.breaker_for(self._url).succeeded()
+        return "ok"
+
+
+class _Unguarded:
+    """A cache seen through its base class's methods: no breaker, no fallback, errors raised."""
+
+    def __init__(self, cache: BaseCache, base: type):
+        self.cache, self.base = cache, base
+
+    def __getattr__(self, name: str):
+        return functools.partial(getattr(self.base, name), self.cache)
+
+
+def _tolerant(name: str, default):
+    def operation(self, *args, **kwargs):
+        # Throttles call the cache before any transaction starts, so a failed statement here
+        # aborts nothing else; writes run in DatabaseCache's own atomic block anyway.
+        try:
+            return getattr(DatabaseCache, name)(self, *args, **kwargs)
+        except DatabaseError as exc:
+            metrics.CACHE_ERRORS.inc()
+            logger.warning("Database cache %s failed, skipped: %s: %s", name, type(exc).__name__, exc)
+            return default(args, kwargs)
+
+    operation.__name__ = name
+    return operation
+
+
+class SafeDatabaseCache(DatabaseCache):
+    """DatabaseCache whose failures are logged and skipped instead of raised."""
+
+    get = _tolerant("get", lambda args, kwargs: kwargs.get("default", args[1] if len(args) > 1 else None))
+    get_many = _tolerant("get_many", lambda args, kwargs: {})
+    set = _tolerant("set", lambda args, kwargs: None)
+    add = _tolerant("add", lambda args, kwargs: False)
+    touch = _tolerant("touch", lambda args, kwargs: False)
+    delete = _tolerant("delete", lambda args, kwargs: False)
+    delete_many = _tolerant("delete_many", lambda args, kwargs: None)
+    has_key = _tolerant("has_key", lambda args, kwargs: False)
+    clear = _tolerant("clear", lambda args, kwargs: None)
+
+    def probe(self) -> str:
+        roundtrip(_Unguarded(self, DatabaseCache))
+        return "ok"
