@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "moderation",
     "dataset",
     "ops",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "ops.middleware.RequestObservabilityMiddleware",
     "ops.middleware.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers: one gunicorn process is a complete site.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body, so an oversize upload is refused unread.
     "api.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 # The benchmark (bench/run) turns this on to print SQL queries per request.
@@ -95,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.limits",
             ],
         },
     },
@@ -146,10 +151,16 @@ MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names (cached for ever by browsers) and gzip copies, made by collectstatic and
+    # served by whitenoise's middleware in every mode; with DEBUG on it serves the app folders too.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Django serves /media/ itself (with nosniff) unless a front server or object store does.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+
+# The web client's pages (web app): anonymous visitors are sent to the sign-in page at /.
+LOGIN_URL = "web:home"
+LOGIN_REDIRECT_URL = "web:home"
 
 # --- Limits (documented in the README) ------------------------------------------------
 TWEET_MAX_LENGTH = env_int("TWEET_MAX_LENGTH", 280, minimum=1)
