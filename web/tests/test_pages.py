@@ -141,7 +141,7 @@ def test_compose_posts_text_with_images(signed_in, author, png_upload):
     tweet = Tweet.objects.get(content="Hello from the web")
     media = list(tweet.media.order_by("position"))
     assert len(media) == 2 and all(m.thumbnail.name for m in media)
-    assert response.content.decode().count(f'alt="Image ') == 2
+    assert response.content.decode().count('alt="Image ') == 2
 
 
 def test_compose_states_the_limits(signed_in, author, settings):
