@@ -20,10 +20,23 @@ class MultipleImageInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input; what they may be is the media pipeline's to decide."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [] if data in self.empty_values else [super().clean(data, initial)]
+
+
 class ComposeForm(forms.Form):
     # No max_length here: the length rule (TWEET_MAX_LENGTH) is the tweet service's to apply.
     text = forms.CharField(label=_("What's happening?"), required=False, strip=False, widget=forms.Textarea)
-    images = forms.FileField(
+    images = MultipleFileField(
         label=_("Images"),
         required=False,
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
@@ -35,9 +48,6 @@ class ComposeForm(forms.Form):
         self.fields["text"].widget.attrs.update(
             {"rows": 3, "data-max-length": max_length, "aria-describedby": "compose-count"}
         )
-
-    def clean_images(self):
-        return self.files.getlist("images")
 
 
 class ReportForm(forms.Form):

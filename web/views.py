@@ -30,6 +30,7 @@ from web.selectors import author_tweets, tweet_cards
 FEED_PAGE_SIZE = 20
 PROFILE_TWEETS = 50
 DIRECTORY_PAGE_SIZE = 50
+NEW_API_KEY_SESSION_KEY = "web:new-api-key"
 
 
 def signed_in(view):
@@ -312,7 +313,12 @@ def _settings_page(request, status: int = 200, **context):
 @signed_in
 @require_GET
 def settings_page(request):
-    return _settings_page(request)
+    # A key made by the rotation just before is shown on this one page view, then forgotten.
+    key = request.session.pop(NEW_API_KEY_SESSION_KEY, None)
+    response = _settings_page(request, new_api_key=key)
+    if key:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @signed_in
@@ -361,8 +367,6 @@ def settings_password(request):
 @signed_in
 @require_POST
 def settings_api_key(request):
-    """A new api key, shown on this answer only (never stored in plain text, never shown again)."""
-    key = api_key_set(user=request.user)
-    response = _settings_page(request, new_api_key=key)
-    response["Cache-Control"] = "no-store"
-    return response
+    """A new api key, shown on the next page view only (a reload of it does not make another key)."""
+    request.session[NEW_API_KEY_SESSION_KEY] = api_key_set(user=request.user)
+    return redirect("web:settings")

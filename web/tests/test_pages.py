@@ -399,7 +399,7 @@ def test_password_change_keeps_this_session(signed_in, make_user):
 def test_api_key_rotation_shows_the_new_key_once(signed_in, author, client):
     """A new api key is shown on the answer only; the old key stops working, the new one works."""
     browser = signed_in(author)
-    response = browser.post("/settings/api-key/")
+    response = browser.post("/settings/api-key/", follow=True)
     key = re.search(r'<code id="new-api-key">([^<]+)</code>', response.content.decode())[1]
     assert response["Cache-Control"] == "no-store"
     assert "scripts using the old key stop working" in response.content.decode()
