@@ -421,3 +421,13 @@ def test_admin_link_only_for_staff_and_api_docs_for_everyone(signed_in, make_use
     html = signed_in(make_user("Someone", is_staff=staff)).get("/").content.decode()
     assert ('href="/admin/"' in html) is staff
     assert 'href="/api/docs/">API docs</a>' in html and 'href="/people/">People</a>' in html
+
+
+def test_feed_names_the_first_likers_and_counts_the_others(signed_in, author, make_user, make_tweet):
+    """Under a post: its first five likers, linked to their profiles, and how many others."""
+    likers = [make_user(f"Liker {n}") for n in range(7)]
+    make_tweet(author, "popular", likers=likers)
+    html = signed_in(author).get("/").content.decode()
+    assert f'<a href="/people/{likers[0].id}/">Liker 0</a>' in html and "Liker 4</a>" in html
+    assert "Liker 5</a>" not in html
+    assert "and 2 others" in html and "7 likes" in html

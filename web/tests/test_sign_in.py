@@ -1,8 +1,11 @@
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.services import user_deactivate, user_suspend
 
 PASSWORD = "a long passphrase 42"
@@ -139,3 +142,19 @@ def test_sign_out_ends_the_session(signed_in, ada):
 def test_sign_out_is_not_a_get(signed_in, ada):
     """A link (GET) cannot sign anyone out: only the form can."""
     assert signed_in(ada).get("/sign-out/").status_code == 405
+
+
+def test_demo_users_sign_in_with_the_password_seed_demo_prints(client, db):
+    """seed_demo prints the demo users' password, and each of them signs in with it."""
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert f"sign in at / with the password: {DEMO_PASSWORD}" in out.getvalue()
+    for username, _, _ in DEMO_USERS:
+        assert sign_in(client, username, DEMO_PASSWORD).status_code == 302
+
+
+def test_seed_demo_gives_a_password_to_demo_users_seeded_without_one(client, make_user):
+    """Demo users made before they had passwords get one when seed_demo runs again."""
+    make_user("Demo User", username="demo", api_key="test")
+    call_command("seed_demo", stdout=io.StringIO())
+    assert sign_in(client, "demo", DEMO_PASSWORD).status_code == 302

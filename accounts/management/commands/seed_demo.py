@@ -71,6 +71,8 @@ class Command(BaseCommand):
                 if follower != followee:
                     follow_add(follower=follower, followee_id=followee.pk)
 
+        usernames = ", ".join(users)
+        self.stdout.write(f"Demo users {usernames} sign in at / with the password: {DEMO_PASSWORD}")
         if users["demo"].tweets.exists() or any(u.tweets.exists() for u in users.values()):
             self.stdout.write("Demo tweets already exist; nothing more to do.")
             return
