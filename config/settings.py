@@ -161,6 +161,7 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 # The web client's pages (web app): anonymous visitors are sent to the sign-in page at /.
 LOGIN_URL = "web:home"
 LOGIN_REDIRECT_URL = "web:home"
+CSRF_FAILURE_VIEW = "web.views.csrf_failure"
 
 # --- Limits (documented in the README) ------------------------------------------------
 TWEET_MAX_LENGTH = env_int("TWEET_MAX_LENGTH", 280, minimum=1)

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
+from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.selectors import user_for_credentials
 from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
@@ -38,3 +39,15 @@ def user_sign_in_check(request, *, login: str, password: str):
 def suspension_check(user) -> None:
     """Refuse a suspended user with the API's own rule and message ("suspended until ...")."""
     IsActiveUser().has_permission(SimpleNamespace(user=user), None)
+
+
+def upload_throttle_check(request, count: int) -> None:
+    """Count `count` image uploads against the API's per-user upload throttle (THROTTLE_UPLOADS, the
+    same counters); refuse the whole post past it. Goes with the other throttles into accounts'
+    throttling function once it exists."""
+    attempt = SimpleNamespace(user=request.user, META=request.META, headers=request.headers)
+    view = SimpleNamespace(throttle_scope="uploads")
+    for _upload in range(count):
+        throttle = ScopedRateThrottle()
+        if not throttle.allow_request(attempt, view):
+            raise Throttled(wait=throttle.wait())

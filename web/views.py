@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import user_directory, user_get, user_profile
 from accounts.services import api_key_set, follow_add, follow_remove, profile_update
+from common.errors import NotAllowed
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
 from moderation.services import report_create
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete
-from web.auth import suspension_check, user_sign_in_check
+from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
 from web.errors import page_error
 from web.forms import ComposeForm, NameForm, PasswordForm, ReportForm, SearchForm, SignInForm
 from web.selectors import author_tweets, tweet_cards
@@ -68,6 +69,12 @@ def _wants_json(request) -> bool:
 
 def _compose_form(data=None, files=None) -> ComposeForm:
     return ComposeForm(data, files, max_length=settings.TWEET_MAX_LENGTH)
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: a page in Chirp's layout (Django's own has inline styles the CSP blocks)."""
+    error = page_error(NotAllowed(_("This form has expired. Reload the page and try again.")))
+    return render(request, "web/error.html", {"error": error}, status=403)
 
 
 # --- Signing in and out -----------------------------------------------------------------------
@@ -146,6 +153,7 @@ def compose(request):
     form.is_valid()
     uploaded = []
     try:
+        upload_throttle_check(request, len(request.FILES.getlist("images")))
         for upload in request.FILES.getlist("images"):
             uploaded.append(media_create(uploader=request.user, upload=upload))
         tweet_create(

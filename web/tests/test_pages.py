@@ -431,3 +431,25 @@ def test_feed_names_the_first_likers_and_counts_the_others(signed_in, author, ma
     assert f'<a href="/people/{likers[0].id}/">Liker 0</a>' in html and "Liker 4</a>" in html
     assert "Liker 5</a>" not in html
     assert "and 2 others" in html and "7 likes" in html
+
+
+def test_uploads_count_against_the_apis_upload_throttle(signed_in, author, png_upload, monkeypatch):
+    """Images posted from a page count against THROTTLE_UPLOADS like API uploads; past it nothing is kept."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "uploads", "2/hour")
+    client = signed_in(author)
+    assert client.post("/compose/", {"text": "one", "images": [png_upload()]}).status_code == 302
+    response = client.post("/compose/", {"text": "two", "images": [png_upload(), png_upload()]})
+    assert response.status_code == 429
+    assert "Too many attempts; try again in" in response.content.decode()
+    assert Tweet.objects.count() == 1 and Media.objects.count() == 1
+
+
+def test_expired_form_gets_a_page_in_chirps_layout(csrf_client, author):
+    """A form posted without a valid CSRF token gets a clear message, under the same strict CSP."""
+    csrf_client.force_login(author.user)
+    response = csrf_client.post("/settings/name/", {"name": "X"})
+    assert response.status_code == 403
+    assert "This form has expired. Reload the page and try again." in response.content.decode()
+    assert "unsafe-inline" not in response["Content-Security-Policy"]

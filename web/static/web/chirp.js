@@ -48,7 +48,6 @@ document.addEventListener("submit", async (event) => {
     } else if (kind === "follow") {
       const following = data.following;
       button.textContent = following ? button.dataset.unfollowLabel : button.dataset.followLabel;
-      button.setAttribute("aria-pressed", following ? "true" : "false");
       button.className = following ? "on" : "primary";
       form.action = following ? form.dataset.unfollowUrl : form.dataset.followUrl;
       const count = form.closest(".person, .profile") && form.closest(".person, .profile").querySelector("[data-followers-count]");
