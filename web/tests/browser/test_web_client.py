@@ -219,3 +219,9 @@ def test_screenshots_of_feed_compose_and_profile(sign_in, page):
         for name, path in (("feed", "/"), ("compose", "/compose/"), ("profile", "/people/2/")):
             page.goto(path)
             page.screenshot(path=str(target / f"{name}-{device}.png"))
+
+
+def test_api_docs_work_without_another_host(page):
+    """Swagger UI at /api/docs/ (linked from every page) loads its files from Chirp only."""
+    page.goto("/api/docs/")
+    expect(page.get_by_text("Chirp API").first).to_be_visible()
