@@ -126,12 +126,11 @@ def feed(request):
         tweets, next_cursor = feed_cursor_page(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
     except Exception as exc:
         error = page_error(exc)
+        if not cursor:
+            return render(request, "web/error.html", {"error": error}, status=error.status)
+        # An expired or broken "Load more" link: back to the top of the feed, saying why.
         messages.error(request, error.message)
-        return (
-            redirect("web:home")
-            if cursor
-            else render(request, "web/error.html", {"error": error}, status=error.status)
-        )
+        return redirect("web:home")
     context = {
         "tweets": tweet_cards(tweets=tweets, viewer=request.user),
         "next_cursor": next_cursor,
@@ -150,6 +149,7 @@ def compose(request):
     if request.method == "GET":
         return render(request, "web/compose.html", {"compose_form": _compose_form()})
     form = _compose_form(request.POST, request.FILES)
+    # Validated only so that the services' refusals can be shown beside its fields.
     form.is_valid()
     uploaded = []
     try:
