@@ -225,3 +225,41 @@ def test_api_docs_work_without_another_host(page):
     """Swagger UI at /api/docs/ (linked from every page) loads its files from Chirp only."""
     page.goto("/api/docs/")
     expect(page.get_by_text("Chirp API").first).to_be_visible()
+
+
+CONTRAST_JS = """
+() => {
+  const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 4).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const worst = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.offsetParent) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) worst.push(`${el.tagName}.${el.className}: ${ratio.toFixed(2)}`);
+  }
+  return worst;
+}
+"""
+
+
+def test_text_contrast_meets_wcag_aa(sign_in, page):
+    """Every visible text on the main pages has a contrast of at least 4.5:1 with its background."""
+    sign_in("demo", DEMO_PASSWORD)
+    for path in ["/", "/people/", "/people/2/", "/settings/", "/compose/"]:
+        page.goto(path)
+        assert page.evaluate(CONTRAST_JS) == [], path
