@@ -74,6 +74,37 @@ def chirp():
         pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium")
     port = int(os.environ.get("BROWSER_TEST_PORT", "8530"))
     tmp = Path(tempfile.mkdtemp(prefix="chirp-browser-"))
+    try:
+        server = _prepare(tmp, port)
+        with open(tmp / "gunicorn.log", "w") as log:
+            process = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "--config",
+                    "gunicorn.conf.py",
+                    "config.wsgi",
+                ],
+                cwd=REPO,
+                env=server.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_until_up(server, process, tmp / "gunicorn.log")
+            yield server
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _prepare(tmp: Path, port: int) -> Chirp:
+    """The production settings in a temporary folder; a database made by migrate, seed_demo, createuser."""
     (tmp / "empty.env").write_text("")
     env = {
         key: value
@@ -111,25 +142,7 @@ def chirp():
         server.manage(
             "createuser", name, "--username", username, "--password", PASSWORD, "--api-key", f"key-{username}"
         )
-    with open(tmp / "gunicorn.log", "w") as log:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py", "config.wsgi"],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_up(server, process, tmp / "gunicorn.log")
-        yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
+    return server
 
 
 def _wait_until_up(server: Chirp, process: subprocess.Popen, log: Path) -> None:
