@@ -28,6 +28,7 @@ PRESETS = {
 }
 SCENARIOS = [
     ("page1", "feed first page ?offset=1&limit=20"),
+    ("web", "web home page (signed-in session, HTML, 20 tweets)"),
     ("page3", "feed third page ?offset=3&limit=20"),
     ("whole", "whole feed (no parameters)"),
     ("like", "like/unlike (alternating POST/DELETE)"),
@@ -251,9 +252,17 @@ def main() -> int:
         "REDIS_URL": args.redis,
         "BENCH_QUERY_COUNT_HEADER": "1",
         "LOG_LEVEL": "WARNING",
+        # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
+        "STATIC_ROOT": str(BENCH / "out" / "static"),
     }
     keys_file = load_data(args, db, env)
     users = len(keys_file.read_text().split())
+    # The web scenario signs in with a session cookie per user, not an api key.
+    cookies_file = BENCH / "out" / "cookies.txt"
+    if "web" in args.scenarios.split(","):
+        (BENCH / "out").mkdir(exist_ok=True)
+        manage(args.python, env, "collectstatic", "--noinput", "-v0")
+        manage(args.python, env, "bench_sessions", str(keys_file), str(cookies_file), "--count", "1000")
     max_tweet = int(db.psql("SELECT coalesce(max(id), 1) FROM tweets_tweet"))
     if args.redis:
         # Ids restart with every fresh database: a cache from an earlier run (or preset) would lie.
@@ -265,12 +274,13 @@ def main() -> int:
         warmup = "1s" if args.smoke else "3s"
         rss = {}
         for name in args.scenarios.split(","):
-            if name in ("page1", "page3", "whole", "me"):
-                wrk(args, keys_file, name, warmup, max_tweet)
+            credentials = cookies_file if name == "web" else keys_file
+            if name in ("page1", "web", "page3", "whole", "me"):
+                wrk(args, credentials, name, warmup, max_tweet)
             if not rss:
                 rss["start"] = server.worker_rss_kib()
             log(f"scenario {name} for {args.duration}")
-            results[name] = wrk(args, keys_file, name, args.duration, max_tweet)
+            results[name] = wrk(args, credentials, name, args.duration, max_tweet)
             rss[name] = server.worker_rss_kib()
     finally:
         server.stop()

@@ -1,6 +1,7 @@
 -- wrk script for bench/run: every request speaks as a random user (keys from a file).
 -- Arguments: KEYS_FILE SCENARIO MAX_TWEET_ID
--- Scenarios: page1, page3, whole, like, post, me.
+-- Scenarios: page1, web, page3, whole, like, post, me. For `web` (the web client's home page) the
+-- file holds session cookies (`sessionid=...`, made by manage.py bench_sessions), not api keys.
 -- Prints one line "BENCH {json}" with counts summed over wrk's threads.
 
 local threads = {}
@@ -29,6 +30,9 @@ local paths = {
 }
 
 function request()
+  if scenario == "web" then
+    return wrk.format("GET", "/", { ["Cookie"] = keys[math.random(#keys)] })
+  end
   local headers = { ["api-key"] = keys[math.random(#keys)] }
   if scenario == "like" then
     -- Alternate like and unlike on random tweets.

@@ -47,9 +47,13 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver leaves static files to whitenoise too, so development serves them as production does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files, served by Chirp: /api/docs/ works without internet access.
+    "drf_spectacular_sidecar",
     "rest_framework_simplejwt.token_blacklist",
     "common",
     "api",
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "moderation",
     "dataset",
     "ops",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +73,8 @@ MIDDLEWARE = [
     "ops.middleware.RequestObservabilityMiddleware",
     "ops.middleware.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers: one gunicorn process is a complete site.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body, so an oversize upload is refused unread.
     "api.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 # The benchmark (bench/run) turns this on to print SQL queries per request.
@@ -96,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.limits",
             ],
         },
     },
@@ -147,10 +156,17 @@ MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names (cached for ever by browsers) and gzip copies, made by collectstatic and
+    # served by whitenoise's middleware in every mode; with DEBUG on it serves the app folders too.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Django serves /media/ itself (with nosniff) unless a front server or object store does.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+
+# The web client's pages (web app): anonymous visitors are sent to the sign-in page at /.
+LOGIN_URL = "web:home"
+LOGIN_REDIRECT_URL = "web:home"
+CSRF_FAILURE_VIEW = "web.views.csrf_failure"
 
 # --- Limits (documented in the README) ------------------------------------------------
 TWEET_MAX_LENGTH = env_int("TWEET_MAX_LENGTH", 280, minimum=1)
@@ -252,6 +268,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "PREPROCESSING_HOOKS": ["api.schema.contract_paths"],

@@ -15,3 +15,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="chirp-test-media-"))  # noqa: F405
 # The test client speaks plain HTTP; production's HTTPS redirect is tested by `check --deploy`.
 SECURE_SSL_REDIRECT = False
+# Pages render without a collectstatic manifest; the browser tests (web/tests/browser) run the
+# production storage, hashed and compressed, under gunicorn.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

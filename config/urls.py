@@ -42,6 +42,8 @@ api_patterns = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # The employees' web client; after the API and the admin, which keep their own 404s.
+    path("", include("web.urls")),
 ]
 
 if settings.SERVE_MEDIA:

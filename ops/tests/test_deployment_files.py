@@ -99,7 +99,6 @@ def test_data_lives_in_named_volumes_that_survive_down_and_up():
     assert mounts("prometheus")["/prometheus"] == "prometheus"
     assert mounts("grafana")["/var/lib/grafana"] == "grafana"
     used = {source for service in SERVICES for source in mounts(service).values() if "/" not in source}
-    assert mounts("nginx")["/srv/client"] == "./deploy/web-client"
     assert used == set(COMPOSE["volumes"])
 
 
@@ -166,9 +165,9 @@ def test_metrics_are_hidden_by_nginx_and_logs_are_json():
     assert "web" not in {s for s in SERVICES if SERVICES[s].get("ports")}
 
 
-@pytest.mark.parametrize("location", ["/api/", "/admin/", "= /readyz", "= /livez"])
+@pytest.mark.parametrize("location", ["/api/", "/admin/", "= /readyz", "= /livez", "/"])
 def test_nginx_proxies_the_app_paths(location):
-    """API (with its docs under /api/), admin and probes go to gunicorn."""
+    """API (with its docs under /api/), admin, probes and the web client at / go to gunicorn."""
     assert re.search(rf"location {re.escape(location)} \{{\s*proxy_pass http://chirp_web;", TEMPLATE)
 
 

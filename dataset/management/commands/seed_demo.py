@@ -7,11 +7,14 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from accounts.models import User
-from accounts.services import follow_add, user_create
+from accounts.services import follow_add, password_set, user_create
 from media.services import media_create
 from tweets.services import like_add, tweet_create
 
-# (username, name, api key): the reference web client starts with the key `test`.
+# Every demo user signs in to the web client at / with this password (scripts/serve prints it).
+DEMO_PASSWORD = "chirp-demo-password"
+
+# (username, name, api key): scripts and bots of the demo use the key `test`.
 DEMO_USERS = [
     ("demo", "Demo User", "test"),
     ("ada", "Ada Lovelace", None),
@@ -45,7 +48,10 @@ def _demo_image(seed: int) -> SimpleUploadedFile:
 
 
 class Command(BaseCommand):
-    help = "Create a small demo data set (idempotent): users incl. api key `test`, follows, tweets, likes."
+    help = (
+        "Create a small demo data set (idempotent): users with a password (incl. api key `test`), "
+        "follows, tweets, likes."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -53,8 +59,11 @@ class Command(BaseCommand):
         for username, name, key in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user, key = user_create(name=name, username=username, api_key=key)
+                user, key = user_create(name=name, username=username, api_key=key, password=DEMO_PASSWORD)
                 self.stdout.write(f"Created {name} (@{username}), api-key: {key}")
+            elif not user.has_usable_password():
+                # Demo users seeded before they had passwords get one.
+                password_set(user=user, password=DEMO_PASSWORD)
             users[username] = user
 
         for follower in users.values():
@@ -62,6 +71,8 @@ class Command(BaseCommand):
                 if follower != followee:
                     follow_add(follower=follower, followee_id=followee.pk)
 
+        usernames = ", ".join(users)
+        self.stdout.write(f"Demo users {usernames} sign in at / with the password: {DEMO_PASSWORD}")
         if users["demo"].tweets.exists() or any(u.tweets.exists() for u in users.values()):
             self.stdout.write("Demo tweets already exist; nothing more to do.")
             return

@@ -1,0 +1,75 @@
+"""The pages' forms: they take input in; the services decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from moderation.models import Report
+
+
+class SignInForm(forms.Form):
+    login = forms.CharField(label=_("Username or email"), max_length=254)
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].widget.attrs.update(autocomplete="username", autofocus=True)
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; what they may be is the media pipeline's to decide."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [] if data in self.empty_values else [super().clean(data, initial)]
+
+
+class ComposeForm(forms.Form):
+    # No max_length here: the length rule (TWEET_MAX_LENGTH) is the tweet service's to apply.
+    text = forms.CharField(label=_("What's happening?"), required=False, strip=False, widget=forms.Textarea)
+    images = MultipleFileField(
+        label=_("Images"),
+        required=False,
+        widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The count beside the field follows this limit live; the server still decides (no maxlength).
+        self.fields["text"].widget.attrs.update(
+            {"rows": 3, "data-max-length": max_length, "aria-describedby": "compose-count"}
+        )
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Report.Reason.choices)
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(label=_("Display name"), max_length=150)
+
+
+class PasswordForm(forms.Form):
+    current_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["current_password"].widget.attrs.update(autocomplete="current-password")
+        self.fields["new_password"].widget.attrs.update(autocomplete="new-password")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search colleagues by name"), required=False, max_length=150)

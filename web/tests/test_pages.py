@@ -1,0 +1,457 @@
+import re
+
+import pytest
+from django.db import connection
+
+from accounts.models import Follow
+from media.models import Media
+from moderation.models import Report
+from tweets.models import Like, Tweet
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def postgres(on_postgresql: int, elsewhere: int) -> int:
+    return on_postgresql if connection.vendor == "postgresql" else elsewhere
+
+
+def articles(response) -> list[str]:
+    return re.findall(r'<article class="card tweet" id="tweet-(\d+)"', response.content.decode())
+
+
+# --- Feed ------------------------------------------------------------------------------------
+
+
+def test_feed_shows_followed_and_own_tweets_most_liked_first(
+    signed_in, follower, author, outsider, make_tweet
+):
+    """The home feed has the API's ranking: followed colleagues and own tweets, most liked first."""
+    quiet = make_tweet(author, "quiet")
+    popular = make_tweet(author, "popular", likers=[outsider])
+    own = make_tweet(follower, "mine")
+    make_tweet(outsider, "not followed")
+    response = signed_in(follower).get("/")
+    assert articles(response) == [str(popular.pk), str(own.pk), str(quiet.pk)]
+    html = response.content.decode()
+    assert f'href="/people/{author.id}/">Ada Author</a>' in html
+    assert "not followed" not in html
+
+
+def test_feed_shows_thumbnails_linking_to_the_full_image_with_alt_text(
+    signed_in, author, make_media, make_tweet
+):
+    """Each image is a thumbnail with alt text, linked to the full image."""
+    media = make_media(author)
+    make_tweet(author, "with a picture", media=[media])
+    html = signed_in(author).get("/").content.decode()
+    media.refresh_from_db()
+    assert f'<a href="/media/{media.file.name}"><img src="/media/{media.thumbnail.name}"' in html
+    assert 'alt="Image 1 of the post by Ada Author (opens the full image)"' in html
+
+
+def test_feed_page_queries_do_not_grow_with_tweets(
+    signed_in, author, follower, outsider, make_media, make_tweet, django_assert_num_queries
+):
+    """The feed page runs a fixed number of queries, however many tweets, likes and images it shows."""
+    client = signed_in(follower)
+    for n in range(3):
+        make_tweet(author, f"tweet {n}", media=[make_media(author)], likers=[outsider, follower])
+    # Session, user; the ranked ids (PostgreSQL: one query, then synchronous_commit off for the
+    # snapshot; elsewhere: followees, then ids); the cursor snapshot row (savepoint, insert, the
+    # per-user cap's delete, release); the page's tweets, likers, images.
+    expected = 11
+    with django_assert_num_queries(expected):
+        client.get("/")
+    for n in range(5):
+        make_tweet(author, f"more {n}", media=[make_media(author)], likers=[outsider])
+    with django_assert_num_queries(expected):
+        assert len(articles(client.get("/"))) == 8
+
+
+def test_load_more_continues_without_duplicates_while_likes_change(
+    signed_in, follower, author, outsider, make_tweet, settings
+):
+    """ "Load more" walks the order fixed at the first page: no tweet twice, none skipped, as likes change."""
+    from web import views
+
+    tweets = [make_tweet(author, f"tweet {n}") for n in range(views.FEED_PAGE_SIZE + 5)]
+    client = signed_in(follower)
+    first = client.get("/")
+    link = re.search(r'href="\?cursor=([^"]+)" data-load-more', first.content.decode())
+    assert link
+    # The last tweet becomes the most liked meanwhile: it must not appear twice nor be skipped.
+    client.post(f"/tweets/{tweets[0].pk}/like/")
+    rest = client.get(f"/?cursor={link[1]}&partial=1")
+    seen = articles(first) + articles(rest)
+    assert sorted(seen) == sorted(str(t.pk) for t in tweets)
+    assert len(seen) == len(set(seen))
+    assert "data-load-more" not in rest.content.decode()
+
+
+def test_forged_cursor_is_a_message_not_an_error_page(signed_in, follower):
+    """A broken or expired load-more link brings the colleague back to the top of the feed with a message."""
+    response = signed_in(follower).get("/?cursor=forged", follow=True)
+    assert response.status_code == 200
+    assert "Invalid cursor." in response.content.decode()
+
+
+def test_user_text_is_escaped(signed_in, author, make_tweet, make_user):
+    """Tweets and names are shown as text: markup in them is never interpreted."""
+    make_tweet(author, "<script>alert(1)</script> & <b>bold</b>")
+    html = signed_in(author).get("/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_every_page_has_a_strict_content_security_policy(signed_in, author, make_tweet, client):
+    """Every web page forbids inline scripts and styles and any other origin."""
+    tweet = make_tweet(author)
+    pages = [
+        "/",
+        "/compose/",
+        "/people/",
+        f"/people/{author.id}/",
+        "/settings/",
+        f"/tweets/{tweet.pk}/delete/",
+    ]
+    responses = [client.get("/")] + [signed_in(author).get(page) for page in pages]
+    for response in responses:
+        policy = response["Content-Security-Policy"]
+        assert (
+            "default-src 'none'" in policy
+            and "script-src 'self';" in policy
+            and "style-src 'self';" in policy
+        )
+        assert "unsafe-inline" not in policy and "http" not in policy
+        assert "<script>" not in response.content.decode()
+        assert " style=" not in response.content.decode()
+
+
+# --- Compose ---------------------------------------------------------------------------------
+
+
+def test_compose_posts_text_with_images(signed_in, author, png_upload):
+    """A post with text and two images is published through the media pipeline, images in order."""
+    response = signed_in(author).post(
+        "/compose/",
+        {"text": "Hello from the web", "images": [png_upload("a.png"), png_upload("b.png")]},
+        follow=True,
+    )
+    assert "Your post is published." in response.content.decode()
+    tweet = Tweet.objects.get(content="Hello from the web")
+    media = list(tweet.media.order_by("position"))
+    assert len(media) == 2 and all(m.thumbnail.name for m in media)
+    assert response.content.decode().count('alt="Image ') == 2
+
+
+def test_compose_states_the_limits(signed_in, author, settings):
+    """The compose form states the server's length and image limits and carries the live counter's limit."""
+    settings.TWEET_MAX_LENGTH = 99
+    html = signed_in(author).get("/compose/").content.decode()
+    assert 'data-max-length="99"' in html and "Up to 99 characters" in html
+    assert '<label for="id_text">What&#x27;s happening?</label>' in html
+    assert '<label for="id_images">Images</label>' in html
+    assert ">Post</button>" in html
+
+
+def test_too_long_post_is_refused_with_the_services_message(signed_in, author, settings):
+    """Text over TWEET_MAX_LENGTH is refused with the tweet service's own message, nothing is created."""
+    settings.TWEET_MAX_LENGTH = 10
+    response = signed_in(author).post("/compose/", {"text": "x" * 11})
+    assert response.status_code == 400
+    assert "Ensure this field has no more than 10 characters." in response.content.decode()
+    assert not Tweet.objects.exists()
+
+
+def test_too_many_images_are_refused_and_none_kept(signed_in, author, png_upload, settings):
+    """More images than TWEET_MAX_MEDIA: refused with the service's message; no image stays behind."""
+    settings.TWEET_MAX_MEDIA = 1
+    response = signed_in(author).post("/compose/", {"text": "two", "images": [png_upload(), png_upload()]})
+    assert response.status_code == 400
+    assert "A tweet can have at most 1 media." in response.content.decode()
+    assert not Tweet.objects.exists() and not Media.objects.exists()
+
+
+def test_non_image_is_refused_with_the_pipelines_message(signed_in, author, png_upload):
+    """A PDF is refused with the media pipeline's message; the image uploaded beside it is not kept."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("notes.pdf", PDF, content_type="application/pdf")
+    response = signed_in(author).post("/compose/", {"text": "see attached", "images": [png_upload(), pdf]})
+    assert response.status_code == 415
+    assert "PDF files are not accepted; upload JPEG, PNG, GIF or WebP." in response.content.decode()
+    assert not Tweet.objects.exists() and not Media.objects.exists()
+
+
+def test_empty_post_is_refused(signed_in, author):
+    """Neither text nor image: the service's message."""
+    response = signed_in(author).post("/compose/", {"text": "  "})
+    assert response.status_code == 400
+    assert "A tweet needs text or at least one image." in response.content.decode()
+
+
+def test_compose_requires_the_csrf_token(csrf_client, author):
+    """Posting without the CSRF token is refused, and nothing is published."""
+    csrf_client.force_login(author.user)
+    assert csrf_client.post("/compose/", {"text": "forged"}).status_code == 403
+    assert not Tweet.objects.exists()
+
+
+# --- Like, delete, report --------------------------------------------------------------------
+
+
+def test_like_and_unlike_in_place(signed_in, follower, author, make_tweet):
+    """Like/Unlike answer a script with the tweet re-rendered: the button flips and the count moves."""
+    tweet = make_tweet(author)
+    client = signed_in(follower)
+    liked = client.post(f"/tweets/{tweet.pk}/like/", HTTP_ACCEPT="application/json").json()
+    assert ">Unlike</button>" in liked["html"] and "1 like<" in liked["html"]
+    assert Like.objects.filter(tweet=tweet, user=follower.user).exists()
+    unliked = client.post(f"/tweets/{tweet.pk}/unlike/", HTTP_ACCEPT="application/json").json()
+    assert ">Like</button>" in unliked["html"] and "0 likes<" in unliked["html"]
+    tweet.refresh_from_db()
+    assert tweet.likes_count == 0
+
+
+def test_like_without_script_returns_to_the_page(signed_in, follower, author, make_tweet):
+    """Without JavaScript the form posts and the browser returns to where it was."""
+    tweet = make_tweet(author)
+    response = signed_in(follower).post(f"/tweets/{tweet.pk}/like/", {"next": f"/people/{author.id}/"})
+    assert response["Location"] == f"/people/{author.id}/"
+    tweet.refresh_from_db()
+    assert tweet.likes_count == 1
+
+
+def test_like_of_a_deleted_tweet_says_so(signed_in, follower):
+    """Liking a tweet that is gone is a clear message, not an error page."""
+    response = signed_in(follower).post("/tweets/999999/like/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found: it may have been deleted."}
+
+
+def test_like_requires_the_csrf_token(csrf_client, follower, author, make_tweet):
+    """A like without the CSRF token is refused."""
+    tweet = make_tweet(author)
+    csrf_client.force_login(follower.user)
+    assert csrf_client.post(f"/tweets/{tweet.pk}/like/").status_code == 403
+    assert not Like.objects.exists()
+
+
+def test_delete_asks_for_confirmation_then_deletes(signed_in, author, make_tweet):
+    """Delete shows the post and a Delete button; only the POST deletes."""
+    tweet = make_tweet(author, "to go")
+    client = signed_in(author)
+    page = client.get(f"/tweets/{tweet.pk}/delete/")
+    assert "Delete this post?" in page.content.decode() and ">Delete</button>" in page.content.decode()
+    assert Tweet.objects.filter(pk=tweet.pk).exists()
+    response = client.post(f"/tweets/{tweet.pk}/delete/", follow=True)
+    assert "Your post is deleted." in response.content.decode()
+    assert not Tweet.objects.filter(pk=tweet.pk).exists()
+
+
+def test_cannot_delete_someone_elses_tweet(signed_in, author, outsider, make_tweet):
+    """Deleting someone else's tweet is refused with the service's message; the tweet stays."""
+    tweet = make_tweet(author)
+    response = signed_in(outsider).post(f"/tweets/{tweet.pk}/delete/")
+    assert response.status_code == 403
+    assert "Only the author can delete a tweet." in response.content.decode()
+    assert Tweet.objects.filter(pk=tweet.pk).exists()
+
+
+def test_feed_offers_delete_on_own_tweets_and_report_on_others(signed_in, follower, author, make_tweet):
+    """Own tweets carry Delete, colleagues' tweets Report."""
+    own = make_tweet(follower, "mine")
+    theirs = make_tweet(author, "theirs")
+    html = signed_in(follower).get("/").content.decode()
+    assert f'action="/tweets/{own.pk}/delete/"' in html and f'action="/tweets/{own.pk}/report/"' not in html
+    assert (
+        f'action="/tweets/{theirs.pk}/report/"' in html
+        and f'action="/tweets/{theirs.pk}/delete/"' not in html
+    )
+
+
+def test_report_with_a_reason(signed_in, follower, author, make_tweet):
+    """Report files a report with the chosen reason through the moderation service."""
+    tweet = make_tweet(author)
+    client = signed_in(follower)
+    form = client.get(f"/tweets/{tweet.pk}/report/").content.decode()
+    assert '<option value="harassment">Harassment</option>' in form and ">Report</button>" in form
+    response = client.post(f"/tweets/{tweet.pk}/report/", {"reason": "spam", "comment": "ads"}, follow=True)
+    assert "the moderators will look at this post" in response.content.decode()
+    report = Report.objects.get()
+    assert (report.reporter_id, report.tweet_id, report.reason, report.comment) == (
+        follower.id,
+        tweet.pk,
+        "spam",
+        "ads",
+    )
+
+
+def test_report_without_a_valid_reason_is_refused(signed_in, follower, author, make_tweet):
+    """An unknown reason is a form error; no report is filed."""
+    tweet = make_tweet(author)
+    response = signed_in(follower).post(f"/tweets/{tweet.pk}/report/", {"reason": "boredom"})
+    assert response.status_code == 400
+    assert not Report.objects.exists()
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+def test_directory_lists_colleagues_and_searches_by_name(
+    signed_in, follower, author, outsider, django_assert_num_queries
+):
+    """People lists colleagues with their counts and Follow/Unfollow; search filters by name."""
+    client = signed_in(outsider)
+    # Session, user, the page's count, the page of users with their counts.
+    with django_assert_num_queries(4):
+        html = client.get("/people/").content.decode()
+    assert "Ada Author" in html and "Fred Follower" in html
+    assert html.count(">Follow</button>") == 2  # not for oneself
+    found = client.get("/people/?q=fred").content.decode()
+    assert "Fred Follower" in found and "Ada Author" not in found
+
+
+def test_follow_and_unfollow_in_place(signed_in, outsider, author):
+    """Follow/Unfollow answer a script with the new state and the follower count."""
+    client = signed_in(outsider)
+    followed = client.post(f"/people/{author.id}/follow/", HTTP_ACCEPT="application/json").json()
+    assert followed["following"] is True and followed["followers_label"] == "1 follower"
+    assert Follow.objects.filter(follower=outsider.user, followee=author.user).exists()
+    unfollowed = client.post(f"/people/{author.id}/unfollow/", HTTP_ACCEPT="application/json").json()
+    assert unfollowed["following"] is False and unfollowed["followers_count"] == 0
+
+
+def test_following_yourself_is_refused_with_the_services_message(signed_in, author):
+    """The follow service's rule, its message on the page."""
+    response = signed_in(author).post(f"/people/{author.id}/follow/", follow=True)
+    assert "You cannot follow yourself." in response.content.decode()
+
+
+def test_profile_shows_tweets_followers_and_follow_button(
+    signed_in, follower, author, outsider, make_tweet, django_assert_num_queries
+):
+    """A profile shows the colleague's tweets, followers, following, and the right button."""
+    make_tweet(author, "on my profile")
+    client = signed_in(follower)
+    # Session, user, the profile's user, its followers and following, its tweets, their likers and images.
+    with django_assert_num_queries(7):
+        html = client.get(f"/people/{author.id}/").content.decode()
+    assert "on my profile" in html and "Fred Follower" in html and ">Unfollow</button>" in html
+    assert ">Follow</button>" in signed_in(outsider).get(f"/people/{author.id}/").content.decode()
+
+
+def test_profile_of_unknown_user_is_a_404_page(signed_in, author):
+    """An unknown colleague is a page saying so."""
+    response = signed_in(author).get("/people/999999/")
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
+
+
+# --- Settings --------------------------------------------------------------------------------
+
+
+def test_display_name_change(signed_in, author):
+    """The display name changes through the accounts service."""
+    response = signed_in(author).post("/settings/name/", {"name": "Ada King"}, follow=True)
+    assert "Your display name is changed." in response.content.decode()
+    author.user.refresh_from_db()
+    assert author.user.name == "Ada King"
+
+
+def test_password_change_needs_the_current_password(signed_in, make_user):
+    """A wrong current password is refused with the service's message; the password stays."""
+    person = make_user("Pat", username="pat", password="old passphrase 42")
+    response = signed_in(person).post(
+        "/settings/password/", {"current_password": "wrong", "new_password": "new passphrase 42"}
+    )
+    assert response.status_code == 400
+    assert "This is not your current password." in response.content.decode()
+    person.user.refresh_from_db()
+    assert person.user.check_password("old passphrase 42")
+
+
+def test_weak_new_password_is_refused_with_the_validators_message(signed_in, make_user):
+    """Django's password validators apply, as over the API."""
+    person = make_user("Pat", username="pat", password="old passphrase 42")
+    response = signed_in(person).post(
+        "/settings/password/", {"current_password": "old passphrase 42", "new_password": "123"}
+    )
+    assert response.status_code == 400
+    assert "This password is too short." in response.content.decode()
+
+
+def test_password_change_keeps_this_session(signed_in, make_user):
+    """After changing the password, this session stays signed in and the new password works."""
+    person = make_user("Pat", username="pat", password="old passphrase 42")
+    client = signed_in(person)
+    response = client.post(
+        "/settings/password/",
+        {"current_password": "old passphrase 42", "new_password": "new passphrase 42"},
+        follow=True,
+    )
+    assert "Your password is changed." in response.content.decode()
+    assert client.get("/settings/").status_code == 200
+    person.user.refresh_from_db()
+    assert person.user.check_password("new passphrase 42")
+
+
+def test_api_key_rotation_shows_the_new_key_once(signed_in, author, client):
+    """A new api key is shown on the answer only; the old key stops working, the new one works."""
+    browser = signed_in(author)
+    response = browser.post("/settings/api-key/", follow=True)
+    shown = re.search(r'<code id="new-api-key">([^<]+)</code>', response.content.decode())
+    assert shown is not None
+    key = shown[1]
+    assert response["Cache-Control"] == "no-store"
+    assert "scripts using the old key stop working" in response.content.decode()
+    assert client.get("/api/users/me", HTTP_API_KEY=author.key).status_code == 401
+    assert client.get("/api/users/me", HTTP_API_KEY=key).status_code == 200
+    assert key not in browser.get("/settings/").content.decode()
+
+
+def test_settings_forms_require_the_csrf_token(csrf_client, author):
+    """Rotating the key without the CSRF token is refused: the old key keeps working."""
+    csrf_client.force_login(author.user)
+    assert csrf_client.post("/settings/api-key/").status_code == 403
+    assert csrf_client.get("/api/users/me", HTTP_API_KEY=author.key).status_code == 200
+
+
+@pytest.mark.parametrize("staff", [True, False])
+def test_admin_link_only_for_staff_and_api_docs_for_everyone(signed_in, make_user, staff):
+    """Staff see a link to the admin; everyone sees the API docs and People."""
+    html = signed_in(make_user("Someone", is_staff=staff)).get("/").content.decode()
+    assert ('href="/admin/"' in html) is staff
+    assert 'href="/api/docs/">API docs</a>' in html and 'href="/people/">People</a>' in html
+
+
+def test_feed_names_the_first_likers_and_counts_the_others(signed_in, author, make_user, make_tweet):
+    """Under a post: its first five likers, linked to their profiles, and how many others."""
+    likers = [make_user(f"Liker {n}") for n in range(7)]
+    make_tweet(author, "popular", likers=likers)
+    html = signed_in(author).get("/").content.decode()
+    assert f'<a href="/people/{likers[0].id}/">Liker 0</a>' in html and "Liker 4</a>" in html
+    assert "Liker 5</a>" not in html
+    assert "and 2 others" in html and "7 likes" in html
+
+
+def test_uploads_count_against_the_apis_upload_throttle(signed_in, author, png_upload, monkeypatch):
+    """Images posted from a page count against THROTTLE_UPLOADS like API uploads; past it nothing is kept."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "uploads", "2/hour")
+    client = signed_in(author)
+    assert client.post("/compose/", {"text": "one", "images": [png_upload()]}).status_code == 302
+    response = client.post("/compose/", {"text": "two", "images": [png_upload(), png_upload()]})
+    assert response.status_code == 429
+    assert "Too many attempts; try again in" in response.content.decode()
+    assert Tweet.objects.count() == 1 and Media.objects.count() == 1
+
+
+def test_expired_form_gets_a_page_in_chirps_layout(csrf_client, author):
+    """A form posted without a valid CSRF token gets a clear message, under the same strict CSP."""
+    csrf_client.force_login(author.user)
+    response = csrf_client.post("/settings/name/", {"name": "X"})
+    assert response.status_code == 403
+    assert "This form has expired. Reload the page and try again." in response.content.decode()
+    assert "unsafe-inline" not in response["Content-Security-Policy"]

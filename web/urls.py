@@ -1,0 +1,24 @@
+from django.urls import path
+
+from web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("compose/", views.compose, name="compose"),
+    path("tweets/<int:tweet_id>/like/", views.like, name="like"),
+    path("tweets/<int:tweet_id>/unlike/", views.unlike, name="unlike"),
+    path("tweets/<int:tweet_id>/delete/", views.delete, name="delete"),
+    path("tweets/<int:tweet_id>/report/", views.report, name="report"),
+    path("people/", views.directory, name="people"),
+    path("people/<int:user_id>/", views.profile, name="profile"),
+    path("people/<int:user_id>/follow/", views.follow, name="follow"),
+    path("people/<int:user_id>/unfollow/", views.unfollow, name="unfollow"),
+    path("settings/", views.settings_page, name="settings"),
+    path("settings/name/", views.settings_name, name="settings-name"),
+    path("settings/password/", views.settings_password, name="settings-password"),
+    path("settings/api-key/", views.settings_api_key, name="settings-api-key"),
+]

@@ -1,0 +1,392 @@
+"""The employees' web client: pages that call the same services and selectors as the API."""
+
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.selectors import user_directory, user_get, user_profile
+from accounts.services import api_key_set, follow_add, follow_remove, profile_update
+from common.errors import NotAllowed, NotFound
+from feed.cursors import feed_cursor_page
+from feed.selectors import tweets_by_ids
+from media.services import media_create, media_delete
+from moderation.services import report_create
+from tweets.services import like_add, like_remove, tweet_create, tweet_delete
+from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
+from web.errors import page_error
+from web.forms import ComposeForm, NameForm, PasswordForm, ReportForm, SearchForm, SignInForm
+from web.selectors import author_tweets, tweet_cards
+
+FEED_PAGE_SIZE = 20
+PROFILE_TWEETS = 50
+DIRECTORY_PAGE_SIZE = 50
+NEW_API_KEY_SESSION_KEY = "web:new-api-key"
+
+
+def signed_in(view):
+    """Signed in (else to the sign-in page) and not suspended (else signed out with the API's message)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        try:
+            suspension_check(request.user)
+        except Exception as exc:
+            # Suspended while signed in: signed out, with the message the API gives.
+            message = page_error(exc).message
+            logout(request)
+            messages.error(request, message)
+            return redirect("web:home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _back(request, default: str) -> str:
+    """Where a form posted from a page returns to: its `next` if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _compose_form(data=None, files=None) -> ComposeForm:
+    return ComposeForm(data, files, max_length=settings.TWEET_MAX_LENGTH)
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: a page in Chirp's layout (Django's own has inline styles the CSP blocks)."""
+    error = page_error(NotAllowed(_("This form has expired. Reload the page and try again.")))
+    return render(request, "web/error.html", {"error": error}, status=403)
+
+
+# --- Signing in and out -----------------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    """The feed when signed in; the sign-in page otherwise."""
+    if not request.user.is_authenticated:
+        return render(
+            request, "web/sign_in.html", {"form": SignInForm(), "next": request.GET.get("next", "")}
+        )
+    return feed(request)
+
+
+@require_POST
+def sign_in(request):
+    form = SignInForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            user = user_sign_in_check(
+                request, login=form.cleaned_data["login"].strip(), password=form.cleaned_data["password"]
+            )
+        except Exception as exc:
+            error = page_error(exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(_back(request, reverse("web:home")))
+    context = {"form": form, "error": error, "next": request.POST.get("next", "")}
+    return render(request, "web/sign_in.html", context, status=error.status if error else 400)
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    messages.success(request, _("You are signed out."))
+    return redirect("web:home")
+
+
+# --- Feed and tweets --------------------------------------------------------------------------
+
+
+@signed_in
+def feed(request):
+    """A cursor page of the feed: the API's ranking and its stable `cursor` semantics."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        tweets, next_cursor = feed_cursor_page(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
+    except Exception as exc:
+        error = page_error(exc)
+        if not cursor:
+            return render(request, "web/error.html", {"error": error}, status=error.status)
+        # An expired or broken "Load more" link: back to the top of the feed, saying why.
+        messages.error(request, error.message)
+        return redirect("web:home")
+    context: dict[str, Any] = {
+        "tweets": tweet_cards(tweets=tweets, viewer=request.user),
+        "next_cursor": next_cursor,
+        "continued": bool(cursor),
+    }
+    if request.GET.get("partial"):
+        return render(request, "web/_feed_page.html", context)
+    context["compose_form"] = _compose_form()
+    return render(request, "web/feed.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def compose(request):
+    """Post a tweet: each image through the media pipeline, then the tweet service; all or nothing."""
+    if request.method == "GET":
+        return render(request, "web/compose.html", {"compose_form": _compose_form()})
+    form = _compose_form(request.POST, request.FILES)
+    # Validated only so that the services' refusals can be shown beside its fields.
+    form.is_valid()
+    uploaded = []
+    try:
+        upload_throttle_check(request, len(request.FILES.getlist("images")))
+        for upload in request.FILES.getlist("images"):
+            uploaded.append(media_create(uploader=request.user, upload=upload))
+        tweet_create(
+            author=request.user,
+            content=request.POST.get("text", ""),
+            media_ids=[media.pk for media in uploaded],
+        )
+    except Exception as exc:
+        error = page_error(exc)
+        # The tweet was refused: the images uploaded for it go with it.
+        for media in uploaded:
+            media_delete(media=media)
+        for field, field_messages in error.fields.items():
+            for message in field_messages:
+                form.add_error(field if field in form.fields else None, message)
+        if not error.fields:
+            form.add_error(None, error.message)
+        return render(
+            request, "web/compose.html", {"compose_form": form, "error": error}, status=error.status
+        )
+    messages.success(request, _("Your post is published."))
+    return redirect("web:home")
+
+
+def _tweet_action(request, tweet_id: int, action, done: str):
+    try:
+        action(user=request.user, tweet_id=tweet_id)
+    except Exception as exc:
+        error = page_error(exc)
+        if _wants_json(request):
+            return JsonResponse({"error": error.message}, status=error.status)
+        messages.error(request, error.message)
+        return redirect(_back(request, reverse("web:home")))
+    if _wants_json(request):
+        cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
+        html = render(request, "web/_tweet.html", {"tweet": cards[0], "next": _back(request, "/")}).content
+        return JsonResponse({"html": html.decode(), "message": done})
+    return redirect(_back(request, reverse("web:home")))
+
+
+@signed_in
+@require_POST
+def like(request, tweet_id: int):
+    return _tweet_action(request, tweet_id, like_add, _("Liked."))
+
+
+@signed_in
+@require_POST
+def unlike(request, tweet_id: int):
+    return _tweet_action(request, tweet_id, like_remove, _("Like removed."))
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def delete(request, tweet_id: int):
+    """GET asks for confirmation; POST deletes (the service refuses someone else's tweet)."""
+    if request.method == "GET":
+        cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
+        if not cards:
+            return render(
+                request,
+                "web/error.html",
+                {"error": page_error(NotFound(_("Not found: it may have been deleted.")))},
+                status=404,
+            )
+        return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
+    try:
+        tweet_delete(user=request.user, tweet_id=tweet_id)
+    except Exception as exc:
+        error = page_error(exc)
+        return render(request, "web/error.html", {"error": error}, status=error.status)
+    messages.success(request, _("Your post is deleted."))
+    return redirect(_back(request, reverse("web:home")))
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def report(request, tweet_id: int):
+    cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
+    if not cards:
+        return render(
+            request,
+            "web/error.html",
+            {"error": page_error(NotFound(_("Not found: it may have been deleted.")))},
+            status=404,
+        )
+    form = ReportForm(request.POST or None)
+    context: dict[str, Any] = {"tweet": cards[0], "form": form, "next": _back(request, "/")}
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_create(reporter=request.user, tweet_id=tweet_id, **form.cleaned_data)
+        except Exception as exc:
+            context["error"] = page_error(exc)
+            return render(request, "web/report.html", context, status=context["error"].status)
+        messages.success(request, _("Thank you: the moderators will look at this post."))
+        return redirect(_back(request, reverse("web:home")))
+    return render(request, "web/report.html", context, status=400 if form.errors else 200)
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+@signed_in
+@require_GET
+def directory(request):
+    """The colleague directory (the API's `GET /api/users`), searchable by name."""
+    form = SearchForm(request.GET)
+    search = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    users = user_directory(viewer=request.user, search=search)
+    page = Paginator(users, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/directory.html", {"form": form, "page": page, "search": search})
+
+
+@signed_in
+@require_GET
+def profile(request, user_id: int):
+    try:
+        person = user_get(user_id=user_id)
+    except Exception as exc:
+        error = page_error(exc)
+        return render(request, "web/error.html", {"error": error}, status=error.status)
+    lists = user_profile(user=person)
+    context = {
+        "person": person,
+        "followers": lists["followers"],
+        "following": lists["following"],
+        "followed_by_me": any(entry["id"] == request.user.pk for entry in lists["followers"]),
+        "tweets": tweet_cards(
+            tweets=author_tweets(author_id=person.pk, limit=PROFILE_TWEETS), viewer=request.user
+        ),
+    }
+    return render(request, "web/profile.html", context)
+
+
+def _follow_action(request, user_id: int, action, following: bool, done: str):
+    try:
+        action(follower=request.user, followee_id=user_id)
+    except Exception as exc:
+        error = page_error(exc)
+        if _wants_json(request):
+            return JsonResponse({"error": error.message}, status=error.status)
+        messages.error(request, error.message)
+        return redirect(_back(request, reverse("web:profile", args=[user_id])))
+    if _wants_json(request):
+        # followers_count is user_directory's annotation, which the stubs cannot see.
+        row = user_directory(viewer=request.user).filter(pk=user_id).values("followers_count").first()  # type: ignore[misc]
+        count = row["followers_count"] if row else 0
+        label = ngettext("%(n)s follower", "%(n)s followers", count) % {"n": count}
+        return JsonResponse(
+            {"following": following, "followers_count": count, "followers_label": label, "message": done}
+        )
+    return redirect(_back(request, reverse("web:profile", args=[user_id])))
+
+
+@signed_in
+@require_POST
+def follow(request, user_id: int):
+    return _follow_action(request, user_id, follow_add, True, _("Following."))
+
+
+@signed_in
+@require_POST
+def unfollow(request, user_id: int):
+    return _follow_action(request, user_id, follow_remove, False, _("Unfollowed."))
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+
+def _settings_page(request, status: int = 200, **context):
+    context.setdefault("name_form", NameForm(initial={"name": request.user.name}))
+    context.setdefault("password_form", PasswordForm())
+    return render(request, "web/settings.html", context, status=status)
+
+
+@signed_in
+@require_GET
+def settings_page(request):
+    # A key made by the rotation just before is shown on this one page view, then forgotten.
+    key = request.session.pop(NEW_API_KEY_SESSION_KEY, None)
+    response = _settings_page(request, new_api_key=key)
+    if key:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@signed_in
+@require_POST
+def settings_name(request):
+    form = NameForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_update(user=request.user, name=form.cleaned_data["name"])
+        except Exception as exc:
+            error = page_error(exc)
+            form.add_error("name", error.message)
+            return _settings_page(request, error.status, name_form=form)
+        messages.success(request, _("Your display name is changed."))
+        return redirect("web:settings")
+    return _settings_page(request, 400, name_form=form)
+
+
+@signed_in
+@require_POST
+def settings_password(request):
+    form = PasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_update(
+                user=request.user,
+                password=form.cleaned_data["new_password"],
+                current_password=form.cleaned_data["current_password"],
+            )
+        except Exception as exc:
+            error = page_error(exc)
+            fields = {"password": "new_password", "current_password": "current_password"}
+            for field, field_messages in error.fields.items():
+                for message in field_messages:
+                    form.add_error(fields.get(field), message)
+            if not error.fields:
+                form.add_error(None, error.message)
+            return _settings_page(request, error.status, password_form=form)
+        # This session stays signed in; the others (and the JWTs) end.
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password is changed."))
+        return redirect("web:settings")
+    return _settings_page(request, 400, password_form=form)
+
+
+@signed_in
+@require_POST
+def settings_api_key(request):
+    """A new api key, shown on the next page view only (a reload of it does not make another key)."""
+    request.session[NEW_API_KEY_SESSION_KEY] = api_key_set(user=request.user)
+    return redirect("web:settings")
