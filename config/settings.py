@@ -292,6 +292,15 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 # When set, /metrics requires `Authorization: Bearer <token>`; nginx never exposes it anyway.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
+# Off unless set: errors (with their request, credentials scrubbed) go to Sentry or GlitchTip.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from ops.error_tracking import init_error_tracking
+
+    init_error_tracking(
+        dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production") or "production"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
