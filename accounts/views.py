@@ -44,6 +44,7 @@ from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
 from api.pagination import PageNumberPagination
 from api.permissions import IsActiveUser, IsStaff
 from api.schema import OkEnvelopeSerializer, error_responses
+from common.replicas import reads_from_replica
 from moderation import services as moderation_services
 
 # Status changes made through the API go to the moderators' audit log with this reason.
@@ -137,6 +138,7 @@ class UsersView(APIView):
         parameters=[DirectoryQuerySerializer],
         responses={200: DirectoryPageSerializer, **error_responses(400, 404)},
     )
+    @reads_from_replica
     def get(self, request):
         query = DirectoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -173,6 +175,7 @@ class UserMeView(APIView):
     @extend_schema(
         summary="Your own profile", responses={200: ProfileEnvelopeSerializer, **error_responses()}
     )
+    @reads_from_replica
     def get(self, request):
         return Response({"result": True, "user": user_profile(user=request.user)})
 
@@ -212,6 +215,7 @@ class UserDetailView(APIView):
     @extend_schema(
         summary="A user's profile", responses={200: ProfileEnvelopeSerializer, **error_responses(404)}
     )
+    @reads_from_replica
     def get(self, request, user_id: int):
         return Response({"result": True, "user": user_profile(user=user_get(user_id=user_id))})
 

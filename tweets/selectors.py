@@ -3,6 +3,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from common.replicas import primary_reads
 from media.selectors import tweet_image_urls
 from tweets import likers_cache
 from tweets.models import Like, Tweet
@@ -52,7 +53,9 @@ def tweets_payload(
     likes, versions = likers_cache.cached_likers(ids)
     missing = [tweet_id for tweet_id in ids if tweet_id not in likes]
     if missing:
-        encoded = likers_json(tweet_ids=missing)
+        # From the primary: a list read from a lagging replica would be cached as current.
+        with primary_reads():
+            encoded = likers_json(tweet_ids=missing)
         likers_cache.store_likers(encoded, versions)
         likes.update(encoded)
     if images is None:
