@@ -106,6 +106,8 @@ def test_readme_first_sections_work_as_written_in_a_fresh_shell_after_serve(fres
         wait_until_ready(server, port)
         blocks = readme_blocks()
         assert any("MEDIA_ID=" in block for block in blocks)
+        first_look = "curl -H 'api-key: test' localhost:8000/api/tweets"
+        assert f"`{first_look}`" in (REPO / "README.md").read_text()
         script = "\n".join(
             [
                 "set -euo pipefail",
@@ -114,6 +116,8 @@ def test_readme_first_sections_work_as_written_in_a_fresh_shell_after_serve(fres
                 # The interactive createsuperuser, in the --noinput form the README gives.
                 "DJANGO_SUPERUSER_PASSWORD='a long admin passphrase 7' .venv/bin/python manage.py"
                 " createsuperuser --noinput --username admin --email admin@example.com --name 'The Admin'",
+                # The first look the README suggests, inline in its text.
+                first_look,
                 *blocks,
             ]
         ).replace("localhost:8000", f"localhost:{port}")
