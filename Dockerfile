@@ -7,10 +7,11 @@ FROM python:${PYTHON_VERSION}-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-# Dependencies first: this layer is rebuilt only when requirements.txt changes.
-# Every pinned package ships manylinux wheels, so no compiler is needed even here.
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install --only-binary=:all: -r /tmp/requirements.txt
+# Dependencies first: this layer is rebuilt only when the lock changes. requirements.lock pins
+# every transitive dependency with its files' hashes (`bash scripts/lock` regenerates it), so each
+# build installs the same bytes. Every package ships manylinux wheels: no compiler, even here.
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --require-hashes --only-binary=:all: -r /tmp/requirements.lock
 WORKDIR /app
 COPY . .
 # Static files are part of the release; settings need keys and hosts only to import.

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import RefreshToken, Token
 from accounts.models import ApiKey, Follow, User, api_key_digest, visible_user_q
 from common.errors import InvalidCredentials, NotAllowed, NotFound
 from common.queries import count_subquery
+from common.replicas import read_connection
 
 # The JWT claim holding the User.credentials_version a token was minted under.
 CREDENTIALS_VERSION_CLAIM = "cv"
@@ -82,7 +83,7 @@ def user_profile(*, user: User) -> dict:
     One query (the user row is already loaded).
     """
     lists: tuple[list, list] = ([], [])
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_PROFILE_SQL, [user.pk, user.pk])
         for side, user_id, name in cursor.fetchall():
             lists[side].append({"id": user_id, "name": name})

@@ -39,6 +39,7 @@ from api.pagination import PageNumberPagination
 from api.permissions import IsActiveUser, IsStaff
 from api.schema import OkEnvelopeSerializer, error_responses
 from common.errors import InvalidCredentials
+from common.replicas import reads_from_replica
 
 
 class _TokenView(APIView):
@@ -132,6 +133,7 @@ class UsersView(APIView):
         parameters=[DirectoryQuerySerializer],
         responses={200: DirectoryPageSerializer, **error_responses(400, 404)},
     )
+    @reads_from_replica
     def get(self, request):
         query = DirectoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -166,6 +168,7 @@ class UserMeView(APIView):
     @extend_schema(
         summary="Your own profile", responses={200: ProfileEnvelopeSerializer, **error_responses()}
     )
+    @reads_from_replica
     def get(self, request):
         return Response({"result": True, "user": user_profile(user=request.user)})
 

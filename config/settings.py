@@ -86,6 +86,10 @@ MIDDLEWARE = [
     "web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
+# After a write, its user reads from the primary for a while (read-your-writes with replicas).
+if env_list("DATABASE_REPLICA_URLS", []):
+    MIDDLEWARE.append("common.replicas.PrimaryPinMiddleware")
+
 # The benchmark (bench/run) turns this on to print SQL queries per request.
 if env_bool("BENCH_QUERY_COUNT_HEADER", False):
     MIDDLEWARE.insert(0, "api.middleware.QueryCountHeaderMiddleware")
@@ -134,6 +138,27 @@ if DATABASES["default"]["ENGINE"] == "config.postgresql" and env_bool("DB_SERVER
     # planning the hot queries on every request: its CPU per `users/me` went from 0.58 to 0.23 ms,
     # requests/s +35 % (bench/run, preset M). Off for poolers without prepared statements.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+# Streaming replicas of the primary, for the feed, profiles and the directory (common/replicas.py).
+DATABASE_REPLICA_ALIASES: list[str] = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if (
+        _replica["ENGINE"] != "django.db.backends.postgresql"
+        or DATABASES["default"]["ENGINE"] != "config.postgresql"
+    ):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs PostgreSQL, like DATABASE_URL.")
+    _replica["ENGINE"] = "config.postgresql"
+    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests never create a database on a replica: it serves the primary's.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICA_ALIASES.append(f"replica{_number}")
+if DATABASE_REPLICA_ALIASES:
+    DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+# Seconds a user who has just written reads from the primary: more than the replicas' usual lag.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -329,6 +354,15 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 # --- Observability (ops app) ---------------------------------------------------------
 # When set, /metrics requires `Authorization: Bearer <token>`; nginx never exposes it anyway.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# Off unless set: errors (with their request, credentials scrubbed) go to Sentry or GlitchTip.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from ops.error_tracking import init_error_tracking
+
+    init_error_tracking(
+        dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production") or "production"
+    )
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,8 @@
 import os
 import tempfile
 
+# Hermetic: the development .env that scripts/serve writes (DEBUG=1) must not change the tests.
+os.environ.setdefault("ENV_FILE", os.devnull)
 os.environ.setdefault("SECRET_KEY", "chirp-test-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("JWT_SIGNING_KEY", "chirp-test-only-jwt-signing-key-0123456789")

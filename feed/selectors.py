@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from accounts.models import VISIBLE_USER_SQL, Follow, User
 from accounts.selectors import active_followee_ids
+from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
 from tweets.models import Tweet
@@ -52,7 +53,7 @@ def _feed_queryset(author_ids: list[int]):
 
 
 def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         params = {
             "user": user.pk,
             "now": timezone.now(),

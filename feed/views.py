@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from api.schema import error_responses
+from common.replicas import reads_from_replica
 from feed.cursors import feed_cursor_page
 from feed.selectors import feed_for
 from feed.serializers import FeedQuerySerializer, FeedSerializer
@@ -24,6 +25,7 @@ class TweetsView(TweetCreateView):
         parameters=[FeedQuerySerializer],
         responses={200: FeedSerializer, **error_responses(400)},
     )
+    @reads_from_replica
     def get(self, request):
         query = FeedQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

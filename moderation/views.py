@@ -12,6 +12,7 @@ from accounts.serializers import (
 )
 from api.permissions import IsActiveUser, IsStaff
 from api.schema import OkEnvelopeSerializer, error_responses
+from common.replicas import reads_from_replica
 from moderation.serializers import ReportCreatedSerializer, ReportCreateSerializer
 from moderation.services import report_create, user_account_update, user_deactivate
 
@@ -54,6 +55,7 @@ class UserDetailView(APIView):
     @extend_schema(
         summary="A user's profile", responses={200: ProfileEnvelopeSerializer, **error_responses(404)}
     )
+    @reads_from_replica
     def get(self, request, user_id: int):
         return Response({"result": True, "user": user_profile(user=user_get(user_id=user_id))})
 

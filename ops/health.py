@@ -48,7 +48,8 @@ def check_migrations() -> None:
 
 
 def check_storage() -> None:
-    name = default_storage.save(f"readyz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    # At the top of the storage: a local storage creates folders for a name but never removes them.
+    name = default_storage.save(f"readyz-{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     default_storage.delete(name)
 
 

@@ -51,7 +51,9 @@ class Like(models.Model):
         indexes = [
             models.Index(fields=["user"], name="like_user_idx"),
             # A tweet's likers in like order as an index-only scan: popular tweets have 10k likes.
-            models.Index(fields=["tweet", "id"], include=["user"], name="like_tweet_idx"),
+            # `user` is a key column rather than INCLUDE, which SQLite lacks (warning models.W040):
+            # the same index-only scan on PostgreSQL, and a covering index on SQLite too.
+            models.Index(fields=["tweet", "id", "user"], name="like_tweet_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from accounts.models import visible_user_q
 from common.errors import NotFound
+from common.replicas import primary_reads
 from media.selectors import tweet_image_urls
 from tweets import likers_cache
 from tweets.models import Like, Tweet
@@ -76,7 +77,9 @@ def tweets_payload(
     likes = likers_cache.cached_likers(versions)
     missing = [tweet_id for tweet_id in ids if tweet_id not in likes]
     if missing:
-        encoded = likers_json(tweet_ids=missing)
+        # From the primary: a list read from a lagging replica would be cached as current.
+        with primary_reads():
+            encoded = likers_json(tweet_ids=missing)
         likers_cache.store_likers(encoded, versions)
         likes.update(encoded)
     if images is None:

@@ -151,3 +151,48 @@ def test_an_invalid_value_stops_start_up_naming_the_variable(tmp_path, name, val
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(("binding", "expected"), [("1", "True 5"), ("0", "None None")])
+def test_db_server_side_binding_0_leaves_statements_unprepared_for_transaction_poolers(
+    tmp_path, binding, expected
+):
+    """Behind PgBouncer in transaction mode (scripts/e2e-scale), DB_SERVER_SIDE_BINDING=0 prepares nothing."""
+    environ = production_env(
+        tmp_path,
+        DATABASE_URL="postgres://chirp@127.0.0.1:6432/chirp",
+        DB_SERVER_SIDE_BINDING=binding,
+        DATABASE_REPLICA_URLS="postgres://chirp@127.0.0.1:6433/chirp",
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        " print(*[(settings.DATABASES[a].get('OPTIONS', {}).get('server_side_binding'),"
+        " settings.DATABASES[a].get('OPTIONS', {}).get('prepare_threshold'))"
+        " for a in ('default', 'replica1')])"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=environ, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    pair = tuple(expected.split())
+    assert result.stdout.split() == [f"({pair[0]},", f"{pair[1]})"] * 2
+
+
+def test_the_test_suite_ignores_a_developers_env_file(tmp_path):
+    """After `bash scripts/serve` the repo has a .env with DEBUG=1; the test settings still run DEBUG off."""
+    dev_env = tmp_path / ".env"
+    dev_env.write_text("DEBUG=1\n")
+    code = (
+        "import sys; from pathlib import Path; import config.env as env;"
+        " env._DEFAULT_ENV_FILE = Path(sys.argv[1]); import config.test_settings as s; print(s.DEBUG)"
+    )
+    environ = {k: v for k, v in os.environ.items() if k not in ("ENV_FILE", "DEBUG")}
+
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(dev_env)], cwd=REPO, env=environ, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -68,7 +68,7 @@ def dockerfile_env(name: str) -> str:
 
 def test_the_stack_has_the_services_an_operator_expects():
     """Database, cache, one-shot migrations, app, front server and monitoring."""
-    assert set(SERVICES) == {"db", "redis", "migrate", "web", "nginx", "prometheus", "grafana"}
+    assert set(SERVICES) == {"db", "redis", "migrate", "web", "scheduler", "nginx", "prometheus", "grafana"}
 
 
 def test_web_waits_for_a_healthy_database_and_for_migrations_to_finish():
@@ -243,3 +243,13 @@ def test_the_images_build_step_can_collect_static_files(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_one_scheduler_runs_the_periodic_jobs_after_migrations_with_the_media_volume():
+    """prune_media deletes files too, so the scheduler mounts the media volume the web nodes write."""
+    scheduler = SERVICES["scheduler"]
+
+    assert scheduler["command"] == ["python", "manage.py", "run_periodic"]
+    assert scheduler["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert "media:/data/media" in scheduler["volumes"]
+    assert scheduler.get("deploy", {}).get("replicas", 1) == 1

@@ -32,6 +32,17 @@ def test_readyz_reports_every_check_ok_when_the_instance_can_serve(client):
 
 
 @pytest.mark.django_db
+def test_readyz_leaves_nothing_behind_in_local_media(client, tmp_path, settings):
+    """The storage check's probe file goes away, and no folder is left for it either."""
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    for _ in range(2):
+        assert client.get("/readyz").status_code == 200
+
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db
 @override_settings(SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["chirp.example.com"])
 def test_readyz_answers_probes_by_container_address_over_plain_http(client):
     """Docker and Prometheus reach a worker as web:8000 over HTTP: no host error, no redirect."""
