@@ -21,6 +21,7 @@ import boto3
 import pytest
 from PIL import Image
 
+from common.testing import free_port
 from media.models import Media
 from media.tests.factories import image_file, phone_exif, stored_files, two_colour_image, upload
 
@@ -28,22 +29,10 @@ REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "chirp-test", "aws_secret_access_key": "chirp-test-secret"}
 
 
-def _free_port() -> int:
-    low, high = (int(part) for part in os.environ.get("CHIRP_TEST_S3_PORTS", "8100-8199").split("-"))
-    for port in range(low, high + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port in {low}-{high} for the S3 test server")
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """URL of a moto S3 server started for this test session."""
-    port = _free_port()
+    port = free_port("CHIRP_TEST_S3_PORTS", "8100-8199")
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,

@@ -15,7 +15,7 @@ def load_conf(monkeypatch, tmp_path):
     monkeypatch.setenv("ENV_FILE", str(tmp_path / "empty.env"))
     (tmp_path / "empty.env").write_text("")
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "prometheus"))
-    for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "GUNICORN_GRACEFUL_TIMEOUT"):
+    for name in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "GUNICORN_GRACEFUL_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     env._env_file_values.cache_clear()
     yield lambda: runpy.run_path(GUNICORN_CONF)
@@ -28,6 +28,33 @@ def test_workers_follow_the_cpu_count_unless_overridden(load_conf, monkeypatch):
 
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
     assert load_conf()["workers"] == 3
+
+
+def test_the_worker_model_is_threaded_with_requests_read_before_a_thread_gets_them(load_conf, monkeypatch):
+    """The guarded gthread worker (ops/gunicorn_worker.py), 4 threads unless GUNICORN_THREADS says."""
+    conf = load_conf()
+    assert conf["worker_class"] == "ops.gunicorn_worker.GuardedThreadWorker"
+    assert conf["threads"] == 4
+
+    monkeypatch.setenv("GUNICORN_THREADS", "8")
+    assert load_conf()["threads"] == 8
+
+
+def test_slow_client_limits_have_safe_defaults_and_name_a_bad_variable(load_conf, monkeypatch):
+    """10 s for the head, 10 s of grace then 4 KiB/s for the body, 11 MiB buffered; typos stop start-up."""
+    from ops.gunicorn_worker import Limits
+
+    for name in ("HEADER_TIMEOUT", "BODY_TIMEOUT", "BODY_MIN_RATE", "BODY_BUFFER_MAX"):
+        monkeypatch.delenv(f"GUNICORN_{name}", raising=False)
+    limits = Limits()
+    assert (limits.header_timeout, limits.body_timeout, limits.body_min_rate) == (10, 10, 4096)
+    assert limits.body_buffer_max == 11 * 1024 * 1024
+    # A body of n bytes is due by grace + n / rate seconds after its head.
+    assert limits.body_deadline(100.0, 40960) == 120.0
+
+    monkeypatch.setenv("GUNICORN_BODY_MIN_RATE", "fast")
+    with pytest.raises(env.ImproperlyConfiguredEnv, match="GUNICORN_BODY_MIN_RATE='fast' is not an integer"):
+        Limits()
 
 
 def test_production_defaults_for_shutdown_recycling_and_logs(load_conf):
