@@ -110,7 +110,6 @@ class Reading:
         self.body_length = 0
         self.body_received = 0
         self.body_started = 0.0
-        self.surplus = b""
         self.continue_sent = False
 
 
