@@ -88,11 +88,13 @@ class RateLimitedUnreader(SocketUnreader):
         remaining = self.limits.body_deadline(self.started, self.received) - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("the client sent its request too slowly")
-        self.sock.settimeout(remaining)
+        # gunicorn bounds its drain of an unread body with a timeout of its own: the shorter wins.
+        prior = self.sock.gettimeout()
+        self.sock.settimeout(remaining if prior is None else min(prior, remaining))
         try:
             data = super().chunk(size_hint)
         finally:
-            self.sock.settimeout(None)
+            self.sock.settimeout(prior)
         self.received += len(data)
         return data
 

@@ -204,6 +204,28 @@ def test_a_body_arriving_at_the_minimum_rate_is_served(server):
     assert b'"media_id"' in answer
 
 
+@pytest.mark.parametrize(
+    ("framing", "status"),
+    [(b"Transfer-Encoding: chunked", b"400"), (b"Content-Length: 50000000", b"413")],
+    ids=["chunked", "over-the-buffer"],
+)
+def test_bodies_the_loop_does_not_buffer_are_answered_without_waiting_for_them(server, framing, status):
+    """A chunked body (Django reads none) or one over the buffer limit: answered at once, closed soon."""
+    head = upload_head(0).replace(b"Content-Length: 0", framing)
+    with socket.create_connection(("127.0.0.1", server), timeout=10) as sock:
+        started = time.monotonic()
+        sock.sendall(head + b"3\r\n--b\r\n")
+        answer = sock.recv(65536)
+        answered = time.monotonic() - started
+        while sock.recv(65536):  # the rest of the answer, then the close
+            pass
+        closed = time.monotonic() - started
+
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
+    assert answered < 1.0
+    assert closed < 7  # gunicorn drains an unread body for 5 s at most before closing
+
+
 def test_pipelined_and_kept_alive_requests_and_expect_100_continue_are_served(server):
     """Two requests in one packet, then a third on the same connection, then an upload that waits for 100."""
     request = f"GET /api/users/me HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: {API_KEY}\r\n\r\n".encode()
