@@ -143,7 +143,7 @@ def _decode_slots() -> threading.BoundedSemaphore:
         return _slots[1]
 
 
-def decoded_bytes(image: Image.Image) -> int:
+def _decoded_bytes(image: Image.Image) -> int:
     """Memory Pillow will take for the image's pixels once loaded, from what the header said."""
     # One byte per pixel for 1-bit, grey and palette images, two for 16-bit integers, and four
     # for everything else: Pillow keeps RGB, like LA and RGBA, in four bytes per pixel.
@@ -172,14 +172,15 @@ def _plan_decode(image: Image.Image) -> None:
         width, height = image.size
         target = _fitting_size(image.size, settings.MEDIA_MAX_SIDE)
         scale = next(s for s in (8, 4, 2, 1) if width // s >= target[0] and height // s >= target[1])
-        while scale < 8 and decoded_bytes(image) // (scale * scale) > budget:
+        while scale < 8 and _decoded_bytes(image) // (scale * scale) > budget:
             scale *= 2
         if scale > 1:
-            image.draft(image.mode, (width // scale, height // scale))
-    if decoded_bytes(image) > budget:
+            image.draft(image.mode, (max(1, width // scale), max(1, height // scale)))
+    needed = _decoded_bytes(image)
+    if needed > budget:
         image.close()
         raise _invalid(
-            f"The image is too large to process ({decoded_bytes(image) // 2**20} MiB once decoded, "
+            f"The image is too large to process ({needed // 2**20} MiB once decoded, "
             f"at most {budget // 2**20} MiB); upload a smaller or 8-bit image."
         )
 
