@@ -13,13 +13,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from config.env import env_int, env_str
+from ops.gunicorn_worker import GuardedThreadWorker, Limits
 
 bind = env_str("GUNICORN_BIND", "0.0.0.0:8000")
-# gthread, with each request read by the worker's event loop before a thread gets it, and cut when
-# its head or body arrives too slowly (GUNICORN_HEADER_TIMEOUT, GUNICORN_BODY_TIMEOUT,
-# GUNICORN_BODY_MIN_RATE; see ops/gunicorn_worker.py): slow clients never hold a thread, so the
-# shipped configuration is safe facing clients directly, without nginx's buffering.
-worker_class = "ops.gunicorn_worker.GuardedThreadWorker"
+# gthread, with each request read by the worker's event loop before a thread gets it, and cut with
+# a 408 when its head or body arrives too slowly (see ops/gunicorn_worker.py): slow clients never
+# hold a thread, so this configuration is safe facing clients directly, without nginx's buffering.
+worker_class = GuardedThreadWorker.with_limits(
+    Limits(
+        header_timeout=env_int("GUNICORN_HEADER_TIMEOUT", 10, minimum=1),
+        body_timeout=env_int("GUNICORN_BODY_TIMEOUT", 10, minimum=1),
+        body_min_rate=env_int("GUNICORN_BODY_MIN_RATE", 4096, minimum=1),
+        # Bodies up to this size are buffered before a thread sees them: above the largest upload.
+        body_buffer_max=env_int("GUNICORN_BODY_BUFFER_MAX", 11 * 1024 * 1024, minimum=0),
+    )
+)
 # The usual (2 x cores) + 1 processes; their threads overlap the waits on PostgreSQL and Redis.
 # Each thread keeps its own database connection: workers x threads per instance.
 workers = env_int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1, minimum=1)

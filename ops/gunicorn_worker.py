@@ -27,13 +27,12 @@ import re
 import selectors
 import tempfile
 import time
+from dataclasses import dataclass
 from functools import partial
 
 from gunicorn.http.parser import RequestParser
 from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers import gthread
-
-from config.env import env_int
 
 # Larger heads are refused (431) without reading on: nginx's default accepts 32 KiB.
 MAX_HEAD_BYTES = 64 * 1024
@@ -58,14 +57,14 @@ _HEAD_TOO_LARGE_RESPONSE = (
 )
 
 
+@dataclass(frozen=True)
 class Limits:
-    """How long a client may take to send its request, from GUNICORN_* variables."""
+    """How long a client may take to send its request (gunicorn.conf.py sets them from GUNICORN_*)."""
 
-    def __init__(self) -> None:
-        self.header_timeout = env_int("GUNICORN_HEADER_TIMEOUT", 10, minimum=1)
-        self.body_timeout = env_int("GUNICORN_BODY_TIMEOUT", 10, minimum=1)
-        self.body_min_rate = env_int("GUNICORN_BODY_MIN_RATE", 4096, minimum=1)
-        self.body_buffer_max = env_int("GUNICORN_BODY_BUFFER_MAX", 11 * 1024 * 1024, minimum=0)
+    header_timeout: int = 10
+    body_timeout: int = 10
+    body_min_rate: int = 4096
+    body_buffer_max: int = 11 * 1024 * 1024
 
     def body_deadline(self, started: float, received: int) -> float:
         return started + self.body_timeout + received / self.body_min_rate
@@ -118,9 +117,15 @@ class Reading:
 class GuardedThreadWorker(gthread.ThreadWorker):
     """gthread whose threads only ever get requests that have fully arrived (see the module)."""
 
+    limits = Limits()
+
+    @classmethod
+    def with_limits(cls, limits: Limits) -> type["GuardedThreadWorker"]:
+        """This worker class with other limits, for gunicorn.conf.py's worker_class."""
+        return type(cls.__name__, (cls,), {"limits": limits})
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.limits = Limits()
         self.reading: dict[object, Reading] = {}
         self.next_sweep = 0.0
         self.linger_until: float | None = None
