@@ -25,6 +25,7 @@ import contextlib
 import errno
 import re
 import selectors
+import socket
 import tempfile
 import time
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ MAX_HEAD_BYTES = 64 * 1024
 # A body buffer stays in memory up to this size, then moves to a temporary file.
 SPOOL_MEMORY_BYTES = 256 * 1024
 _RECV_BYTES = 64 * 1024
+# How long a connection answered with a 408 or 431 is drained before it is closed.
+_LINGER_SECONDS = 2.0
 # Deadlines are checked this often (and at least once a second, when the event loop wakes).
 _SWEEP_SECONDS = 0.25
 
@@ -47,13 +50,17 @@ _TRANSFER_ENCODING = re.compile(rb"\r\ntransfer-encoding:", re.IGNORECASE)
 _EXPECT_CONTINUE = re.compile(rb"\r\nexpect:[ \t]*100-continue[ \t]*(?=\r\n)", re.IGNORECASE)
 _HTTP_11 = re.compile(rb"^[^\r\n]* HTTP/1\.1\r\n")
 
-_TIMEOUT_RESPONSE = (
-    b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: text/plain\r\n"
-    b"Content-Length: 36\r\n\r\nThe request took too long to arrive.\n"
-)
-_HEAD_TOO_LARGE_RESPONSE = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n"
-    b"Content-Type: text/plain\r\nContent-Length: 30\r\n\r\nThe request head is too large.\n"
+
+def _closing_response(status: str, text: str) -> bytes:
+    """A plain-text answer the loop sends itself, before closing the connection."""
+    body = text.encode() + b"\n"
+    headers = f"Connection: close\r\nContent-Type: text/plain\r\nContent-Length: {len(body)}"
+    return f"HTTP/1.1 {status}\r\n{headers}\r\n\r\n".encode() + body
+
+
+_TIMEOUT_RESPONSE = _closing_response("408 Request Timeout", "The request took too long to arrive.")
+_HEAD_TOO_LARGE_RESPONSE = _closing_response(
+    "431 Request Header Fields Too Large", "The request head is too large."
 )
 
 
@@ -112,6 +119,7 @@ class Reading:
         self.body_received = 0
         self.body_started = 0.0
         self.continue_sent = False
+        self.draining = False
 
 
 class GuardedThreadWorker(gthread.ThreadWorker):
@@ -163,7 +171,7 @@ class GuardedThreadWorker(gthread.ThreadWorker):
             data = b""
         if not data:
             self._drop(state)
-        else:
+        elif not state.draining:
             self._received(state, data)
 
     def _received(self, state: Reading, data: bytes) -> None:
@@ -266,16 +274,25 @@ class GuardedThreadWorker(gthread.ThreadWorker):
         for state in list(self.reading.values()):
             idle = not state.head
             if now >= state.deadline or (idle and stopping):
-                self._drop(state, None if idle else _TIMEOUT_RESPONSE)
+                self._drop(state, None if idle or state.draining else _TIMEOUT_RESPONSE)
 
     def _drop(self, state: Reading, response: bytes | None = None) -> None:
-        self._forget(state)
+        """Close the connection, or answer it, half-close it and close it once drained."""
         if state.body is not None:
             state.body.close()
-        if response:
-            self._send(state.conn, response)
-        self.nr_conns -= 1
-        state.conn.close()
+            state.body = None
+        if response is None:
+            self._forget(state)
+            self.nr_conns -= 1
+            state.conn.close()
+            return
+        self._send(state.conn, response)
+        # Closing with unread bytes from the client would reset the connection, and the client
+        # could lose the answer: read and discard them until the client closes, or for a while.
+        with contextlib.suppress(OSError):
+            state.conn.sock.shutdown(socket.SHUT_WR)
+        state.draining = True
+        state.deadline = time.monotonic() + _LINGER_SECONDS
 
     def _forget(self, state: Reading) -> None:
         self.reading.pop(state.conn, None)

@@ -182,6 +182,7 @@ def test_slow_clients_beyond_every_thread_neither_delay_others_nor_stay(server):
         # Deadlines are checked once a second by the worker's event loop.
         assert HEADER_TIMEOUT - 0.5 <= client.cut_after <= HEADER_TIMEOUT + 2.5, client.cut_after
         assert client.answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), client.answer
+        assert client.answer.endswith(b"Content-Length: 37\r\n\r\nThe request took too long to arrive.\n")
 
 
 def test_a_body_arriving_at_the_minimum_rate_is_served(server):
@@ -224,6 +225,17 @@ def test_bodies_the_loop_does_not_buffer_are_answered_without_waiting_for_them(s
     assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
     assert answered < 1.0
     assert closed < 7  # gunicorn drains an unread body for 5 s at most before closing
+
+
+def test_a_request_head_over_64_kib_is_refused_with_431_before_it_ends(server):
+    """Header lines past 64 KiB are not buffered on: 431, and the connection closes."""
+    with socket.create_connection(("127.0.0.1", server), timeout=10) as sock:
+        sock.sendall(b"GET /api/users/me HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Padding: 1234567\r\n" * 4000)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+
+    assert answer.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"), answer[:200]
 
 
 def test_pipelined_and_kept_alive_requests_and_expect_100_continue_are_served(server):
