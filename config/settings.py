@@ -212,6 +212,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MEDIA_MAX_PIXELS = env_int("MEDIA_MAX_PIXELS", 33_000_000, minimum=1)
 MEDIA_MAX_SIDE = env_int("MEDIA_MAX_SIDE", 4096, minimum=16)
 MEDIA_THUMBNAIL_SIDE = env_int("MEDIA_THUMBNAIL_SIDE", 400, minimum=16)
+# Memory one image's decoded pixels may take (JPEGs are decoded at a smaller scale to fit; other
+# images over it are refused), and how many images each worker process decodes at once.
+MEDIA_DECODE_MAX_BYTES = env_int("MEDIA_DECODE_MAX_BYTES", 64 * 1024 * 1024, minimum=1024 * 1024)
+MEDIA_DECODE_CONCURRENCY = env_int("MEDIA_DECODE_CONCURRENCY", 1, minimum=1)
 # local: files under MEDIA_ROOT, URLs under MEDIA_URL. s3: any S3-compatible object store through
 # django-storages; attachment URLs then point straight at the store (or AWS_S3_CUSTOM_DOMAIN).
 STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")

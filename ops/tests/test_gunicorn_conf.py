@@ -1,10 +1,12 @@
 import multiprocessing
+import os
 import runpy
 from pathlib import Path
 
 import pytest
 
 from config import env
+from ops.gunicorn_worker import GuardedThreadWorker, Limits
 
 GUNICORN_CONF = str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py")
 
@@ -15,8 +17,8 @@ def load_conf(monkeypatch, tmp_path):
     monkeypatch.setenv("ENV_FILE", str(tmp_path / "empty.env"))
     (tmp_path / "empty.env").write_text("")
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "prometheus"))
-    for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "GUNICORN_GRACEFUL_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
+    for name in [name for name in os.environ if name.startswith("GUNICORN_")]:
+        monkeypatch.delenv(name)
     env._env_file_values.cache_clear()
     yield lambda: runpy.run_path(GUNICORN_CONF)
     env._env_file_values.cache_clear()
@@ -28,6 +30,32 @@ def test_workers_follow_the_cpu_count_unless_overridden(load_conf, monkeypatch):
 
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
     assert load_conf()["workers"] == 3
+
+
+def test_the_worker_model_is_threaded_with_requests_read_before_a_thread_gets_them(load_conf, monkeypatch):
+    """The guarded gthread worker (ops/gunicorn_worker.py), 4 threads unless GUNICORN_THREADS says."""
+    conf = load_conf()
+    assert issubclass(conf["worker_class"], GuardedThreadWorker)
+    assert conf["threads"] == 4
+
+    monkeypatch.setenv("GUNICORN_THREADS", "8")
+    assert load_conf()["threads"] == 8
+
+
+def test_slow_client_limits_have_safe_defaults_and_follow_the_environment(load_conf, monkeypatch):
+    """10 s for the head, 10 s of grace then 4 KiB/s for the body, 11 MiB buffered; typos stop start-up."""
+    limits = load_conf()["worker_class"].limits
+    assert limits == Limits(header_timeout=10, body_timeout=10, body_min_rate=4096, body_buffer_max=11 << 20)
+    # A body of n bytes is due by grace + n / rate seconds after its head.
+    assert limits.body_deadline(100.0, 40960) == 120.0
+
+    monkeypatch.setenv("GUNICORN_HEADER_TIMEOUT", "3")
+    assert load_conf()["worker_class"].limits.header_timeout == 3
+    assert GuardedThreadWorker.limits.header_timeout == 10  # the class itself is left alone
+
+    monkeypatch.setenv("GUNICORN_BODY_MIN_RATE", "fast")
+    with pytest.raises(env.ImproperlyConfiguredEnv, match="GUNICORN_BODY_MIN_RATE='fast' is not an integer"):
+        load_conf()
 
 
 def test_production_defaults_for_shutdown_recycling_and_logs(load_conf):
