@@ -8,7 +8,9 @@ import argparse
 import datetime
 import json
 import os
+import pickle
 import platform
+import random
 import re
 import secrets
 import shutil
@@ -110,21 +112,38 @@ def load_data(args, db: Postgres, env: dict) -> Path:
     return keys_file
 
 
-class Server:
-    """Chirp under gunicorn with the production settings (DEBUG off)."""
+def worker_overrides(args) -> list[str]:
+    flags = (("--workers", args.workers), ("--worker-class", args.worker_class), ("--threads", args.threads))
+    return [part for flag, value in flags if value is not None for part in (flag, str(value))]
 
-    def __init__(self, args, env: dict):
+
+def shipped_worker_model(args, env: dict) -> str:
+    """Workers, worker class and threads that gunicorn.conf.py gives in this environment."""
+    code = (
+        "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+        "print(c.get('workers'), c.get('worker_class', 'sync'), c.get('threads', 1))"
+    )
+    workers, worker_class, threads = run(
+        [args.python, "-c", code], cwd=ROOT, env=env, capture_output=True
+    ).stdout.split()
+    workers = args.workers or workers
+    worker_class = (args.worker_class or worker_class).rsplit(".", 1)[-1]
+    return f"{workers} x {worker_class}/{args.threads or threads} threads"
+
+
+class Server:
+    """Chirp (or the floor app) under gunicorn with the production settings (DEBUG off)."""
+
+    def __init__(self, args, env: dict, app: tuple[str, ...] = ("config.wsgi:application",)):
         self.port, self.args = args.port, args
         cmd = [
-            # The production gunicorn.conf.py, with the worker model from the flags below.
-            args.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application",
+            # The shipped gunicorn.conf.py as an operator runs it; only the address and the log
+            # files differ. --workers, --worker-class and --threads override it for experiments.
+            args.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", *app,
             "--bind", f"127.0.0.1:{args.port}",
-            "--workers", str(args.workers),
-            "--worker-class", args.worker_class,
-            "--threads", str(args.threads),
-            "--backlog", "256",
             "--access-logfile", "-" if args.access_log else "/dev/null",
             "--error-logfile", str(BENCH / "out" / "gunicorn.log"),
+            *worker_overrides(args),
         ]  # fmt: skip
         (BENCH / "out").mkdir(exist_ok=True)
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=env)
@@ -133,7 +152,7 @@ class Server:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/users/me", timeout=2)
             except urllib.error.HTTPError:
-                break  # 401 without a key: the app answers
+                break  # 401 without a key (Chirp), 404 for an unknown key (the floor): it answers
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     raise SystemExit("gunicorn did not start; see bench/out/gunicorn.log") from None
@@ -166,6 +185,36 @@ def wrk(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> 
         "requests": result["requests"],
         "queries_per_request": result["queries"] / result["counted"] if result["counted"] else None,
     }
+
+
+# The floor step (README, Performance): these scenarios' responses, replayed by bench/floor.py.
+FLOOR_PATHS = {
+    "page1": "/api/tweets?offset=1&limit=20",
+    "page3": "/api/tweets?offset=3&limit=20",
+    "me": "/api/users/me",
+}
+FLOOR_APP = ("--pythonpath", str(BENCH), "floor:application")
+
+
+def floor_keys_file(keys_file: Path, count: int, seed: int) -> Path:
+    """A fixed random sample of the preset's users, for Chirp's and the floor's runs alike."""
+    keys = keys_file.read_text().split()
+    sample = random.Random(seed).sample(keys, min(count, len(keys)))
+    path = BENCH / "out" / "floor-keys.txt"
+    path.write_text("".join(f"{key}\n" for key in sample))
+    return path
+
+
+def capture(args, keys_file: Path, names: list[str]) -> dict[tuple[str, str], tuple[str, bytes]]:
+    """Each floor user's response from Chirp, per scenario path: what the floor app will send."""
+    captured = {}
+    for name in names:
+        path = FLOOR_PATHS[name]
+        for key in keys_file.read_text().split():
+            request = urllib.request.Request(f"http://127.0.0.1:{args.port}{path}", headers={"api-key": key})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                captured[(path, key)] = (response.headers["Content-Type"], response.read())
+    return captured
 
 
 def pgbench(args, db: Postgres, users: int, page: int, duration: str) -> float:
@@ -219,11 +268,16 @@ def main() -> int:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--port", type=int, default=8400)
-    parser.add_argument("--workers", type=int, default=4)
-    # Threads overlap each request's waits on PostgreSQL and Redis: measured 2-4x the sync
-    # workers' throughput on the feed and users/me (README, Performance).
-    parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--threads", type=int, default=4)
+    # Default: the worker model gunicorn.conf.py ships (GUNICORN_* variables apply as in production).
+    parser.add_argument("--workers", type=int, default=None, help="override gunicorn.conf.py")
+    parser.add_argument("--worker-class", default=None, help="override gunicorn.conf.py")
+    parser.add_argument("--threads", type=int, default=None, help="override gunicorn.conf.py")
+    parser.add_argument(
+        "--floor-users",
+        type=int,
+        default=300,
+        help="users whose responses the floor step captures and replays (0: no floor step)",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--scenarios", default=",".join(name for name, _ in SCENARIOS))
     parser.add_argument("--no-ceiling", action="store_true")
@@ -268,8 +322,10 @@ def main() -> int:
         # Ids restart with every fresh database: a cache from an earlier run (or preset) would lie.
         run(["redis-cli", "-u", args.redis, "FLUSHDB"], capture_output=True)
 
+    model = shipped_worker_model(args, env)
     server = Server(args, env)
     results: dict[str, dict] = {}
+    floor_names: list[str] = []
     try:
         warmup = "1s" if args.smoke else "3s"
         rss = {}
@@ -282,8 +338,29 @@ def main() -> int:
             log(f"scenario {name} for {args.duration}")
             results[name] = wrk(args, credentials, name, args.duration, max_tweet)
             rss[name] = server.worker_rss_kib()
+        floor_names = [name for name in FLOOR_PATHS if name in results] if args.floor_users else []
+        if floor_names:
+            floor_keys = floor_keys_file(keys_file, args.floor_users, args.seed)
+            same_keys = {}
+            for name in floor_names:
+                log(f"floor step: Chirp, {name}, the floor's {args.floor_users} users, {args.duration}")
+                wrk(args, floor_keys, name, warmup, max_tweet)
+                same_keys[name] = wrk(args, floor_keys, name, args.duration, max_tweet)
+            captured = capture(args, floor_keys, floor_names)
     finally:
         server.stop()
+    floor = {}
+    if floor_names:
+        floor_file = BENCH / "out" / "floor.pickle"
+        floor_file.write_bytes(pickle.dumps(captured))
+        server = Server(args, {**env, "BENCH_FLOOR_FILE": str(floor_file)}, app=FLOOR_APP)
+        try:
+            for name in floor_names:
+                log(f"floor step: the bare WSGI app, {name}, {args.duration}")
+                wrk(args, floor_keys, name, warmup, max_tweet)
+                floor[name] = wrk(args, floor_keys, name, args.duration, max_tweet)
+        finally:
+            server.stop()
     mismatches = likes_mismatches(db) if "like" in results else None
     ceiling = {}
     if not args.no_ceiling:
@@ -295,8 +372,8 @@ def main() -> int:
     now = datetime.datetime.now(datetime.UTC)
     lines = [
         f"Chirp benchmark, preset {args.preset} (seed {args.seed}, data from {args.source}), "
-        f"{args.duration} per scenario, {args.connections} connections, gunicorn {args.workers} x "
-        f"{args.worker_class}/{args.threads} threads, {now:%Y-%m-%d %H:%M} UTC",
+        f"{args.duration} per scenario, {args.connections} connections, gunicorn {model}, "
+        f"{now:%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}",
         "",
         "| scenario | req/s | p50 ms | p99 ms | errors | SQL queries/request |",
@@ -321,6 +398,14 @@ def main() -> int:
                 f"Ceiling page {page}: pgbench {ceiling[page]:.1f} tx/s; Chirp {rps:.1f} req/s "
                 f"= {100 * rps / ceiling[page]:.0f} % of it"
             )
+    for name, r in floor.items():
+        sizes = [len(body) for (path, _), (_, body) in captured.items() if path == FLOOR_PATHS[name]]
+        chirp = same_keys[name]["rps"]
+        lines.append(
+            f"Floor {labels[name]}: bare WSGI app {r['rps']:.1f} req/s with Chirp's bytes "
+            f"({len(sizes)} users, mean {sum(sizes) / len(sizes) / 1024:.0f} KiB); "
+            f"Chirp {chirp:.1f} req/s for the same users = {100 * chirp / r['rps']:.0f} % of it"
+        )
     if mismatches is not None:
         lines.append(f"likes_count == count(likes) after like/unlike: {mismatches} mismatching tweets")
     # Resident memory of the gunicorn workers (ps rss), summed, after the first warm-up and
