@@ -121,7 +121,8 @@ def shipped_worker_model(args, env: dict) -> str:
     """Workers, worker class and threads that gunicorn.conf.py gives in this environment."""
     code = (
         "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
-        "print(c.get('workers'), c.get('worker_class', 'sync'), c.get('threads', 1))"
+        "w = c.get('worker_class', 'sync'); "
+        "print(c.get('workers'), getattr(w, '__name__', w), c.get('threads', 1))"
     )
     workers, worker_class, threads = run(
         [args.python, "-c", code], cwd=ROOT, env=env, capture_output=True
