@@ -53,27 +53,22 @@ class BearerJWTScheme(SimpleJWTScheme):
 
 
 def contract_paths(endpoints, **kwargs):
-    """Preprocessing hook: document `/api/tweets`, not `/api/tweets/`, as the contract writes paths.
+    """Preprocessing hook: document `/api/tweets`, not also `/api/tweets/`, as the contract writes paths.
 
-    The routes accept an optional trailing slash (`/?$`), which drf-spectacular renders as `/`.
+    Each route is served with and without a trailing slash (config.urls.api_path).
     """
+    paths = {path for path, _, _, _ in endpoints}
     return [
-        (path[:-1] if regex.endswith("/?$") and path.endswith("/") else path, regex, method, callback)
-        for path, regex, method, callback in endpoints
+        endpoint for endpoint in endpoints if not (endpoint[0].endswith("/") and endpoint[0][:-1] in paths)
     ]
 
 
 def contract_schema(result, generator, request, public):
-    """Postprocessing hook: integer ids, and `result` required in every envelope.
+    """Postprocessing hook: `result` required in every envelope.
 
-    The ids are regex groups, which drf-spectacular types as strings; and it leaves `result` out of
-    `required` because the envelope serializers give it a default, though every response carries it.
+    drf-spectacular leaves `result` out of `required` because the envelope serializers give it a
+    default, though every response carries it.
     """
-    for operations in result["paths"].values():
-        for operation in operations.values():
-            for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path" and parameter["schema"].get("pattern") == "^[0-9]+$":
-                    parameter["schema"] = {"type": "integer"}
     for component in result["components"]["schemas"].values():
         required = component.get("required", [])
         if "result" in component.get("properties", {}) and "result" not in required:

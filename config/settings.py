@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from api.converters import ID_SCHEMA
 from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +40,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 if not ALLOWED_HOSTS and not DEBUG:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The error envelope under /api/, Django's page elsewhere (the admin).
+CSRF_FAILURE_VIEW = "api.exceptions.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     # and metrics; then the probes and /metrics, before host checks and the HTTPS redirect.
     "ops.middleware.RequestObservabilityMiddleware",
     "ops.middleware.OpsEndpointsMiddleware",
+    # Outside everything else that can answer /api/ (redirects, 400s, 413s, 500s).
+    "api.middleware.ApiCacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body, so an oversize upload is refused unread.
     "api.middleware.ApiBodySizeLimitMiddleware",
@@ -77,9 +82,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# The benchmark (bench/run) turns this on to print SQL queries per request.
-if env_bool("BENCH_QUERY_COUNT_HEADER", False):
-    MIDDLEWARE.insert(0, "api.middleware.QueryCountHeaderMiddleware")
+# The benchmark (bench/run) turns this on to print SQL queries per request: the observability
+# middleware, which counts them anyway, then reports the count in an X-Query-Count header.
+QUERY_COUNT_HEADER = env_bool("BENCH_QUERY_COUNT_HEADER", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -247,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "PREPROCESSING_HOOKS": ["api.schema.contract_paths"],
+    # Ids in paths (config.urls) are integers within the 64-bit range the route accepts.
+    "PATH_CONVERTER_OVERRIDES": {"id": ID_SCHEMA},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.contract_schema"],
 }
 

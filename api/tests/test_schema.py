@@ -79,11 +79,16 @@ def test_schema_documents_a_success_envelope_for_every_endpoint(schema):
 
 
 def test_schema_types_ids_as_integers(schema):
-    """Path ids are integers, as clients send them."""
+    """Path ids are integers, as clients send them, within the 64-bit range the routes accept."""
     for _, _, operation in operations(schema):
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path":
-                assert parameter["schema"] == {"type": "integer"}
+                assert parameter["schema"] == {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0,
+                    "maximum": 2**63 - 1,
+                }
 
 
 def test_schema_and_docs_are_served_without_a_key(anonymous, db):
