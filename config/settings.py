@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rest_framework_simplejwt.token_blacklist",
     "common",
     "api",
@@ -114,11 +115,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Options in DATABASE_URL's query string (sslmode, sslrootcert, connect_timeout, any libpq option)
+# land in OPTIONS; Chirp's defaults below are added to them, and the URL's win.
+_url_options = DATABASES["default"].get("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite connections are cheap and not shareable across threads of the dev server.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20, **_url_options}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's PostgreSQL backend with a health check that needs no round trip on a sound
     # connection (config/postgresql/base.py).
@@ -128,7 +132,7 @@ if DATABASES["default"]["ENGINE"] == "config.postgresql" and env_bool("DB_SERVER
     # (Django leaves psycopg's auto-prepare off unless asked), so PostgreSQL stops parsing and
     # planning the hot queries on every request: its CPU per `users/me` went from 0.58 to 0.23 ms,
     # requests/s +35 % (bench/run, preset M). Off for poolers without prepared statements.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5, **_url_options}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -153,8 +157,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Django serves /media/ itself (with nosniff) unless a front server or object store does.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Django serves /media/ itself (with nosniff) for development; in production a front server or
+# the object store does, and a worker must not spend itself streaming files.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # --- Limits (documented in the README) ------------------------------------------------
 TWEET_MAX_LENGTH = env_int("TWEET_MAX_LENGTH", 280, minimum=1)
@@ -249,6 +254,12 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's scripts and styles from the sidecar app's static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would fetch it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "PREPROCESSING_HOOKS": ["api.schema.contract_paths"],

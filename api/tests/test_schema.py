@@ -1,5 +1,10 @@
+import re
+from pathlib import Path
+
 import pytest
 import yaml
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
 # The contract's endpoints, as it writes them.
@@ -95,3 +100,17 @@ def test_schema_and_docs_are_served_without_a_key(anonymous, db):
     """/api/schema/ and the Swagger UI at /api/docs/ are public."""
     assert anonymous.get("/api/schema/").status_code == 200
     assert anonymous.get("/api/docs/").status_code == 200
+
+
+def test_swagger_ui_loads_nothing_from_another_host(anonymous, db):
+    """/api/docs/ references only its own origin, and every file it names ships with the static files."""
+    html = anonymous.get("/api/docs/").content.decode()
+
+    assert not re.findall(r"(?:https?:)?//[\w.-]+", html), "a foreign host in /api/docs/"
+    assert '"validatorUrl": null' in html
+    assets = re.findall(r'(?:src|href)="(/[^"]*)"', html)
+    assert {"swagger-ui-bundle.js", "swagger-ui.css"} <= {asset.rsplit("/", 1)[-1] for asset in assets}
+    for asset in assets:
+        assert asset.startswith(settings.STATIC_URL), asset
+        found = finders.find(asset.removeprefix(settings.STATIC_URL))
+        assert found and Path(found).stat().st_size > 0, asset
