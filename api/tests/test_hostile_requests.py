@@ -42,15 +42,40 @@ def test_csrf_failure_outside_api_keeps_djangos_page(db):
     assert b"CSRF" in response.content
 
 
-def test_form_body_with_too_many_fields_is_a_validation_error(author):
-    """A form body of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields is a 400 envelope, not a 500."""
+def test_multipart_body_with_too_many_fields_is_a_validation_error(author):
+    """A multipart body of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields is a 400 envelope, not a 500."""
     before = db_snapshot()
-    body = "&".join(f"f{i}=x" for i in range(1001)) + "&tweet_data=hello"
+    boundary = "chirpboundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\nx\r\n' for i in range(1001)]
+    body = "".join(parts) + f"--{boundary}--\r\n"
 
-    response = author.client().post("/api/tweets", body, content_type="application/x-www-form-urlencoded")
+    response = author.client().post(
+        "/api/medias", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
     assert_error(response, 400, "validation_error")
     assert db_snapshot() == before
+
+
+def test_a_form_encoded_body_is_an_unsupported_media_type(author):
+    """Bodies are JSON (uploads multipart): a form-encoded tweet is a 415 envelope and creates nothing."""
+    before = db_snapshot()
+
+    response = author.client().post(
+        "/api/tweets", "tweet_data=hello", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert_error(response, 415, "unsupported_media_type")
+    assert db_snapshot() == before
+
+
+def test_an_empty_form_password_is_not_silently_ignored(author):
+    """PATCH /api/users/me with a blank password in a form was a 200 that changed nothing; now a 415."""
+    response = author.client().patch(
+        "/api/users/me", "password=", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert_error(response, 415, "unsupported_media_type")
 
 
 def test_multipart_body_with_too_many_files_is_a_validation_error(author):

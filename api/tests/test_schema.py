@@ -114,3 +114,18 @@ def test_swagger_ui_loads_nothing_from_another_host(anonymous, db):
         assert asset.startswith(settings.STATIC_URL), asset
         found = finders.find(asset.removeprefix(settings.STATIC_URL))
         assert found and Path(found).stat().st_size > 0, asset
+
+
+def test_every_operation_documents_the_errors_any_request_can_get(schema):
+    """405, 406, 413, 429 and 503 on every operation, 415 wherever a body is read, all as the envelope."""
+    for method, path, operation in operations(schema):
+        expected = {"405", "406", "413", "429", "503"} | ({"415"} if "requestBody" in operation else set())
+        assert expected <= set(operation["responses"]), (method, path)
+
+
+def test_request_bodies_that_refuse_unknown_fields_say_so(schema):
+    """A body whose serializer refuses undeclared fields has `additionalProperties: false`."""
+    components = schema["components"]["schemas"]
+    assert components["LoginRequest"]["additionalProperties"] is False
+    assert components["PatchedMeUpdateRequest"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["TweetCreateRequest"]
