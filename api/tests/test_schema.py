@@ -129,3 +129,15 @@ def test_request_bodies_that_refuse_unknown_fields_say_so(schema):
     assert components["LoginRequest"]["additionalProperties"] is False
     assert components["PatchedMeUpdateRequest"]["additionalProperties"] is False
     assert "additionalProperties" not in components["TweetCreateRequest"]
+
+
+def test_optional_query_parameters_may_be_sent_empty(schema, author):
+    """The schema says an empty optional query value is allowed, and the API reads it as left out."""
+    for method, path, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query":
+                assert parameter["allowEmptyValue"] is True, (method, path, parameter["name"])
+
+    response = author.client().get("/api/tweets?offset=&limit=")
+
+    assert response.status_code == 200
