@@ -1,6 +1,7 @@
-"""URL converters for the API's routes."""
+"""URL converters for the API's routes (imported by the settings, so nothing heavier than this)."""
 
-from api.fields import MAX_ID
+# Ids are 64-bit (BigAutoField); a larger number can name nothing, and SQLite cannot even bind it.
+MAX_ID = 2**63 - 1
 
 
 class IdConverter:
