@@ -4,8 +4,9 @@ import logging
 import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -102,6 +103,9 @@ def _flatten(detail) -> str:
     return str(detail)
 
 
+_TOO_MANY_PARTS = "The request body has too many fields or files."
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
     """DRF's EXCEPTION_HANDLER: every exception becomes an envelope, never a bare `detail`."""
     # Imported here: permission classes import this module while rest_framework.views loads.
@@ -119,6 +123,11 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        exc = exceptions.ValidationError(_TOO_MANY_PARTS)
+    elif isinstance(exc, SuspiciousOperation):
+        # Django's own answer to a malformed request (e.g. a broken multipart body) is a 400 too.
+        exc = exceptions.ParseError()
 
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
@@ -146,8 +155,20 @@ def exception_handler(exc: Exception, context: dict) -> Response:
 
 
 # Django-level handlers, for errors that happen outside DRF views (unknown URLs, middleware).
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
+    """Every method on an unknown /api/ path: without the exemption a write would meet the CSRF check."""
     return error_response("not_found", "No such endpoint.")
+
+
+def csrf_failure(request, reason: str = ""):
+    """The API's CSRF refusal: the envelope under /api/, Django's own page everywhere else (the web
+    client's CSRF_FAILURE_VIEW hands /api/ requests here)."""
+    if request.path.startswith("/api/"):
+        return error_response("permission_denied", f"CSRF verification failed: {reason}")
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason)
 
 
 def handler404(request, exception=None):

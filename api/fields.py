@@ -2,8 +2,9 @@
 
 from rest_framework import serializers
 
-# Ids are 64-bit (BigAutoField); a larger number can name nothing, and SQLite cannot even bind it.
-MAX_ID = 2**63 - 1
+from api.converters import MAX_ID
+
+__all__ = ["MAX_ID", "StrictBooleanField", "StrictCharField", "StrictIntegerField"]
 
 
 class StrictCharField(serializers.CharField):

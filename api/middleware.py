@@ -1,7 +1,28 @@
 from django.conf import settings
-from django.db import connection
+from django.utils.cache import patch_vary_headers
 
 from api.errors import error_response
+
+
+class ApiCacheHeadersMiddleware:
+    """Every /api/ response, errors included, is private to the credentials that asked for it.
+
+    A shared cache in front (a CDN, a corporate proxy) must never serve one user's feed to another:
+    `no-store` keeps it out of every cache, and `Vary` names the headers that carry who is asking,
+    for caches that ignore `no-store`. Set here once, outside everything that can answer /api/.
+    """
+
+    VARY = ("api-key", "Authorization", "Cookie")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            response["Cache-Control"] = "private, no-store"
+            patch_vary_headers(response, self.VARY)
+        return response
 
 
 class ApiBodySizeLimitMiddleware:
@@ -35,27 +56,3 @@ class ApiBodySizeLimitMiddleware:
         if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
             return settings.MEDIA_MAX_UPLOAD_BYTES + self.MULTIPART_OVERHEAD
         return settings.API_MAX_JSON_BYTES
-
-
-class QueryCountHeaderMiddleware:
-    """Report the number of SQL queries a request ran in an `X-Query-Count` header.
-
-    Only installed when BENCH_QUERY_COUNT_HEADER is on (the benchmark does), so the benchmark
-    can print queries per request measured inside the app rather than estimated.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        count = 0
-
-        def counter(execute, sql, params, many, context):
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(counter):
-            response = self.get_response(request)
-        response["X-Query-Count"] = str(count)
-        return response

@@ -1,7 +1,7 @@
 """OpenAPI pieces shared by every endpoint: the envelopes and the `api-key` and Bearer security schemes."""
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -23,12 +23,21 @@ _DESCRIPTIONS = {
     401: "Missing, unknown or revoked credentials, or a deactivated account (`authentication_failed`).",
     403: "Not allowed (`permission_denied`), or the account is suspended (`account_suspended`).",
     404: "No such object (`not_found`).",
+    405: "Method not allowed on this path (`method_not_allowed`).",
+    406: "The `Accept` header asks for something other than JSON (`not_acceptable`).",
     413: "Body too large (`payload_too_large`).",
     415: "Unsupported content type (`unsupported_media_type`).",
     429: "Too many requests (`throttled`); see `Retry-After`.",
-    503: "A service Chirp depends on is down for now (`service_unavailable`: the database; "
-    "`storage_unavailable`: media storage); see `Retry-After`.",
+    503: (
+        "A service Chirp depends on is down for now (`service_unavailable`), or media storage refused "
+        "the write (`storage_unavailable`); see `Retry-After`."
+    ),
 }
+# What any operation can answer, whatever it does: a wrong method, an unsatisfiable `Accept`, a body
+# over the limit (checked for every method), a rate limit, a dependency down. 415 wherever a body
+# is read.
+_EVERY_OPERATION = (405, 406, 413, 429, 503)
+_WITH_A_BODY = (415,)
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
@@ -55,27 +64,53 @@ class BearerJWTScheme(SimpleJWTScheme):
 
 
 def contract_paths(endpoints, **kwargs):
-    """Preprocessing hook: document `/api/tweets`, not `/api/tweets/`, as the contract writes paths.
+    """Preprocessing hook: document `/api/tweets`, not also `/api/tweets/`, as the contract writes paths.
 
-    The routes accept an optional trailing slash (`/?$`), which drf-spectacular renders as `/`.
+    Each route is served with and without a trailing slash (config.urls.api_path).
     """
+    paths = {path for path, _, _, _ in endpoints}
     return [
-        (path[:-1] if regex.endswith("/?$") and path.endswith("/") else path, regex, method, callback)
-        for path, regex, method, callback in endpoints
+        endpoint for endpoint in endpoints if not (endpoint[0].endswith("/") and endpoint[0][:-1] in paths)
     ]
 
 
-def contract_schema(result, generator, request, public):
-    """Postprocessing hook: integer ids, and `result` required in every envelope.
+class StrictSerializerExtension(OpenApiSerializerExtension):
+    """A StrictSerializer refuses fields it does not declare: its request schema says so."""
 
-    The ids are regex groups, which drf-spectacular types as strings; and it leaves `result` out of
-    `required` because the envelope serializers give it a default, though every response carries it.
+    target_class = "api.serializers.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
+
+
+def contract_schema(result, generator, request, public):
+    """Postprocessing hook: the errors every operation can answer, empty query values, and `result`
+    required in every envelope.
+
+    drf-spectacular leaves `result` out of `required` because the envelope serializers give it a
+    default, though every response carries it.
     """
+    envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
     for operations in result["paths"].values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path" and parameter["schema"].get("pattern") == "^[0-9]+$":
-                    parameter["schema"] = {"type": "integer"}
+                # DRF reads an empty optional query value (`?page=`) as the parameter left out.
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+            codes = _EVERY_OPERATION + (_WITH_A_BODY if "requestBody" in operation else ())
+            for code in codes:
+                operation["responses"].setdefault(
+                    str(code),
+                    {
+                        "content": {"application/json": {"schema": envelope}},
+                        "description": _DESCRIPTIONS[code],
+                    },
+                )
+            operation["responses"] = dict(sorted(operation["responses"].items()))
     for component in result["components"]["schemas"].values():
         required = component.get("required", [])
         if "result" in component.get("properties", {}) and "result" not in required:

@@ -12,6 +12,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from api.converters import ID_SCHEMA
 from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     # and metrics; then the probes and /metrics, before host checks and the HTTPS redirect.
     "ops.middleware.RequestObservabilityMiddleware",
     "ops.middleware.OpsEndpointsMiddleware",
+    # Outside everything else that can answer /api/ (redirects, 400s, 413s, 500s).
+    "api.middleware.ApiCacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight after the security headers: one gunicorn process is a complete site.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -90,9 +93,9 @@ MIDDLEWARE = [
 if env_list("DATABASE_REPLICA_URLS", []):
     MIDDLEWARE.append("common.replicas.PrimaryPinMiddleware")
 
-# The benchmark (bench/run) turns this on to print SQL queries per request.
-if env_bool("BENCH_QUERY_COUNT_HEADER", False):
-    MIDDLEWARE.insert(0, "api.middleware.QueryCountHeaderMiddleware")
+# The benchmark (bench/run) turns this on to print SQL queries per request: the observability
+# middleware, which counts them anyway, then reports the count in an X-Query-Count header.
+QUERY_COUNT_HEADER = env_bool("BENCH_QUERY_COUNT_HEADER", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -123,11 +126,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Options in DATABASE_URL's query string (sslmode, sslrootcert, connect_timeout, any libpq option)
+# land in OPTIONS; Chirp's defaults below are added to them, and the URL's win.
+_url_options = DATABASES["default"].get("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # SQLite connections are cheap and not shareable across threads of the dev server.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20, **_url_options}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's PostgreSQL backend with a health check that needs no round trip on a sound
     # connection (config/postgresql/base.py).
@@ -137,7 +143,7 @@ if DATABASES["default"]["ENGINE"] == "config.postgresql" and env_bool("DB_SERVER
     # (Django leaves psycopg's auto-prepare off unless asked), so PostgreSQL stops parsing and
     # planning the hot queries on every request: its CPU per `users/me` went from 0.58 to 0.23 ms,
     # requests/s +35 % (bench/run, preset M). Off for poolers without prepared statements.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5, **_url_options}
 # Streaming replicas of the primary, for the feed, profiles and the directory (common/replicas.py).
 DATABASE_REPLICA_ALIASES: list[str] = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
@@ -185,12 +191,14 @@ STORAGES: dict[str, dict[str, Any]] = {
     # served by whitenoise's middleware in every mode; with DEBUG on it serves the app folders too.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Django serves /media/ itself (with nosniff) unless a front server or object store does.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Django serves /media/ itself (with nosniff) for development; in production a front server or
+# the object store does, and a worker must not spend itself streaming files.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # The web client's pages (web app): anonymous visitors are sent to the sign-in page at /.
 LOGIN_URL = "web:home"
 LOGIN_REDIRECT_URL = "web:home"
+# The error envelope under /api/ (api.exceptions.csrf_failure), a page in Chirp's layout elsewhere.
 CSRF_FAILURE_VIEW = "web.views.csrf_failure"
 
 # --- Limits (documented in the README) ------------------------------------------------
@@ -253,11 +261,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsActiveUser"],
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # Bodies are JSON, as the contract says (uploads set their own multipart parser): form encoding
+    # has no lists or nulls, and DRF reads an empty form value as "field absent", not as invalid.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -297,12 +303,17 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's scripts and styles from the sidecar app's static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would fetch it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "PREPROCESSING_HOOKS": ["api.schema.contract_paths"],
+    # Ids in paths (config.urls) are integers within the 64-bit range the route accepts.
+    "PATH_CONVERTER_OVERRIDES": {"id": ID_SCHEMA},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.contract_schema"],
 }
 

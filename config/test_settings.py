@@ -10,6 +10,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("JWT_SIGNING_KEY", "chirp-test-only-jwt-signing-key-0123456789")
 # Throttle counters live in the cache; the database cache rolls back with each test, Redis would not.
 os.environ.pop("REDIS_URL", None)
+# The tests exercise the development server's /media/ view (production leaves it to nginx).
+os.environ.setdefault("SERVE_MEDIA", "1")
 
 from config.settings import *  # noqa: F403
 

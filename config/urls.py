@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import (
@@ -12,30 +12,42 @@ from accounts.views import (
     UserMeView,
     UsersView,
 )
+from api.converters import IdConverter
 from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import MediaUploadView, serve_media
 from moderation.views import ReportView, UserDetailView
 from tweets.views import LikeView, TweetDetailView
 
-# Contract paths have no trailing slash; one is tolerated for hand-written clients.
+register_converter(IdConverter, "id")
+
+
+def api_path(route: str, view, name: str) -> list:
+    """The contract's path, which has no trailing slash, and the same with one for hand-written clients.
+
+    Both carry the name (metrics label requests by it); reversing it gives the contract's path, listed
+    last, and the schema documents only that one (api.schema.contract_paths).
+    """
+    return [path(f"{route}/", view, name=name), path(route, view, name=name)]
+
+
 api_patterns = [
-    re_path(r"^tweets/?$", TweetsView.as_view(), name="tweets"),
-    re_path(r"^tweets/(?P<tweet_id>[0-9]+)/?$", TweetDetailView.as_view(), name="tweet-detail"),
-    re_path(r"^tweets/(?P<tweet_id>[0-9]+)/likes/?$", LikeView.as_view(), name="tweet-likes"),
-    re_path(r"^tweets/(?P<tweet_id>[0-9]+)/report/?$", ReportView.as_view(), name="tweet-report"),
-    re_path(r"^auth/token/?$", LoginView.as_view(), name="auth-token"),
-    re_path(r"^auth/token/refresh/?$", TokenRefreshView.as_view(), name="auth-token-refresh"),
-    re_path(r"^auth/logout/?$", LogoutView.as_view(), name="auth-logout"),
-    re_path(r"^users/?$", UsersView.as_view(), name="users"),
-    re_path(r"^users/me/?$", UserMeView.as_view(), name="users-me"),
-    re_path(r"^users/me/api-key/?$", ApiKeyView.as_view(), name="users-me-api-key"),
-    re_path(r"^users/(?P<user_id>[0-9]+)/?$", UserDetailView.as_view(), name="user-detail"),
-    re_path(r"^users/(?P<user_id>[0-9]+)/follow/?$", FollowView.as_view(), name="user-follow"),
-    re_path(r"^medias/?$", MediaUploadView.as_view(), name="medias"),
+    *api_path("tweets", TweetsView.as_view(), "tweets"),
+    *api_path("tweets/<id:tweet_id>", TweetDetailView.as_view(), "tweet-detail"),
+    *api_path("tweets/<id:tweet_id>/likes", LikeView.as_view(), "tweet-likes"),
+    *api_path("tweets/<id:tweet_id>/report", ReportView.as_view(), "tweet-report"),
+    *api_path("auth/token", LoginView.as_view(), "auth-token"),
+    *api_path("auth/token/refresh", TokenRefreshView.as_view(), "auth-token-refresh"),
+    *api_path("auth/logout", LogoutView.as_view(), "auth-logout"),
+    *api_path("users", UsersView.as_view(), "users"),
+    *api_path("users/me", UserMeView.as_view(), "users-me"),
+    *api_path("users/me/api-key", ApiKeyView.as_view(), "users-me-api-key"),
+    *api_path("users/<id:user_id>", UserDetailView.as_view(), "user-detail"),
+    *api_path("users/<id:user_id>/follow", FollowView.as_view(), "user-follow"),
+    *api_path("medias", MediaUploadView.as_view(), "medias"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    # Anything else under /api/ is an enveloped 404, also with DEBUG on.
+    # Anything else under /api/ is an enveloped 404 for every method, also with DEBUG on.
     re_path(r"^.*$", api_not_found),
 ]
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import user_directory, user_get, user_profile
 from accounts.services import api_key_set, follow_add, follow_remove, profile_update
+from api.exceptions import csrf_failure as api_csrf_failure
 from common.errors import NotAllowed, NotFound
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
@@ -73,7 +74,10 @@ def _compose_form(data=None, files=None) -> ComposeForm:
 
 
 def csrf_failure(request, reason: str = ""):
-    """CSRF_FAILURE_VIEW: a page in Chirp's layout (Django's own has inline styles the CSP blocks)."""
+    """CSRF_FAILURE_VIEW: the API's envelope under /api/; elsewhere (pages, the admin) a page in
+    Chirp's layout, as Django's own has inline styles the CSP blocks."""
+    if request.path.startswith("/api/"):
+        return api_csrf_failure(request, reason)
     error = page_error(NotAllowed(_("This form has expired. Reload the page and try again.")))
     return render(request, "web/error.html", {"error": error}, status=403)
 

@@ -122,8 +122,11 @@ def test_unexpected_error_outside_drf_is_a_server_error_envelope(author, monkeyp
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_API_KEY=author.key)
 
-    body = exact_envelope(client.get("/api/tweets"), 500, "server_error")
+    response = client.get("/api/tweets")
+
+    body = exact_envelope(response, 500, "server_error")
     assert "secret" not in body["error_message"]
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_throttled_upload_is_a_429_envelope_with_retry_after(author, png_upload, monkeypatch):

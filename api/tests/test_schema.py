@@ -1,5 +1,10 @@
+import re
+from pathlib import Path
+
 import pytest
 import yaml
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
 # The contract's endpoints, as it writes them.
@@ -79,14 +84,60 @@ def test_schema_documents_a_success_envelope_for_every_endpoint(schema):
 
 
 def test_schema_types_ids_as_integers(schema):
-    """Path ids are integers, as clients send them."""
+    """Path ids are integers, as clients send them, within the 64-bit range the routes accept."""
     for _, _, operation in operations(schema):
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path":
-                assert parameter["schema"] == {"type": "integer"}
+                assert parameter["schema"] == {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0,
+                    "maximum": 2**63 - 1,
+                }
 
 
 def test_schema_and_docs_are_served_without_a_key(anonymous, db):
     """/api/schema/ and the Swagger UI at /api/docs/ are public."""
     assert anonymous.get("/api/schema/").status_code == 200
     assert anonymous.get("/api/docs/").status_code == 200
+
+
+def test_swagger_ui_loads_nothing_from_another_host(anonymous, db):
+    """/api/docs/ references only its own origin, and every file it names ships with the static files."""
+    html = anonymous.get("/api/docs/").content.decode()
+
+    assert not re.findall(r"(?:https?:)?//[\w.-]+", html), "a foreign host in /api/docs/"
+    assert '"validatorUrl": null' in html
+    assets = re.findall(r'(?:src|href)="(/[^"]*)"', html)
+    assert {"swagger-ui-bundle.js", "swagger-ui.css"} <= {asset.rsplit("/", 1)[-1] for asset in assets}
+    for asset in assets:
+        assert asset.startswith(settings.STATIC_URL), asset
+        found = finders.find(asset.removeprefix(settings.STATIC_URL))
+        assert found and Path(found).stat().st_size > 0, asset
+
+
+def test_every_operation_documents_the_errors_any_request_can_get(schema):
+    """405, 406, 413, 429 and 503 on every operation, 415 wherever a body is read, all as the envelope."""
+    for method, path, operation in operations(schema):
+        expected = {"405", "406", "413", "429", "503"} | ({"415"} if "requestBody" in operation else set())
+        assert expected <= set(operation["responses"]), (method, path)
+
+
+def test_request_bodies_that_refuse_unknown_fields_say_so(schema):
+    """A body whose serializer refuses undeclared fields has `additionalProperties: false`."""
+    components = schema["components"]["schemas"]
+    assert components["LoginRequest"]["additionalProperties"] is False
+    assert components["PatchedMeUpdateRequest"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["TweetCreateRequest"]
+
+
+def test_optional_query_parameters_may_be_sent_empty(schema, author):
+    """The schema says an empty optional query value is allowed, and the API reads it as left out."""
+    for method, path, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query":
+                assert parameter["allowEmptyValue"] is True, (method, path, parameter["name"])
+
+    response = author.client().get("/api/tweets?offset=&limit=")
+
+    assert response.status_code == 200

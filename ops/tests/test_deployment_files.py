@@ -35,7 +35,8 @@ def documented_variables() -> set[str]:
 def variables_read_by_code() -> set[str]:
     """Every environment variable the settings, gunicorn.conf.py and the apps read.
 
-    Not the fault tests' own FAULTS_* (faults/, documented in the README's Reliability section).
+    Not the fault tests' own FAULTS_* (faults/, documented in the README's Reliability section), nor
+    what the benchmark passes to its own processes (bench/).
     """
     pattern = re.compile(
         r"""(?:env_(?:str|bool|int|list|choice)\(|os\.environ(?:\.get|\.setdefault)?[\[(])\s*"([A-Z][A-Z0-9_]*)\""""
@@ -43,7 +44,7 @@ def variables_read_by_code() -> set[str]:
     names = set()
     for path in REPO.rglob("*.py"):
         parts = set(path.relative_to(REPO).parts)
-        if parts & {".venv", "tests", "migrations", "faults"} or path.name == "test_settings.py":
+        if parts & {".venv", "tests", "migrations", "faults", "bench"} or path.name == "test_settings.py":
             continue
         names |= set(pattern.findall(path.read_text()))
     return names - {"DJANGO_SETTINGS_MODULE"}
