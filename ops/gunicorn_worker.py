@@ -137,21 +137,49 @@ class GuardedThreadWorker(gthread.ThreadWorker):
         self.reading: dict[object, Reading] = {}
         self.next_sweep = 0.0
         self.linger_until: float | None = None
+        self.listeners_closed = False
         # TLS records and HTTP/2 frames are not what the loop parses: the stock worker serves those.
         self.guarding = not self.cfg.is_ssl and self.cfg.http2_cleartext == "off"
 
-    def accept(self, listener):
-        if not self.guarding:
-            return super().accept(listener)
+    def accept(self, listener) -> bool:
+        """Take one connection off the listener; False when none was waiting."""
         try:
             client_sock, client_addr = listener.accept()
         except OSError as e:
             if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
                 raise
-            return
+            return e.errno == errno.ECONNABORTED
         self.nr_conns += 1
         conn = gthread.TConn(self.cfg, client_sock, client_addr, listener.getsockname())
-        self._read_next(conn, b"", time.monotonic() + self.limits.header_timeout, kept_alive=False)
+        if self.guarding:
+            self._read_next(conn, b"", time.monotonic() + self.limits.header_timeout, kept_alive=False)
+        else:
+            client_sock.setblocking(True)
+            self.enqueue_req(conn)
+        return True
+
+    def set_accept_enabled(self, enabled):
+        super().set_accept_enabled(enabled)
+        if not enabled and not self.alive:
+            self._close_listeners()
+
+    def _close_listeners(self) -> None:
+        """On a graceful stop: take every connection already queued on the listeners, then close them.
+
+        The kernel keeps queueing connections on a listening socket while any process holds it open,
+        and resets them when the last one closes it. The stock worker stops accepting at once but
+        closes its listeners only after its in-flight requests, so every request sent meanwhile was
+        reset (seen under load: a few per SIGTERM). Draining the queue and closing straight away
+        serves those, and leaves later connections refused, which a load balancer retries elsewhere.
+        """
+        if self.listeners_closed:
+            return
+        self.listeners_closed = True
+        for listener in self.sockets:
+            listener.setblocking(False)
+            while self.accept(listener):
+                pass
+            listener.close()
 
     def _read_next(self, conn, data: bytes, deadline: float, *, kept_alive: bool) -> None:
         """Watch the connection until its next request is in; `data` is what already arrived."""
