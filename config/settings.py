@@ -141,8 +141,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "config.postgresql" and env_bool("DB_SERVER_SIDE_BINDING", True):
     # Parameters bound by the server, and a statement run 5 times on a connection is prepared
     # (Django leaves psycopg's auto-prepare off unless asked), so PostgreSQL stops parsing and
-    # planning the hot queries on every request: its CPU per `users/me` went from 0.58 to 0.23 ms,
-    # requests/s +35 % (bench/run, preset M). Off for poolers without prepared statements.
+    # planning the hot queries on every request (the commit that made it measured the gain).
+    # Off for poolers without prepared statements.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5, **_url_options}
 # Streaming replicas of the primary, for the feed, profiles and the directory (common/replicas.py).
 DATABASE_REPLICA_ALIASES: list[str] = []

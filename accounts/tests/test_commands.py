@@ -57,7 +57,7 @@ def test_createuser_refuses_a_duplicate_username(db):
 
 def test_createuser_refuses_a_blank_name(db):
     """The display name is required."""
-    with pytest.raises(CommandError, match="blank"):
+    with pytest.raises(CommandError, match=r"^name: This field may not be blank\.$"):
         run("createuser", "   ")
 
     assert not User.objects.exists()

@@ -1,8 +1,8 @@
 """PostgreSQL backend: Django's, with a health check that costs no round trip when it can.
 
 With CONN_HEALTH_CHECKS, Django runs `SELECT 1` before the first query of every request on a
-reused connection. That is a full round trip and a server wake-up on every request: a fifth of
-the wall time of `GET /api/users/me` under load (py-spy, bench/run on preset M).
+reused connection. That is a full round trip and a server wake-up on every request, a large share
+of the cheapest requests' time under load.
 
 An idle connection that is still good has nothing waiting on its socket. A server that goes away
 (restart, failover, `pg_terminate_backend`, an idle timeout) sends its FATAL message and closes

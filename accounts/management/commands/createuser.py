@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.exceptions import ValidationError
 
 from accounts.services import user_create
+from common.errors import ChirpError
 
 
 class Command(BaseCommand):
@@ -25,8 +25,10 @@ class Command(BaseCommand):
                 api_key=options["api_key"],
                 is_staff=options["staff"],
             )
-        except ValidationError as exc:
-            raise CommandError(str(exc.detail)) from exc
+        except ChirpError as exc:
+            # The service's own refusal, per field when one is to blame ("name: ...").
+            fields = "; ".join(f"{field}: {' '.join(texts)}" for field, texts in (exc.fields or {}).items())
+            raise CommandError(fields or exc.message) from exc
         except Exception as exc:  # e.g. a username or key that is already taken
             raise CommandError(f"Could not create the user: {exc}") from exc
         self.stdout.write(f"Created user {user.id} @{user.username} ({user.name}).")
