@@ -229,6 +229,20 @@ def pgbench(args, db: Postgres, users: int, page: int, duration: str) -> float:
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
 
+def write_ceiling(args, db: Postgres, env: dict, users: int, max_tweet: int, duration: str) -> float:
+    """pgbench running Chirp's own like and unlike statements (bench/write_ceiling.py), half each."""
+    scripts = BENCH / "out" / "write-ceiling"
+    run([args.python, str(BENCH / "write_ceiling.py"), str(scripts)], cwd=ROOT, env=env)
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    cmd = [
+        "pgbench", "-n", "-M", "prepared", f"-c{args.connections}", "-j2", f"-T{int(duration.rstrip('s'))}",
+        "-D", f"users={users}", "-D", f"tweets={max_tweet}", "-D", f"now={now}",
+        "-f", f"{scripts / 'like.sql'}@1", "-f", f"{scripts / 'unlike.sql'}@1", db.url,
+    ]  # fmt: skip
+    out = run(cmd, capture_output=True).stdout
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
 def likes_mismatches(db: Postgres) -> int:
     return int(
         db.psql(
@@ -363,11 +377,16 @@ def main() -> int:
         finally:
             server.stop()
     mismatches = likes_mismatches(db) if "like" in results else None
-    ceiling = {}
+    ceiling: dict[int | str, float] = {}
+    after_ceiling = None
     if not args.no_ceiling:
         for page in (1, 3):
             log(f"ceiling: pgbench page {page} for {args.duration}")
             ceiling[page] = pgbench(args, db, users, page, args.duration)
+        if "like" in results:
+            log(f"write ceiling: pgbench like/unlike for {args.duration}")
+            ceiling["like"] = write_ceiling(args, db, env, users, max_tweet, args.duration)
+            after_ceiling = likes_mismatches(db)
 
     labels = dict(SCENARIOS)
     now = datetime.datetime.now(datetime.UTC)
@@ -399,6 +418,12 @@ def main() -> int:
                 f"Ceiling page {page}: pgbench {ceiling[page]:.1f} tx/s; Chirp {rps:.1f} req/s "
                 f"= {100 * rps / ceiling[page]:.0f} % of it"
             )
+    if "like" in ceiling:
+        rps = results["like"]["rps"]
+        lines.append(
+            f"Write ceiling: pgbench {ceiling['like']:.1f} tx/s; Chirp like/unlike {rps:.1f} req/s "
+            f"= {100 * rps / ceiling['like']:.0f} % of it"
+        )
     for name, r in floor.items():
         sizes = [len(body) for (path, _), (_, body) in captured.items() if path == FLOOR_PATHS[name]]
         chirp = same_keys[name]["rps"]
@@ -409,6 +434,10 @@ def main() -> int:
         )
     if mismatches is not None:
         lines.append(f"likes_count == count(likes) after like/unlike: {mismatches} mismatching tweets")
+    if after_ceiling is not None:
+        lines.append(
+            f"likes_count == count(likes) after the write ceiling: {after_ceiling} mismatching tweets"
+        )
     # Resident memory of the gunicorn workers (ps rss), summed, after the first warm-up and
     # after each scenario: flat means no growth across the scenarios' repeats of the same work.
     lines.append(
@@ -424,8 +453,12 @@ def main() -> int:
         out.write_text(table + "\n")
         log(f"written to {out.relative_to(ROOT)}")
     failed = [name for name, r in results.items() if r["errors"] or not r["requests"]]
-    if failed or mismatches:
-        print(f"FAILED: errors in {failed or 'none'}, likes_count mismatches {mismatches}", file=sys.stderr)
+    if failed or mismatches or after_ceiling:
+        print(
+            f"FAILED: errors in {failed or 'none'}, likes_count mismatches {mismatches} "
+            f"(after the write ceiling {after_ceiling})",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -1,11 +1,14 @@
+import itertools
+import operator
 from typing import TypedDict
 
 import orjson
+from django.db import connection
 from django.db.models import QuerySet
 
-from accounts.models import visible_user_q
+from accounts.models import User, visible_user_q
 from common.errors import NotFound
-from common.replicas import primary_reads
+from common.replicas import primary_reads, read_connection
 from media.selectors import tweet_image_urls
 from tweets import likers_cache
 from tweets.models import Like, Tweet
@@ -26,21 +29,41 @@ def tweet_get_visible(*, tweet_id: int) -> Tweet:
         raise NotFound(TWEET_NOT_FOUND) from None
 
 
+# The whole feed asks for up to FEED_MAX_ITEMS tweets' likers at once. As one array parameter
+# the statement is the same whatever the number of tweets, so PostgreSQL prepares it once,
+# where an IN list of 1,000 placeholders was a new statement for every length, built anew by
+# the ORM and psycopg on each request. Rows come in the order of like_tweet_idx (tweet, id):
+# an index-only scan even for tweets with 10k likes.
+_LIKERS_SQL = f"""
+SELECT l.tweet_id, l.user_id, u.name
+FROM {Like._meta.db_table} AS l JOIN {User._meta.db_table} AS u ON u.id = l.user_id
+WHERE l.tweet_id = ANY(%s)
+ORDER BY l.tweet_id, l.id
+"""
+
+
+def _likers_rows(tweet_ids: list[int]) -> list[tuple[int, int, str]]:
+    if connection.vendor == "postgresql":
+        with read_connection().cursor() as cursor:
+            cursor.execute(_LIKERS_SQL, [tweet_ids])
+            return cursor.fetchall()
+    return list(
+        Like.objects.filter(tweet_id__in=tweet_ids)
+        .order_by("tweet_id", "id")
+        .values_list("tweet_id", "user_id", "user__name")
+    )
+
+
 def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
     """Each tweet's `likes` list ([{"user_id", "name"}] in like order) as JSON bytes, in one query.
 
     Plain rows encoded by orjson: cheaper in all (database plus Python) than having PostgreSQL
-    aggregate the JSON itself with json_agg or string_agg.
+    aggregate the JSON itself with json_agg, string_agg or array_agg.
     """
-    lists: dict[int, list[dict]] = {tweet_id: [] for tweet_id in tweet_ids}
-    for tweet_id, user_id, name in (
-        Like.objects.filter(tweet_id__in=tweet_ids)
-        # The order of like_tweet_idx: an index-only scan even for tweets with 10k likes.
-        .order_by("tweet_id", "id")
-        .values_list("tweet_id", "user_id", "user__name")
-    ):
-        lists[tweet_id].append({"user_id": user_id, "name": name})
-    return {tweet_id: orjson.dumps(likes) for tweet_id, likes in lists.items()}
+    lists = dict.fromkeys(tweet_ids, b"[]")
+    for tweet_id, rows in itertools.groupby(_likers_rows(tweet_ids), key=operator.itemgetter(0)):
+        lists[tweet_id] = orjson.dumps([{"user_id": user_id, "name": name} for _, user_id, name in rows])
+    return lists
 
 
 class AuthorPayload(TypedDict):

@@ -76,11 +76,22 @@ SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 
 
-def _likes_change_postgresql(sql: str, *, tweet_id: int, params: list) -> bool:
+def likes_change_statement(*, like: bool, user_id: int, tweet_id: int) -> tuple[str, list]:
+    """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet.
+
+    bench/write_ceiling.py runs the same statement under pgbench as the write ceiling.
+    """
     target_sql, target_params = visible_tweets().filter(pk=tweet_id).values("id").query.sql_with_params()
+    if like:
+        return _LIKE_SQL.format(target=target_sql), [*target_params, user_id, timezone.now()]
+    return _UNLIKE_SQL.format(target=target_sql), [*target_params, user_id]
+
+
+def _likes_change_postgresql(*, like: bool, user_id: int, tweet_id: int) -> bool:
+    sql, params = likes_change_statement(like=like, user_id=user_id, tweet_id=tweet_id)
     try:
         with connection.cursor() as cursor:
-            cursor.execute(sql.format(target=target_sql), [*target_params, *params])
+            cursor.execute(sql, params)
             found, changed = cursor.fetchone()
     except IntegrityError as exc:
         # The tweet's deletion committed while this statement waited on its row: the deferred
@@ -120,7 +131,7 @@ def _like_delete(*, user, tweet_id: int) -> bool:
 def like_add(*, user, tweet_id: int) -> bool:
     """Like a visible tweet (else 404); idempotent. The counter moves in the same transaction as the row."""
     if connection.vendor == "postgresql":
-        added = _likes_change_postgresql(_LIKE_SQL, tweet_id=tweet_id, params=[user.pk, timezone.now()])
+        added = _likes_change_postgresql(like=True, user_id=user.pk, tweet_id=tweet_id)
     else:
         with transaction.atomic():
             added = _like_insert(user=user, tweet_id=tweet_id)
@@ -133,7 +144,7 @@ def like_remove(*, user, tweet_id: int) -> bool:
     """Remove a like of a visible tweet (else 404); idempotent. Only the request that deleted the
     row decrements the counter."""
     if connection.vendor == "postgresql":
-        removed = _likes_change_postgresql(_UNLIKE_SQL, tweet_id=tweet_id, params=[user.pk])
+        removed = _likes_change_postgresql(like=False, user_id=user.pk, tweet_id=tweet_id)
     else:
         with transaction.atomic():
             removed = _like_delete(user=user, tweet_id=tweet_id)

@@ -178,3 +178,23 @@ def test_likes_deleted_by_an_admin_or_an_account_deletion_leave_the_cached_lists
     likes_delete(likes=Like.objects.filter(user=outsider.user))
 
     assert feed_likes(client) == {tweet.id: []}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_likers_query_is_prepared_whatever_the_number_of_tweets(author, follower, outsider):
+    """Feeds of 1 to 6 tweets read their likers with one statement, which PostgreSQL prepares
+    (an IN list was a new statement for each number of tweets, 1,000 placeholders for the whole
+    feed, never prepared), and the lists are the same as ever."""
+    client = follower.client()
+    for count in range(1, 7):
+        tweet = tweet_create(author=author.user, content="hi", media_ids=[])
+        like_add(user=outsider.user, tweet_id=tweet.id)
+        tweets = client.get("/api/tweets").json()["tweets"]
+        assert len(tweets) == count
+        assert all(t["likes"] == [{"user_id": outsider.id, "name": "Olga Outsider"}] for t in tweets)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%tweets_like%%' "
+            "AND statement LIKE '%%accounts_user%%' AND statement NOT LIKE '%%INSERT%%'"
+        )
+        assert cursor.fetchone() == (1,)

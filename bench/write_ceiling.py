@@ -1,0 +1,62 @@
+"""The write ceiling's pgbench scripts, made from the statement Chirp itself runs for a like/unlike.
+
+bench.py runs `python bench/write_ceiling.py DIR` with the benchmark's environment (a PostgreSQL
+DATABASE_URL): it writes DIR/like.sql and DIR/unlike.sql, each Chirp's one autocommit statement
+(tweets.services.likes_change_statement: the visible target, the INSERT or DELETE, the likes_count
+and likers_version update) with pgbench variables where Chirp binds parameters: `:uid` and `:tid`,
+drawn at random from 1..:users and 1..:tweets, and `:now` for the timestamps (passed with -D, as
+text the server reads as timestamptz, the type Chirp binds). Generated at run time, so the ceiling
+cannot drift from what Chirp runs: a statement with a parameter of another kind fails here.
+"""
+
+import datetime
+import os
+import sys
+from pathlib import Path
+
+# Negative, so no real id can be taken for one of them.
+_USER = -7_000_001
+_TWEET = -7_000_002
+
+
+def pgbench_variable(value: object) -> str:
+    if isinstance(value, datetime.datetime):
+        return ":now"
+    if value == _USER:
+        return ":uid"
+    if value == _TWEET:
+        return ":tid"
+    raise ValueError(f"the like statement binds a parameter the write ceiling cannot vary: {value!r}")
+
+
+def pgbench_script(*, like: bool) -> str:
+    from django.db import connection
+
+    from tweets.services import likes_change_statement
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("the write ceiling needs a PostgreSQL DATABASE_URL")
+    sql, params = likes_change_statement(like=like, user_id=_USER, tweet_id=_TWEET)
+    parts = sql.split("%s")
+    if len(parts) != len(params) + 1 or any("%" in part for part in parts):
+        raise ValueError("the like statement's placeholders do not match its parameters")
+    variables = [pgbench_variable(value) for value in params]
+    statement = parts[0] + "".join(v + part for v, part in zip(variables, parts[1:], strict=True))
+    # pgbench ends a command at its semicolon; the statement's own lines are kept as they are.
+    return f"\\set uid random(1, :users)\n\\set tid random(1, :tweets)\n{statement.strip()};\n"
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    for name, like in (("like", True), ("unlike", False)):
+        (out / f"{name}.sql").write_text(pgbench_script(like=like))
+
+
+if __name__ == "__main__":
+    main()
