@@ -45,6 +45,8 @@ max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200, minimum=0)
 # The app logs one JSON line per request itself (with request id and user); gunicorn's own
 # access log would be a second, less useful copy.
 accesslog = None
+# Access logging only when asked for (--access-logfile) (ops/gunicorn_logging.py says why).
+logger_class = "ops.gunicorn_logging.Logger"
 loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
 # gunicorn's own lines (start, worker boot and exit, timeouts) as JSON too: stdout stays one JSON
 # object per line.

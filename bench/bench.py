@@ -138,11 +138,12 @@ class Server:
     def __init__(self, args, env: dict, app: tuple[str, ...] = ("config.wsgi:application",)):
         self.port, self.args = args.port, args
         cmd = [
-            # The shipped gunicorn.conf.py as an operator runs it; only the address and the log
-            # files differ. --workers, --worker-class and --threads override it for experiments.
+            # The shipped gunicorn.conf.py as an operator runs it (no access log); only the address
+            # and the error log differ. --workers, --worker-class and --threads override it for
+            # experiments.
             args.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", *app,
             "--bind", f"127.0.0.1:{args.port}",
-            "--access-logfile", "-" if args.access_log else "/dev/null",
+            *(["--access-logfile", "-"] if args.access_log else []),
             "--error-logfile", str(BENCH / "out" / "gunicorn.log"),
             *worker_overrides(args),
         ]  # fmt: skip

@@ -115,3 +115,22 @@ def test_the_default_metrics_directory_is_in_memory_and_goes_with_the_server(loa
         assert directory.parent == Path("/dev/shm")
     conf["on_exit"](server=None)
     assert not directory.exists()
+
+
+def test_gunicorn_builds_no_access_log_lines_unless_an_access_log_is_asked_for(load_conf):
+    """The JSON logging configuration alone must not switch on gunicorn's access-log work."""
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from ops.gunicorn_logging import Logger
+
+    conf = load_conf()
+    assert conf["logger_class"] == "ops.gunicorn_logging.Logger"
+    cfg = Config()
+    cfg.set("logconfig_dict", conf["logconfig_dict"])
+    # Not Logger(cfg): its setup would apply the logging configuration to the test process.
+    assert Logger._compute_access_log_enabled(SimpleNamespace(cfg=cfg)) is False  # type: ignore[arg-type]
+
+    cfg.set("accesslog", "-")
+    assert Logger._compute_access_log_enabled(SimpleNamespace(cfg=cfg)) is True  # type: ignore[arg-type]
