@@ -151,3 +151,18 @@ def test_api_key_lookup_is_one_query(author, django_assert_num_queries):
     # 1. api key joined with its user, by digest.
     with django_assert_num_queries(1):
         assert user_for_api_key(author.key) == author.user
+
+
+def test_the_key_owner_is_read_with_every_field_as_the_orm_reads_it(author):
+    """Dates come back aware and flags as booleans on every database, as User.objects.get gives them."""
+    author.user.suspended_until = timezone.now() - timedelta(days=1)
+    author.user.save(update_fields=["suspended_until"])
+
+    found = user_for_api_key(author.key)
+    expected = type(author.user).objects.get(pk=author.user.pk)
+
+    assert found is not None and not found._state.adding
+    for field in type(expected)._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+        assert type(getattr(found, field.attname)) is type(getattr(expected, field.attname)), field.name
+    assert found.suspended_until is not None and found.suspended_until.tzinfo is not None
