@@ -57,6 +57,11 @@ function request()
     _G["sent_" .. kind] = _G["sent_" .. kind] + 1
   end
   local headers = { ["api-key"] = keys[math.random(#keys)] }
+  if scenario == "mixed" and math.random(100) == 1 then
+    -- Clients come and go: wrk's connections otherwise stay with the worker that accepted them
+    -- first (often one worker takes all 16), which would leave the others idle for the whole run.
+    headers["Connection"] = "close"
+  end
   if kind == "like" then
     -- Alternate like and unlike on random tweets.
     liked = liked + 1
