@@ -541,7 +541,9 @@ def main() -> int:
     now = datetime.datetime.now(datetime.UTC)
     lines = [
         f"Chirp benchmark, preset {args.preset} (seed {args.seed}, data from {args.source}), "
-        f"{args.duration} per scenario, {args.connections} connections, gunicorn {model}, "
+        f"{f'{args.duration} per scenario' if names else 'no scenarios'}"
+        f"{f', mixed load {args.mixed}' if args.mixed else ''}, "
+        f"{args.connections} connections, gunicorn {model}, "
         f"{now:%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}",
         "",
