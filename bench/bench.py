@@ -177,7 +177,8 @@ class Server:
 
 def wrk_cmd(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> list[str]:
     return [
-        "wrk", f"-t{min(2, args.connections)}", f"-c{args.connections}", f"-d{duration}", "--timeout", "10s", "--latency",
+        "wrk", f"-t{min(2, args.connections)}", f"-c{args.connections}", f"-d{duration}",
+        "--timeout", "10s", "--latency",
         "-s", str(BENCH / "wrk.lua"), f"http://127.0.0.1:{args.port}",
         "--", str(keys_file), scenario, str(max_tweet),
     ]  # fmt: skip
