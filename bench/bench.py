@@ -29,6 +29,8 @@ PRESETS = {
     "M": (10_000, 50, 100, 5_000_000),
 }
 SCENARIOS = [
+    # First among the feed scenarios, and with the likers cache emptied right before it (see main).
+    ("whole-cold", "whole feed, cold likers cache, first run"),
     ("page1", "feed first page ?offset=1&limit=20"),
     ("web", "web home page (signed-in session, HTML, 20 tweets)"),
     ("page3", "feed third page ?offset=3&limit=20"),
@@ -37,6 +39,10 @@ SCENARIOS = [
     ("post", "post a tweet"),
     ("me", "users/me"),
 ]
+# Scenarios whose runs follow a warm-up of their own; whole-cold must not have one.
+WARMED = ("page1", "web", "page3", "whole", "me")
+MEMORY_TARGET_PERCENT = 10
+COLD_TARGET_MS = 1000
 
 
 def log(message: str) -> None:
@@ -160,22 +166,31 @@ class Server:
                     raise SystemExit("gunicorn did not start; see bench/out/gunicorn.log") from None
                 time.sleep(0.3)
 
-    def worker_rss_kib(self) -> list[int]:
-        out = run(["ps", "--ppid", str(self.process.pid), "-o", "rss="], capture_output=True).stdout
-        return [int(line) for line in out.split()]
+    def worker_rss_kib(self) -> dict[int, int]:
+        """Resident KiB of each worker (the master's children), by pid."""
+        out = run(["ps", "--ppid", str(self.process.pid), "-o", "pid=,rss="], capture_output=True).stdout
+        return {int(pid): int(kib) for pid, kib in (line.split() for line in out.splitlines())}
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
 
 
-def wrk(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> dict:
-    cmd = [
-        "wrk", "-t2", f"-c{args.connections}", f"-d{duration}", "--timeout", "10s", "--latency",
+def wrk_cmd(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> list[str]:
+    return [
+        "wrk", f"-t{min(2, args.connections)}", f"-c{args.connections}", f"-d{duration}",
+        "--timeout", "10s", "--latency",
         "-s", str(BENCH / "wrk.lua"), f"http://127.0.0.1:{args.port}",
         "--", str(keys_file), scenario, str(max_tweet),
     ]  # fmt: skip
-    out = run(cmd, capture_output=True).stdout
+
+
+def wrk(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> dict:
+    out = run(wrk_cmd(args, keys_file, scenario, duration, max_tweet), capture_output=True).stdout
+    return wrk_result(out)
+
+
+def wrk_result(out: str) -> dict:
     line = next(line for line in out.splitlines() if line.startswith("BENCH "))
     result = json.loads(line[len("BENCH ") :])
     seconds = result["duration_us"] / 1e6
@@ -183,10 +198,108 @@ def wrk(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> 
         "rps": result["requests"] / seconds,
         "p50_ms": result["p50_us"] / 1000,
         "p99_ms": result["p99_us"] / 1000,
+        "max_ms": result["max_us"] / 1000,
         "errors": result["non2xx"] + result["socket_errors"],
         "requests": result["requests"],
         "queries_per_request": result["queries"] / result["counted"] if result["counted"] else None,
+        # The mixed scenario's kinds: name -> (percent in the mix, requests sent).
+        "mix": result["mix"],
     }
+
+
+def seconds_of(duration: str) -> int:
+    """wrk's duration syntax (30s, 10m, 1h; a bare number is seconds) in seconds."""
+    match = re.fullmatch(r"(\d+)([smh]?)", duration)
+    if not match:
+        raise SystemExit(f"not a duration: {duration!r} (30s, 10m, 1h)")
+    return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def redis_flush(args) -> None:
+    run(["redis-cli", "-u", args.redis, "FLUSHDB"], capture_output=True)
+
+
+def likers_lists_cached(args) -> int:
+    """Keys of the likers cache (tweets/likers_cache.py) in the bench's Redis database."""
+    out = run(
+        ["redis-cli", "-u", args.redis, "--scan", "--pattern", "chirp:likers:*"], capture_output=True
+    ).stdout
+    return len(out.split())
+
+
+def mixed_run(args, server: Server, keys_file: Path, max_tweet: int) -> tuple[dict, dict]:
+    """wrk.lua's mixed load for --mixed; each worker's RSS after every minute and at the end.
+
+    Returns the wrk result and the samples: {seconds into the run or "end": {pid: KiB}}. A run of
+    a minute or less is sampled halfway instead (for trying the option out).
+    """
+    seconds = seconds_of(args.mixed)
+    interval = 60 if seconds > 60 else seconds / 2
+    cmd = wrk_cmd(args, keys_file, "mixed", f"{seconds}s", max_tweet)
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    started, samples, step = time.monotonic(), {}, 1
+    while step * interval < seconds:
+        try:
+            process.wait(timeout=max(0.0, started + step * interval - time.monotonic()))
+            break  # wrk ended early: it reports why below
+        except subprocess.TimeoutExpired:
+            at = round(step * interval)
+            samples[at] = server.worker_rss_kib()
+            log(
+                f"mixed load, {at} s: worker RSS MiB "
+                + ", ".join(f"{pid} {kib / 1024:.1f}" for pid, kib in samples[at].items())
+            )
+            step += 1
+    out, _ = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"wrk failed in the mixed load (exit {process.returncode})")
+    samples["end"] = server.worker_rss_kib()
+    log(
+        "mixed load, end: worker RSS MiB "
+        + ", ".join(f"{pid} {kib / 1024:.1f}" for pid, kib in samples["end"].items())
+    )
+    return wrk_result(out), samples
+
+
+def memory_lines(samples: dict) -> list[str]:
+    """Per worker, RSS after the first sample and at the end; a replaced worker is named, not compared."""
+    times = [at for at in samples if at != "end"]
+    if not times:
+        return ["Worker RSS: the mixed load ended before its first sample"]
+    first, end = samples[times[0]], samples["end"]
+    # "minute 1" in a full run; a short trial run names its halfway point instead.
+    base = "minute 1" if times[0] == 60 else f"{times[0]} s"
+    lines, growths = [], []
+    for pid, kib in first.items():
+        if pid in end:
+            growth = 100 * (end[pid] - kib) / kib
+            growths.append(growth)
+            lines.append(
+                f"worker {pid}: {base} {kib / 1024:.1f} MiB, end {end[pid] / 1024:.1f} MiB, {growth:+.1f} %"
+            )
+        else:
+            gone = next(at for at in samples if pid not in samples[at])
+            lines.append(
+                f"worker {pid}: {base} {kib / 1024:.1f} MiB, gone by "
+                f"{'the end' if gone == 'end' else f'{gone} s'}: replaced, not compared"
+            )
+    for pid, kib in end.items():
+        if pid not in first:
+            seen = next(at for at in samples if pid in samples[at])
+            lines.append(
+                f"worker {pid}: new since {base} (first seen "
+                f"{'at the end' if seen == 'end' else f'at {seen} s'}), end {kib / 1024:.1f} MiB: "
+                "not compared"
+            )
+    replaced = len(first) - len(growths)
+    summary = (
+        f"max growth per worker after {base}: {max(growths):.1f} % (target <= {MEMORY_TARGET_PERCENT} %)"
+        if growths
+        else f"max growth per worker after {base}: n/a, no worker lived through the run"
+    )
+    if replaced:
+        summary += f"; {replaced} worker(s) replaced during the run"
+    return [*lines, summary]
 
 
 # The floor step (README, Performance): these scenarios' responses, replayed by bench/floor.py.
@@ -295,13 +408,30 @@ def main() -> int:
         help="users whose responses the floor step captures and replays (0: no floor step)",
     )
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--scenarios", default=",".join(name for name, _ in SCENARIOS))
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(name for name, _ in SCENARIOS),
+        help="comma-separated; empty for none (with --mixed: only the mixed load)",
+    )
+    parser.add_argument(
+        "--mixed",
+        metavar="DURATION",
+        default=None,
+        help="after the scenarios, wrk.lua's mixed load for DURATION (10m), each worker's RSS "
+        "sampled every minute; off with --smoke",
+    )
     parser.add_argument("--no-ceiling", action="store_true")
     parser.add_argument("--access-log", action="store_true")
     parser.add_argument("--python", default=sys.executable)
     args = parser.parse_args()
     if args.smoke:
-        args.preset, args.duration = "S", "2s"
+        args.preset, args.duration, args.mixed = "S", "2s", None
+    names = [name for name in args.scenarios.split(",") if name]
+    unknown = set(names) - set(dict(SCENARIOS))
+    if unknown:
+        raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if args.mixed:
+        seconds_of(args.mixed)  # a bad value fails now, not after the data is loaded
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (bench/run installs it with apt-get)")
 
@@ -329,31 +459,46 @@ def main() -> int:
     users = len(keys_file.read_text().split())
     # The web scenario signs in with a session cookie per user, not an api key.
     cookies_file = BENCH / "out" / "cookies.txt"
-    if "web" in args.scenarios.split(","):
+    if "web" in names:
         (BENCH / "out").mkdir(exist_ok=True)
         manage(args.python, env, "collectstatic", "--noinput", "-v0")
         manage(args.python, env, "bench_sessions", str(keys_file), str(cookies_file), "--count", "1000")
     max_tweet = int(db.psql("SELECT coalesce(max(id), 1) FROM tweets_tweet"))
     if args.redis:
         # Ids restart with every fresh database: a cache from an earlier run (or preset) would lie.
-        run(["redis-cli", "-u", args.redis, "FLUSHDB"], capture_output=True)
+        redis_flush(args)
 
     model = shipped_worker_model(args, env)
     server = Server(args, env)
     results: dict[str, dict] = {}
     floor_names: list[str] = []
+    cold_lists: tuple[int, int] | None = None
+    memory: dict = {}
     try:
         warmup = "1s" if args.smoke else "3s"
-        rss = {}
-        for name in args.scenarios.split(","):
+        rss: dict[str, dict[int, int]] = {}
+        for name in names:
             credentials = cookies_file if name == "web" else keys_file
-            if name in ("page1", "web", "page3", "whole", "me"):
+            if name in WARMED:
                 wrk(args, credentials, name, warmup, max_tweet)
+            elif name == "whole-cold":
+                # Cold means the likers cache, not the processes: a users/me warm-up opens the
+                # workers' connections and loads their code without reading any likers, then the
+                # Redis database is emptied (whatever ran before), and the run has no warm-up.
+                wrk(args, keys_file, "me", warmup, max_tweet)
+                if args.redis:
+                    redis_flush(args)
             if not rss:
                 rss["start"] = server.worker_rss_kib()
+            cached_before = likers_lists_cached(args) if name == "whole-cold" and args.redis else 0
             log(f"scenario {name} for {args.duration}")
             results[name] = wrk(args, credentials, name, args.duration, max_tweet)
+            if name == "whole-cold" and args.redis:
+                cold_lists = (cached_before, likers_lists_cached(args))
             rss[name] = server.worker_rss_kib()
+        if args.mixed:
+            log(f"mixed load for {args.mixed}")
+            results["mixed"], memory = mixed_run(args, server, keys_file, max_tweet)
         floor_names = [name for name in FLOOR_PATHS if name in results] if args.floor_users else []
         if floor_names:
             floor_keys = floor_keys_file(keys_file, args.floor_users, args.seed)
@@ -377,7 +522,7 @@ def main() -> int:
                 floor[name] = wrk(args, floor_keys, name, args.duration, max_tweet)
         finally:
             server.stop()
-    mismatches = likes_mismatches(db) if "like" in results else None
+    mismatches = likes_mismatches(db) if "like" in results or "mixed" in results else None
     ceiling: dict[int | str, float] = {}
     after_ceiling = None
     if not args.no_ceiling:
@@ -390,10 +535,17 @@ def main() -> int:
             after_ceiling = likes_mismatches(db)
 
     labels = dict(SCENARIOS)
+    if "mixed" in results:
+        kinds = results["mixed"]["mix"]
+        labels["mixed"] = f"mixed load for {args.mixed}: " + ", ".join(
+            f"{share} % {kind}" for kind, (share, _) in kinds.items()
+        )
     now = datetime.datetime.now(datetime.UTC)
     lines = [
         f"Chirp benchmark, preset {args.preset} (seed {args.seed}, data from {args.source}), "
-        f"{args.duration} per scenario, {args.connections} connections, gunicorn {model}, "
+        f"{f'{args.duration} per scenario' if names else 'no scenarios'}"
+        f"{f', mixed load {args.mixed}' if args.mixed else ''}, "
+        f"{args.connections} connections, gunicorn {model}, "
         f"{now:%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}",
         "",
@@ -412,6 +564,26 @@ def main() -> int:
         ]
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     lines.append("")
+    if "whole-cold" in results:
+        r = results["whole-cold"]
+        lists = (
+            f"likers lists cached {cold_lists[0]} before, {cold_lists[1]} after"
+            if cold_lists
+            else "no Redis, so no likers cache"
+        )
+        lines.append(
+            f"Whole feed, cold likers cache: p99 {r['p99_ms']:.0f} ms (target <= {COLD_TARGET_MS} ms); "
+            f"p50 {r['p50_ms']:.0f} ms, max {r['max_ms']:.0f} ms, {r['requests']} requests in the "
+            f"{args.duration} after emptying Redis, {lists}"
+        )
+    if "mixed" in results:
+        sent = results["mixed"]["mix"]
+        total = sum(count for _, count in sent.values()) or 1
+        lines.append(
+            "Mixed load, requests sent: "
+            + ", ".join(f"{kind} {count} ({100 * count / total:.0f} %)" for kind, (_, count) in sent.items())
+        )
+        lines.extend(memory_lines(memory))
     for page, key in ((1, "page1"), (3, "page3")):
         if page in ceiling and key in results:
             rps = results[key]["rps"]
@@ -441,11 +613,13 @@ def main() -> int:
         )
     # Resident memory of the gunicorn workers (ps rss), summed, after the first warm-up and
     # after each scenario: flat means no growth across the scenarios' repeats of the same work.
-    lines.append(
-        "Worker RSS, MiB summed over workers: "
-        + ", ".join(f"{name} {sum(kib) / 1024:.0f}" for name, kib in rss.items())
-        + f" (per worker at the end: {', '.join(f'{kib / 1024:.0f}' for kib in rss[list(rss)[-1]])})"
-    )
+    if rss:
+        last = rss[list(rss)[-1]].values()
+        lines.append(
+            "Worker RSS, MiB summed over workers: "
+            + ", ".join(f"{name} {sum(kib.values()) / 1024:.0f}" for name, kib in rss.items())
+            + f" (per worker at the end: {', '.join(f'{kib / 1024:.0f}' for kib in last)})"
+        )
     table = "\n".join(lines)
     print(table)
     if not args.smoke:

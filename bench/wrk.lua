@@ -1,10 +1,18 @@
 -- wrk script for bench/run: every request speaks as a random user (keys from a file).
 -- Arguments: KEYS_FILE SCENARIO MAX_TWEET_ID
--- Scenarios: page1, web, page3, whole, like, post, me. For `web` (the web client's home page) the
--- file holds session cookies (`sessionid=...`, made by manage.py bench_sessions), not api keys.
+-- Scenarios: page1, web, page3, whole, whole-cold (the whole feed; bench.py empties the likers
+-- cache first), like, post, me, and mixed (a weighted mix of the api scenarios, see `mix`). For
+-- `web` (the web client's home page) the file holds session cookies (`sessionid=...`, made by
+-- manage.py bench_sessions), not api keys.
 -- Prints one line "BENCH {json}" with counts summed over wrk's threads.
 
 local threads = {}
+
+-- The mixed load, in percent of requests: mostly first pages, some paging and whole feeds, likes
+-- and unlikes, a few posts, and the profile a client fetches on start.
+local mix = {
+  { "page1", 45 }, { "page3", 15 }, { "whole", 5 }, { "like", 15 }, { "post", 5 }, { "me", 15 },
+}
 
 function setup(thread)
   table.insert(threads, thread)
@@ -20,30 +28,50 @@ function init(args)
   max_tweet = tonumber(args[3])
   math.randomseed(os.time() * 100 + tid)
   queries, counted, non2xx, liked = 0, 0, 0, 0
+  for _, entry in ipairs(mix) do _G["sent_" .. entry[1]] = 0 end
 end
 
 local paths = {
   page1 = "/api/tweets?offset=1&limit=20",
   page3 = "/api/tweets?offset=3&limit=20",
   whole = "/api/tweets",
+  ["whole-cold"] = "/api/tweets",
   me = "/api/users/me",
 }
+
+local function pick()
+  local roll, sum = math.random(100), 0
+  for _, entry in ipairs(mix) do
+    sum = sum + entry[2]
+    if roll <= sum then return entry[1] end
+  end
+end
 
 function request()
   if scenario == "web" then
     return wrk.format("GET", "/", { ["Cookie"] = keys[math.random(#keys)] })
   end
+  local kind = scenario
+  if scenario == "mixed" then
+    kind = pick()
+    _G["sent_" .. kind] = _G["sent_" .. kind] + 1
+  end
   local headers = { ["api-key"] = keys[math.random(#keys)] }
-  if scenario == "like" then
+  if scenario == "mixed" and math.random(100) == 1 then
+    -- Clients come and go: wrk's connections otherwise stay with the worker that accepted them
+    -- first (often one worker takes all 16), which would leave the others idle for the whole run.
+    headers["Connection"] = "close"
+  end
+  if kind == "like" then
     -- Alternate like and unlike on random tweets.
     liked = liked + 1
     local method = (liked % 2 == 1) and "POST" or "DELETE"
     return wrk.format(method, "/api/tweets/" .. math.random(max_tweet) .. "/likes", headers)
-  elseif scenario == "post" then
+  elseif kind == "post" then
     headers["Content-Type"] = "application/json"
     return wrk.format("POST", "/api/tweets", headers, '{"tweet_data": "Benchmark tweet"}')
   end
-  return wrk.format("GET", paths[scenario], headers)
+  return wrk.format("GET", paths[kind], headers)
 end
 
 function response(status, headers, body)
@@ -57,15 +85,21 @@ end
 
 function done(summary, latency, requests)
   local q, c, n = 0, 0, 0
+  local sent = {}
   for _, thread in ipairs(threads) do
     q = q + thread:get("queries")
     c = c + thread:get("counted")
     n = n + thread:get("non2xx")
   end
+  for _, entry in ipairs(mix) do
+    local total = 0
+    for _, thread in ipairs(threads) do total = total + thread:get("sent_" .. entry[1]) end
+    sent[#sent + 1] = string.format('"%s": [%d, %d]', entry[1], entry[2], total)
+  end
   local e = summary.errors
   io.write(string.format(
-    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "non2xx": %d, '
-      .. '"socket_errors": %d, "queries": %d, "counted": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), n,
-    e.connect + e.read + e.write + e.timeout, q, c))
+    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
+      .. '"non2xx": %d, "socket_errors": %d, "queries": %d, "counted": %d, "mix": {%s}}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    n, e.connect + e.read + e.write + e.timeout, q, c, table.concat(sent, ", ")))
 end
