@@ -44,6 +44,9 @@ _RECV_BYTES = 64 * 1024
 _LINGER_SECONDS = 2.0
 # Deadlines are checked this often (and at least once a second, when the event loop wakes).
 _SWEEP_SECONDS = 0.25
+# A worker whose threads all have a request leaves a new connection to the other workers this long;
+# if none took it by then, it takes it anyway.
+ACCEPT_YIELD_SECONDS = 0.005
 
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d{1,15})[ \t]*(?=\r\n)", re.IGNORECASE)
 _TRANSFER_ENCODING = re.compile(rb"\r\ntransfer-encoding:", re.IGNORECASE)
@@ -140,9 +143,48 @@ class GuardedThreadWorker(gthread.ThreadWorker):
         self.listeners_closed = False
         # TLS records and HTTP/2 frames are not what the loop parses: the stock worker serves those.
         self.guarding = not self.cfg.is_ssl and self.cfg.http2_cleartext == "off"
+        self.yield_started: float | None = None
+        # Requests handed to the thread pool and not finished yet.
+        self.in_threads = 0
+
+    def _yielding(self) -> bool:
+        return self.yield_started is not None and time.monotonic() - self.yield_started < ACCEPT_YIELD_SECONDS
+
+    def busy(self) -> bool:
+        """As many requests as threads: in the pool, or arriving (idle kept-alive connections don't count)."""
+        arriving = sum(1 for state in self.reading.values() if not (state.kept_alive and not state.head))
+        return self.in_threads + arriving >= self.cfg.threads
+
+    def enqueue_req(self, conn):
+        self.in_threads += 1
+        super().enqueue_req(conn)
+
+    def wait_for_and_dispatch_events(self, timeout):
+        # During a yield, look at the listener again as soon as it ends.
+        if self._yielding():
+            timeout = min(timeout, ACCEPT_YIELD_SECONDS)
+        super().wait_for_and_dispatch_events(timeout)
 
     def accept(self, listener) -> bool:
-        """Take one connection off the listener; False when none was waiting."""
+        """Take one connection off the listener; False when none was waiting.
+
+        Every worker is woken for a new connection and the first to call accept() gets it, busy or
+        not; a kept-alive client (nginx's upstream pool, a benchmark) then stays on that worker. Left
+        alone, the 16 connections of a load test settled on two or three of five workers (seen:
+        7/7/2, 8/8, 9/6/1) while the others idled, each busy worker's threads sharing one GIL.
+        So a busy worker first leaves the connection to the others for ACCEPT_YIELD_SECONDS, then
+        takes it if it is still waiting: connections go to the least loaded workers, and none ever
+        waits longer than that for a worker that has not got to it.
+        """
+        if self.alive and self.guarding and self.busy():
+            now = time.monotonic()
+            if self.yield_started is None or now - self.yield_started > 4 * ACCEPT_YIELD_SECONDS:
+                self.yield_started = now  # a new connection: leave it to the others for a moment
+            if now - self.yield_started < ACCEPT_YIELD_SECONDS:
+                self.set_accept_enabled(False)
+                return False
+            # Still waiting after the yield: nobody less busy got to it.
+        self.yield_started = None
         try:
             client_sock, client_addr = listener.accept()
         except OSError as e:
@@ -159,6 +201,9 @@ class GuardedThreadWorker(gthread.ThreadWorker):
         return True
 
     def set_accept_enabled(self, enabled):
+        # The event loop asks for accepting again on its next turn; during a yield, not yet.
+        if enabled and self.alive and self._yielding():
+            return
         super().set_accept_enabled(enabled)
         if not enabled and not self.alive:
             self._close_listeners()
@@ -276,6 +321,7 @@ class GuardedThreadWorker(gthread.ThreadWorker):
         return super().handle_request(req, conn)
 
     def finish_request(self, conn, fs):
+        self.in_threads -= 1
         if not self.guarding:
             return super().finish_request(conn, fs)
         try:
