@@ -190,8 +190,9 @@ def _write_pairs(path: Path, header: str, left: np.ndarray, right: np.ndarray) -
         out.write(header + "\n")
         # In chunks: Python lists of all 5,000,000 pairs at once would take hundreds of megabytes.
         for start in range(0, left.size, CHUNK):
-            chunk = zip(left[start : start + CHUNK].tolist(), right[start : start + CHUNK].tolist(), strict=True)
-            out.write("".join(f"{a},{b}\n" for a, b in chunk))
+            stop = start + CHUNK
+            pairs = zip(left[start:stop].tolist(), right[start:stop].tolist(), strict=True)
+            out.write("".join(f"{a},{b}\n" for a, b in pairs))
 
 
 def write(dataset: Dataset, directory: Path, *, progress: Callable[[str], None] = lambda _: None) -> None:
