@@ -69,6 +69,7 @@ def test_import_stores_every_row_as_given(tmp_path):
     assert len({u.username for u in users.values()}) == 3
     assert users[10].username == "ada-lovelace-10"
     assert not any(u.has_usable_password() or u.is_staff for u in users.values())
+    assert len({u.password for u in users.values()}) == len(users)  # each its own random suffix
     keys = {k.user_id: (k.digest, k.prefix, k.revoked_at) for k in ApiKey.objects.all()}
     assert keys == {
         10: (api_key_digest("ada-key"), "ada-key", None),
