@@ -604,13 +604,13 @@ def _insert_id_pairs(
     row = np.dtype(
         [("n", ">i2"), ("l1", ">i4"), ("a", ">i8"), ("l2", ">i4"), ("b", ">i8"), ("l3", ">i4"), ("t", ">i8")]
     )
-    stamp = (created_at - POSTGRES_EPOCH) // timedelta(microseconds=1)
+    micros = (created_at - POSTGRES_EPOCH) // timedelta(microseconds=1)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in (*fields, "created_at"))
     # Built a chunk at a time: all 50,000,000 likes of preset L at once would be 1.9 GB of rows.
     chunk = WRITE_BATCH * 10
     rows = np.empty(min(chunk, left.size), dtype=row)
-    rows["n"], rows["l1"], rows["l2"], rows["l3"], rows["t"] = 3, 8, 8, 8, stamp
+    rows["n"], rows["l1"], rows["l2"], rows["l3"], rows["t"] = 3, 8, 8, 8, micros
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy,

@@ -361,9 +361,10 @@ def test_plain_id_files_read_in_small_blocks_give_every_row_once(tmp_path, monke
     text = "user_id,tweet_id" + ending + ending.join(f"{a},{b}" for a, b in pairs)
     (tmp_path / "likes.csv").write_bytes((text + (ending if last_newline else "")).encode())
 
-    left, right = services._plain_id_pairs(tmp_path / "likes.csv")
+    parsed = services._plain_id_pairs(tmp_path / "likes.csv")
 
-    assert list(zip(left.tolist(), right.tolist(), strict=True)) == pairs
+    assert parsed is not None
+    assert list(zip(parsed[0].tolist(), parsed[1].tolist(), strict=True)) == pairs
 
 
 def test_plain_id_files_with_a_blank_line_in_a_later_block_go_to_the_careful_reader(tmp_path, monkeypatch):
