@@ -45,6 +45,7 @@ NAME_MAX_LENGTH = cast(int, User._meta.get_field("name").max_length)
 ID_MAX_DIGITS = 18
 PROGRESS_EVERY = 1_000_000
 READ_BLOCK = 64 * 1024 * 1024
+CHECK_CHUNK = 5_000_000
 WRITE_BATCH = 50_000
 
 Progress = Callable[[str], None]
@@ -193,18 +194,32 @@ def _is_id(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= ID_MAX_DIGITS
 
 
+class _PlainLines:
+    """Row i's line in a file of a header and then one line per row (i + 2), with no array of them."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+    def __getitem__(self, row: int | np.integer) -> int:
+        return int(row) + 2
+
+
+# Each row's line: an array when the careful reader saw quotes or blank lines, else computed.
+Lines = np.ndarray | _PlainLines
+
+
 def _id_columns(
     directory: Path,
     name: str,
     problems: Problems,
     clock: _Clock,
     check_rest: Callable[[int, list[str]], None] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, Lines]:
     """The first two columns (ids) as arrays, plus each row's line; `check_rest` sees every row."""
     first, second = COLUMNS[name][:2]
     if check_rest is None and (fast := _plain_id_pairs(directory / name)) is not None:
         left, right = fast
-        lines = np.arange(2, left.size + 2, dtype=np.int64)
+        lines = _PlainLines(left.size)  # not an array: 400 MB for preset L's likes
         for column, values in ((first, left), (second, right)):
             for row in np.flatnonzero(values < 1).tolist():
                 problems.add(
@@ -286,9 +301,7 @@ def _parse_id_pairs(text: bytes) -> np.ndarray | None:
     return table if table.shape[1:] == (2,) else None
 
 
-def _report_duplicates(
-    name: str, what: str, lines: np.ndarray, *keys: np.ndarray, problems: Problems
-) -> None:
+def _report_duplicates(name: str, what: str, lines: Lines, *keys: np.ndarray, problems: Problems) -> None:
     """Rows whose key columns repeat an earlier row."""
     if lines.size < 2 or not _may_repeat(*keys):
         return
@@ -324,10 +337,12 @@ def _may_repeat(*keys: np.ndarray) -> bool:
 
 
 def _report_unknown(
-    name: str, column: str, ids: np.ndarray, known: np.ndarray, lines: np.ndarray, problems: Problems
+    name: str, column: str, ids: np.ndarray, known: np.ndarray, lines: Lines, problems: Problems
 ) -> np.ndarray:
     """Report ids that are not in `known`; returns the mask of known ones."""
-    found = np.isin(ids, known)
+    found = np.empty(ids.size, dtype=bool)
+    for start in range(0, ids.size, CHECK_CHUNK):  # isin's temporaries are 9 bytes an id
+        found[start : start + CHECK_CHUNK] = np.isin(ids[start : start + CHECK_CHUNK], known)
     kind = "tweet" if column == "tweet_id" else "user"
     for row in np.flatnonzero(~found).tolist():
         problems.add(name, int(lines[row]), f"{column} {ids[row]}: no such {kind} in the files")
@@ -383,9 +398,13 @@ def _validate(directory: Path, problems: Problems, clock: _Clock) -> _Validated:
 
     # Likes per tweet, for the denormalised likes_count, in tweets.csv order.
     order = np.argsort(tweet_ids, kind="stable")
-    per_sorted = np.bincount(
-        np.searchsorted(sorted_tweet_ids, like_tweet[known]), minlength=sorted_tweet_ids.size
-    )
+    # In chunks: the known likes' tweet ids and their positions at once would be 800 MB at preset L.
+    per_sorted = np.zeros(sorted_tweet_ids.size, dtype=np.int64)
+    for start in range(0, like_tweet.size, CHECK_CHUNK):
+        chunk = like_tweet[start : start + CHECK_CHUNK][known[start : start + CHECK_CHUNK]]
+        per_sorted += np.bincount(np.searchsorted(sorted_tweet_ids, chunk), minlength=sorted_tweet_ids.size)[
+            : sorted_tweet_ids.size
+        ]
     tweet_likes = np.empty_like(tweet_ids)
     tweet_likes[order] = per_sorted[: tweet_ids.size]
     return _Validated(users, user_ids, follower, followee, tweet_ids, tweet_likes, like_user, like_tweet)

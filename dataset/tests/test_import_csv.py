@@ -413,3 +413,17 @@ def test_plain_import_in_small_blocks_stores_the_same_rows(tmp_path, monkeypatch
     assert Follow.objects.count() == 120
     for tweet in Tweet.objects.all():
         assert tweet.likes_count == tweet.likes.count()
+
+
+def test_ids_checked_and_likes_counted_in_small_chunks_give_the_same_result(tmp_path, monkeypatch):
+    """Chunks of two rows: unknown ids keep their lines, likes_count still sums every chunk."""
+    monkeypatch.setattr(services, "CHECK_CHUNK", 2)
+    likes = [["20", "100"], ["30", "100"], ["10", "200"], ["10", "100"], ["30", "999"]]
+    (tmp_path / "bad").mkdir()
+    message = rejected(write_files(tmp_path / "bad", likes=likes))
+    assert "likes.csv:6: tweet_id 999: no such tweet in the files" in message
+    assert "1 problem(s) found" in message
+
+    run_import(write_files(tmp_path, likes=likes[:4]))
+
+    assert {t.id: t.likes_count for t in Tweet.objects.all()} == {100: 3, 101: 0, 200: 1}
