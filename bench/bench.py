@@ -283,7 +283,7 @@ def main() -> int:
         default="S",
         help="S: 1,000 users, 20,000 tweets, 100,000 likes; M: 10,000 users, 1,000,000 tweets, "
         "5,000,000 likes; L: 100,000 users, 10,000,000 tweets, 50,000,000 likes (1.9 GB of CSV, "
-        "11 GB in PostgreSQL, about 11 minutes to generate and import)",
+        "11 GB in PostgreSQL, 5 to 11 minutes to generate and import)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--duration", default="10s", help="per scenario, wrk syntax (10s, 5m)")
