@@ -27,6 +27,7 @@ PRESETS = {
     # users, follows per user, tweets per user, likes: the sizes of the issue's presets.
     "S": (1_000, 20, 20, 100_000),
     "M": (10_000, 50, 100, 5_000_000),
+    "L": (100_000, 100, 100, 50_000_000),
 }
 SCENARIOS = [
     # First among the feed scenarios, and with the likers cache emptied right before it (see main).
@@ -74,17 +75,32 @@ def manage(python: str, env: dict, *args: str) -> None:
     run([python, "manage.py", *args], cwd=ROOT, env=env)
 
 
-def load_data(args, db: Postgres, env: dict) -> Path:
-    """A fresh database holding the preset; returns the file of api keys (one a line)."""
+def manage_measured(python: str, env: dict, *args: str) -> str:
+    """Run a management command; returns its wall time and peak resident memory, for the table."""
+    started = time.monotonic()
+    process = subprocess.Popen([python, "manage.py", *args], cwd=ROOT, env=env)
+    # wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the maximum over all of them).
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+    # ru_maxrss is in KiB on Linux.
+    return f"{args[0]} {time.monotonic() - started:.0f} s (peak RSS {usage.ru_maxrss / 1024:.0f} MiB)"
+
+
+def load_data(args, db: Postgres, env: dict) -> tuple[Path, str | None]:
+    """A fresh database holding the preset; returns the file of api keys (one a line) and, when
+    this run loaded the data, a line for the table with what generating and importing cost."""
     data_dir = BENCH / "data" / f"{args.preset}-seed{args.seed}"
     keys_file = data_dir / "keys.txt"
     if args.reuse_db and db.exists() and keys_file.exists():
         log(f"reusing database {db.name}")
-        return keys_file
+        return keys_file, None
     data_dir.mkdir(parents=True, exist_ok=True)
     db.recreate()
     manage(args.python, env, "migrate", "-v0")
     started = time.monotonic()
+    steps = []
     if args.source == "sql":
         users, follows, tweets, likes = PRESETS[args.preset]
         run(
@@ -93,21 +109,16 @@ def load_data(args, db: Postgres, env: dict) -> Path:
             + [f"-vtweets={users * tweets}", f"-vlikes={likes}"],
             stdout=subprocess.DEVNULL,
         )
+        steps.append(f"sql_fill.sql {time.monotonic() - started:.0f} s")
         keys_file.write_text("".join(f"bench-key-{i}\n" for i in range(1, users + 1)))
     else:
-        if not (data_dir / "users.csv").exists():
+        if (data_dir / "users.csv").exists():
+            steps.append(f"generate_dataset not run (files cached in bench/data/{data_dir.name})")
+        else:
             log(f"generating preset {args.preset} (seed {args.seed}) into {data_dir}")
-            manage(
-                args.python,
-                env,
-                "generate_dataset",
-                str(data_dir),
-                "--preset",
-                args.preset,
-                "--seed",
-                str(args.seed),
-            )
-        manage(args.python, env, "import_csv", str(data_dir))
+            generate = ("generate_dataset", str(data_dir), "--preset", args.preset, "--seed", str(args.seed))
+            steps.append(manage_measured(args.python, env, *generate))
+        steps.append(manage_measured(args.python, env, "import_csv", str(data_dir)))
         with (data_dir / "users.csv").open() as users_csv:
             header = users_csv.readline().strip().split(",")
             column = header.index("api_key")
@@ -115,7 +126,7 @@ def load_data(args, db: Postgres, env: dict) -> Path:
         keys_file.write_text("".join(f"{key}\n" for key in keys))
     db.psql("VACUUM ANALYZE")
     log(f"data loaded in {time.monotonic() - started:.0f} s")
-    return keys_file
+    return keys_file, f"Data: {', '.join(steps)}; loaded in {time.monotonic() - started:.0f} s in all"
 
 
 def worker_overrides(args) -> list[str]:
@@ -380,7 +391,14 @@ def machine() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--preset", choices=PRESETS, default="S")
+    parser.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default="S",
+        help="S: 1,000 users, 20,000 tweets, 100,000 likes; M: 10,000 users, 1,000,000 tweets, "
+        "5,000,000 likes; L: 100,000 users, 10,000,000 tweets, 50,000,000 likes (1.9 GB of CSV, "
+        "11 GB in PostgreSQL, 5 to 11 minutes to generate and import)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--duration", default="10s", help="per scenario, wrk syntax (10s, 5m)")
     parser.add_argument(
@@ -455,7 +473,7 @@ def main() -> int:
         # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
         "STATIC_ROOT": str(BENCH / "out" / "static"),
     }
-    keys_file = load_data(args, db, env)
+    keys_file, data_line = load_data(args, db, env)
     users = len(keys_file.read_text().split())
     # The web scenario signs in with a session cookie per user, not an api key.
     cookies_file = BENCH / "out" / "cookies.txt"
@@ -548,6 +566,7 @@ def main() -> int:
         f"{args.connections} connections, gunicorn {model}, "
         f"{now:%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}",
+        *([data_line] if data_line else []),
         "",
         "| scenario | req/s | p50 ms | p99 ms | errors | SQL queries/request |",
         "|---|---:|---:|---:|---:|---:|",

@@ -18,6 +18,8 @@ import numpy as np
 START = datetime(2025, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = 365 * 24 * 3600
 ZIPF_EXPONENT = 1.0
+# Rows turned into Python objects at a time when writing.
+CHUNK = 500_000
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -78,6 +80,7 @@ class Sizes:
 PRESETS = {
     "S": Sizes(users=1_000, follows_per_user=20, tweets_per_user=20, likes=100_000),
     "M": Sizes(users=10_000, follows_per_user=50, tweets_per_user=100, likes=5_000_000),
+    "L": Sizes(users=100_000, follows_per_user=100, tweets_per_user=100, likes=50_000_000),
 }
 
 
@@ -112,18 +115,25 @@ def like_counts(sizes: Sizes) -> np.ndarray:
 
 
 def _likes(rng: np.random.Generator, counts: np.ndarray, users: int) -> tuple[np.ndarray, np.ndarray]:
-    """(user ids, tweet ids), 1-based, `counts[i]` likes for tweet i + 1, no user twice on a tweet."""
-    tweets = np.repeat(np.arange(1, counts.size + 1, dtype=np.int64), counts)
-    likers = rng.integers(1, users + 1, size=tweets.size, dtype=np.int64)
+    """(user ids, tweet ids), 1-based, `counts[i]` likes for tweet i + 1, no user twice on a tweet.
+
+    Each like is one int64 key, tweet * (users + 1) + user, sorted in place: at preset L (50,000,000
+    likes) that is one 400 MB array instead of three arrays, an argsort index and their reordered
+    copies. Equal keys are equal pairs, so sorting the keys orders the pairs exactly as an argsort
+    of (tweet, user) would, and the output is the same bytes as before for a seed.
+    """
+    base = users + 1
+    keys = np.repeat(np.arange(1, counts.size + 1, dtype=np.int64) * base, counts)
+    keys += rng.integers(1, base, size=keys.size, dtype=np.int64)
     while True:
         # Sort by (tweet, user); a like equal to its predecessor is a repeat, drawn again.
-        keys = tweets * (users + 1) + likers
-        order = np.argsort(keys, kind="stable")
-        tweets, likers, keys = tweets[order], likers[order], keys[order]
+        keys.sort()
         repeats = np.flatnonzero(keys[1:] == keys[:-1]) + 1
         if repeats.size == 0:
+            tweets, likers = np.divmod(keys, base)
             return likers, tweets
-        likers[repeats] = rng.integers(1, users + 1, size=repeats.size, dtype=np.int64)
+        keys[repeats] -= keys[repeats] % base
+        keys[repeats] += rng.integers(1, base, size=repeats.size, dtype=np.int64)
 
 
 @dataclass
@@ -179,11 +189,10 @@ def _write_pairs(path: Path, header: str, left: np.ndarray, right: np.ndarray) -
     with path.open("w", newline="") as out:
         out.write(header + "\n")
         # In chunks: Python lists of all 5,000,000 pairs at once would take hundreds of megabytes.
-        for start in range(0, left.size, 500_000):
-            chunk = zip(
-                left[start : start + 500_000].tolist(), right[start : start + 500_000].tolist(), strict=True
-            )
-            out.write("".join(f"{a},{b}\n" for a, b in chunk))
+        for start in range(0, left.size, CHUNK):
+            stop = start + CHUNK
+            pairs = zip(left[start:stop].tolist(), right[start:stop].tolist(), strict=True)
+            out.write("".join(f"{a},{b}\n" for a, b in pairs))
 
 
 def write(dataset: Dataset, directory: Path, *, progress: Callable[[str], None] = lambda _: None) -> None:
@@ -198,18 +207,26 @@ def write(dataset: Dataset, directory: Path, *, progress: Callable[[str], None] 
     progress(f"users.csv: {len(dataset.names)} rows")
     _write_pairs(directory / "follows.csv", "follower_id,followee_id", dataset.follower, dataset.followee)
     progress(f"follows.csv: {dataset.follower.size} rows")
-    times = np.datetime_as_string(
-        np.datetime64(START.replace(tzinfo=None), "s") + dataset.created_at.astype("timedelta64[s]"), unit="s"
-    )
+    # In chunks too: all 10,000,000 times of preset L as strings at once would take gigabytes.
+    epoch = np.datetime64(START.replace(tzinfo=None), "s")
     with (directory / "tweets.csv").open("w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["id", "author_id", "content", "created_at"])
-        writer.writerows(
-            (i, a, c, f"{t}Z")
-            for i, (a, c, t) in enumerate(
-                zip(dataset.author.tolist(), dataset.content, times.tolist(), strict=True), 1
+        for start in range(0, dataset.author.size, CHUNK):
+            stop = min(start + CHUNK, dataset.author.size)
+            times = np.datetime_as_string(
+                epoch + dataset.created_at[start:stop].astype("timedelta64[s]"), unit="s"
             )
-        )
+            writer.writerows(
+                (i, a, c, f"{t}Z")
+                for i, a, c, t in zip(
+                    range(start + 1, stop + 1),
+                    dataset.author[start:stop].tolist(),
+                    dataset.content[start:stop],
+                    times.tolist(),
+                    strict=True,
+                )
+            )
     progress(f"tweets.csv: {dataset.author.size} rows")
     _write_pairs(directory / "likes.csv", "user_id,tweet_id", dataset.like_user, dataset.like_tweet)
     progress(f"likes.csv: {dataset.like_user.size} rows")

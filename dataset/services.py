@@ -8,6 +8,7 @@ COPY; other databases with batched inserts.
 """
 
 import csv
+import secrets
 import time
 import warnings
 from array import array
@@ -22,7 +23,7 @@ from typing import cast
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, UNUSABLE_PASSWORD_SUFFIX_LENGTH
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Field, Model
@@ -43,6 +44,8 @@ NAME_MAX_LENGTH = cast(int, User._meta.get_field("name").max_length)
 # Ids are digit strings short enough to fit a bigint.
 ID_MAX_DIGITS = 18
 PROGRESS_EVERY = 1_000_000
+READ_BLOCK = 64 * 1024 * 1024
+CHECK_CHUNK = 5_000_000
 WRITE_BATCH = 50_000
 
 Progress = Callable[[str], None]
@@ -191,18 +194,32 @@ def _is_id(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= ID_MAX_DIGITS
 
 
+class _PlainLines:
+    """Row i's line in a file of a header and then one line per row (i + 2), with no array of them."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+    def __getitem__(self, row: int | np.integer) -> int:
+        return int(row) + 2
+
+
+# Each row's line: an array when the careful reader saw quotes or blank lines, else computed.
+Lines = np.ndarray | _PlainLines
+
+
 def _id_columns(
     directory: Path,
     name: str,
     problems: Problems,
     clock: _Clock,
     check_rest: Callable[[int, list[str]], None] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, Lines]:
     """The first two columns (ids) as arrays, plus each row's line; `check_rest` sees every row."""
     first, second = COLUMNS[name][:2]
     if check_rest is None and (fast := _plain_id_pairs(directory / name)) is not None:
         left, right = fast
-        lines = np.arange(2, left.size + 2, dtype=np.int64)
+        lines = _PlainLines(left.size)  # not an array: 400 MB for preset L's likes
         for column, values in ((first, left), (second, right)):
             for row in np.flatnonzero(values < 1).tolist():
                 problems.add(
@@ -234,35 +251,59 @@ def _plain_id_pairs(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
     """Both columns of a file that is a header and then only lines of two integers, parsed in C.
 
     None when the file is anything else (quotes, blank lines, a bad value, a bad header...):
-    the careful row-by-row reader then finds and reports what is wrong.
+    the careful row-by-row reader then finds and reports what is wrong. The file is read in
+    blocks into arrays sized by a first pass that counts the lines: the whole text at once, and
+    numpy's growing table of it, would be about 2 GB for preset L's 50,000,000 likes.
     """
     try:
         with path.open("rb") as f:
             header = f.readline().decode("utf-8-sig").strip()
-            body = f.read()
+            if header != ",".join(COLUMNS[path.name]):
+                return None
+            body_start, rows, last = f.tell(), 0, b"\n"
+            while block := f.read(READ_BLOCK):
+                rows, last = rows + block.count(b"\n"), block[-1:]
+            rows += last != b"\n"  # a last line without its newline
+            if rows == 0:
+                return None
+            f.seek(body_start)
+            left, right = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+            filled, rest = 0, b""
+            while True:
+                block = f.read(READ_BLOCK)
+                text = rest + block
+                cut = text.rfind(b"\n") + 1 if block else len(text)  # whole lines; at the end, all
+                text, rest = text[:cut], text[cut:]
+                if text:
+                    table = _parse_id_pairs(text)
+                    if table is None or filled + table.shape[0] > rows:
+                        return None
+                    left[filled : filled + table.shape[0]] = table[:, 0]
+                    right[filled : filled + table.shape[0]] = table[:, 1]
+                    filled += table.shape[0]
+                if not block:
+                    break
     except (OSError, UnicodeDecodeError):
         return None
-    if header != ",".join(COLUMNS[path.name]):
-        return None
-    rows = body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
-    if rows == 0:
-        return None
+    if filled != rows:
+        return None  # blank lines, which loadtxt skips and which would shift the line numbers
+    return left, right
+
+
+def _parse_id_pairs(text: bytes) -> np.ndarray | None:
+    """Lines of two integers as an (n, 2) table, or None for anything else."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # e.g. numpy accepting "1.0" as an integer, with a warning
-            table = np.loadtxt(BytesIO(body), delimiter=",", dtype=np.int64, ndmin=2, comments=None)
+            table = np.loadtxt(BytesIO(text), delimiter=",", dtype=np.int64, ndmin=2, comments=None)
     except (ValueError, OverflowError, Warning):
         return None
-    if table.shape != (rows, 2):
-        return None  # blank lines, which loadtxt skips and which would shift the line numbers
-    return np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1])
+    return table if table.shape[1:] == (2,) else None
 
 
-def _report_duplicates(
-    name: str, what: str, lines: np.ndarray, *keys: np.ndarray, problems: Problems
-) -> None:
+def _report_duplicates(name: str, what: str, lines: Lines, *keys: np.ndarray, problems: Problems) -> None:
     """Rows whose key columns repeat an earlier row."""
-    if lines.size < 2:
+    if lines.size < 2 or not _may_repeat(*keys):
         return
     order = np.lexsort(keys[::-1])  # stable: equal keys stay in file order
     same = np.ones(order.size - 1, dtype=bool)
@@ -275,11 +316,33 @@ def _report_duplicates(
         problems.add(name, int(lines[row]), f"duplicate {what} ({values}), also on line {lines[earlier]}")
 
 
+def _may_repeat(*keys: np.ndarray) -> bool:
+    """False when no row repeats another's keys, found by sorting one combined key in place.
+
+    Much cheaper than the stable multi-key sort that finds the repeats and their lines, which
+    only a file with repeats needs: for preset L's 50,000,000 likes, one 400 MB array and a
+    few seconds instead of an index, a sorted copy per key and half a minute.
+    """
+    combined = keys[0].astype(np.int64, copy=True)
+    for key in keys[1:]:
+        if combined.size and (int(combined.min()) < 0 or int(key.min()) < 0):
+            return True
+        width = int(key.max()) + 1 if key.size else 1
+        if combined.size and int(combined.max()) * width + width - 1 > np.iinfo(np.int64).max:
+            return True  # would overflow: the full check decides
+        combined *= width
+        combined += key
+    combined.sort()
+    return bool((combined[1:] == combined[:-1]).any())
+
+
 def _report_unknown(
-    name: str, column: str, ids: np.ndarray, known: np.ndarray, lines: np.ndarray, problems: Problems
+    name: str, column: str, ids: np.ndarray, known: np.ndarray, lines: Lines, problems: Problems
 ) -> np.ndarray:
     """Report ids that are not in `known`; returns the mask of known ones."""
-    found = np.isin(ids, known)
+    found = np.empty(ids.size, dtype=bool)
+    for start in range(0, ids.size, CHECK_CHUNK):  # isin's temporaries are 9 bytes an id
+        found[start : start + CHECK_CHUNK] = np.isin(ids[start : start + CHECK_CHUNK], known)
     kind = "tweet" if column == "tweet_id" else "user"
     for row in np.flatnonzero(~found).tolist():
         problems.add(name, int(lines[row]), f"{column} {ids[row]}: no such {kind} in the files")
@@ -335,9 +398,13 @@ def _validate(directory: Path, problems: Problems, clock: _Clock) -> _Validated:
 
     # Likes per tweet, for the denormalised likes_count, in tweets.csv order.
     order = np.argsort(tweet_ids, kind="stable")
-    per_sorted = np.bincount(
-        np.searchsorted(sorted_tweet_ids, like_tweet[known]), minlength=sorted_tweet_ids.size
-    )
+    # In chunks: the known likes' tweet ids and their positions at once would be 800 MB at preset L.
+    per_sorted = np.zeros(sorted_tweet_ids.size, dtype=np.int64)
+    for start in range(0, like_tweet.size, CHECK_CHUNK):
+        chunk = like_tweet[start : start + CHECK_CHUNK][known[start : start + CHECK_CHUNK]]
+        per_sorted += np.bincount(np.searchsorted(sorted_tweet_ids, chunk), minlength=sorted_tweet_ids.size)[
+            : sorted_tweet_ids.size
+        ]
     tweet_likes = np.empty_like(tweet_ids)
     tweet_likes[order] = per_sorted[: tweet_ids.size]
     return _Validated(users, user_ids, follower, followee, tweet_ids, tweet_likes, like_user, like_tweet)
@@ -379,7 +446,7 @@ def _write(directory: Path, data: _Validated, clock: _Clock) -> None:
     # An unusable password, like users created with createuser: imported users log in with their key.
     User.objects.bulk_create(
         (
-            User(id=user_id, name=name, username=_username(name, user_id), password=make_password(None))
+            User(id=user_id, name=name, username=_username(name, user_id), password=_unusable_password())
             for user_id, name, _ in data.users
         ),
         batch_size=5_000,
@@ -479,6 +546,18 @@ def _indexes_built_afterwards(models: list[type[Model]], clock: _Clock) -> Itera
     clock.done(f"{len(indexes)} indexes and {len(constraints)} constraints built and checked")
 
 
+def _unusable_password() -> str:
+    """What make_password(None) stores, a marker and a random suffix, from one call to the OS.
+
+    make_password(None) asks the OS for each of the suffix's 40 characters: 100,000 users of
+    preset L spent a quarter of a minute on it.
+    """
+    return (
+        UNUSABLE_PASSWORD_PREFIX
+        + secrets.token_hex(UNUSABLE_PASSWORD_SUFFIX_LENGTH)[:UNUSABLE_PASSWORD_SUFFIX_LENGTH]
+    )
+
+
 def _username(name: str, user_id: int) -> str:
     # The id makes it unique (ids have no dashes, so "<slug>-<id>" cannot collide).
     return f"{slugify(name)[:120] or 'user'}-{user_id}"
@@ -544,19 +623,22 @@ def _insert_id_pairs(
     row = np.dtype(
         [("n", ">i2"), ("l1", ">i4"), ("a", ">i8"), ("l2", ">i4"), ("b", ">i8"), ("l3", ">i4"), ("t", ">i8")]
     )
-    rows = np.empty(left.size, dtype=row)
-    rows["n"], rows["l1"], rows["l2"], rows["l3"] = 3, 8, 8, 8
-    rows["a"], rows["b"] = left, right
-    rows["t"] = (created_at - POSTGRES_EPOCH) // timedelta(microseconds=1)
+    micros = (created_at - POSTGRES_EPOCH) // timedelta(microseconds=1)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in (*fields, "created_at"))
+    # Built a chunk at a time: all 50,000,000 likes of preset L at once would be 1.9 GB of rows.
+    chunk = WRITE_BATCH * 10
+    rows = np.empty(min(chunk, left.size), dtype=row)
+    rows["n"], rows["l1"], rows["l2"], rows["l3"], rows["t"] = 3, 8, 8, 8, micros
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy,
     ):
         copy.write(PGCOPY_HEADER)
-        for start in range(0, rows.size, WRITE_BATCH * 10):
-            copy.write(rows[start : start + WRITE_BATCH * 10].tobytes())
+        for start in range(0, left.size, chunk):
+            size = min(chunk, left.size - start)
+            rows["a"][:size], rows["b"][:size] = left[start : start + size], right[start : start + size]
+            copy.write(rows[:size].tobytes())
         copy.write(PGCOPY_TRAILER)
 
 

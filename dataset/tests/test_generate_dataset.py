@@ -1,4 +1,5 @@
 import csv
+import hashlib
 import io
 from collections import Counter
 from pathlib import Path
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from dataset import generator
 from dataset.generator import PRESETS, Sizes, like_counts
 
 FILES = ("users.csv", "follows.csv", "tweets.csv", "likes.csv")
@@ -73,6 +75,41 @@ def test_preset_m_sizes_add_up_with_a_few_tweets_liked_by_thousands():
     thousands = int((counts >= 1000).sum())
     assert 10 <= thousands <= m.tweets // 1000  # a few hundred of a million
     assert np.all(np.diff(counts) <= 0)  # by popularity rank
+
+
+def test_preset_l_has_the_issue_sizes():
+    """Preset L: 100,000 users, 100 follows and 100 tweets each, 50,000,000 likes (not generated here)."""
+    large = PRESETS["L"]
+    assert (large.users, large.follows_per_user, large.tweets_per_user) == (100_000, 100, 100)
+    assert (large.follows, large.tweets, large.likes) == (10_000_000, 10_000_000, 50_000_000)
+    large.check()  # the likes fit: at most half the users on each tweet
+    assert large.like_cap == 50_000
+
+
+# SHA-256 of preset S, seed 1, as generated before the likes were sorted as one key array and
+# tweets.csv written in chunks (for preset L): those changes must not move a byte (pinned numpy).
+PRESET_S_SEED_1 = {
+    "users.csv": "b018912e1714914ebb0b79110e34f4f985683877426a7f69f84e97e6eb503d38",
+    "follows.csv": "5861a9f4897d62b1dbe2a42661020a4a6210b8f0e16713f94f348e8cb8f7fec4",
+    "tweets.csv": "a33c9edb17164939d90d758a8a8d5e9ce02e7e5da1362b21dd6f319c7685a7eb",
+    "likes.csv": "bf9442232bb00d11cc23fd4c724142c47bf5d188eb726d40b44b89ef10e30474",
+}
+
+
+def test_preset_s_seed_1_is_still_the_same_bytes(tmp_path):
+    """Generating for scale kept the small presets' output: preset S, seed 1, byte for byte."""
+    generate(tmp_path, "--preset", "S", "--seed", "1")
+    for name, digest in PRESET_S_SEED_1.items():
+        assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_tweets_written_in_chunks_are_the_rows_written_at_once(tmp_path, monkeypatch):
+    """A chunk size that cuts the tweets anywhere changes no byte of any file."""
+    generate(tmp_path / "whole", *SMALL, "--seed", "4")
+    monkeypatch.setattr(generator, "CHUNK", 7)
+    generate(tmp_path / "chunked", *SMALL, "--seed", "4")
+    for name in FILES:
+        assert (tmp_path / "whole" / name).read_bytes() == (tmp_path / "chunked" / name).read_bytes(), name
 
 
 def test_likes_per_tweet_follow_the_computed_law(tmp_path):

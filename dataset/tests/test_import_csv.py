@@ -3,6 +3,7 @@ import io
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
@@ -10,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.services import user_create
+from dataset import services
 from dataset.services import COLUMNS
 from tweets.models import Like, Tweet
 
@@ -67,6 +69,7 @@ def test_import_stores_every_row_as_given(tmp_path):
     assert len({u.username for u in users.values()}) == 3
     assert users[10].username == "ada-lovelace-10"
     assert not any(u.has_usable_password() or u.is_staff for u in users.values())
+    assert len({u.password for u in users.values()}) == len(users)  # each its own random suffix
     keys = {k.user_id: (k.digest, k.prefix, k.revoked_at) for k in ApiKey.objects.all()}
     assert keys == {
         10: (api_key_digest("ada-key"), "ada-key", None),
@@ -347,3 +350,80 @@ def test_import_outside_a_transaction_commits_and_leaves_the_tables_vacuumed(tmp
             cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL")
             vacuumed = {row[0] for row in cursor.fetchall()}
         assert {"tweets_tweet", "tweets_like", "accounts_follow", "accounts_user"} <= vacuumed
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("last_newline", [True, False])
+def test_plain_id_files_read_in_small_blocks_give_every_row_once(tmp_path, monkeypatch, ending, last_newline):
+    """Blocks that cut lines anywhere still give each row once, in order, the last one too."""
+    monkeypatch.setattr(services, "READ_BLOCK", 7)  # shorter than most lines
+    pairs = [(i, 1_000_000_007 * i % 99_991) for i in range(1, 400)]
+    text = "user_id,tweet_id" + ending + ending.join(f"{a},{b}" for a, b in pairs)
+    (tmp_path / "likes.csv").write_bytes((text + (ending if last_newline else "")).encode())
+
+    parsed = services._plain_id_pairs(tmp_path / "likes.csv")
+
+    assert parsed is not None
+    assert list(zip(parsed[0].tolist(), parsed[1].tolist(), strict=True)) == pairs
+
+
+def test_plain_id_files_with_a_blank_line_in_a_later_block_go_to_the_careful_reader(tmp_path, monkeypatch):
+    """A blank line would shift line numbers, wherever it falls: the fast path declines the file."""
+    monkeypatch.setattr(services, "READ_BLOCK", 16)
+    (tmp_path / "likes.csv").write_text("user_id,tweet_id\n" + "1,2\n" * 20 + "\n" + "3,4\n" * 5)
+
+    assert services._plain_id_pairs(tmp_path / "likes.csv") is None
+
+
+def test_repeats_are_found_by_the_combined_key_and_reported_with_their_lines(tmp_path, monkeypatch):
+    """The one-key check finds a repeat far from its original; the lines come from the full check."""
+    monkeypatch.setattr(services, "READ_BLOCK", 64)
+    write_files(tmp_path, likes=[["20", "100"], ["30", "100"], ["10", "200"], ["30", "200"], ["20", "100"]])
+
+    message = rejected(tmp_path)
+
+    assert "likes.csv:6: duplicate like (20, 100), also on line 2" in message
+    assert "1 problem(s) found" in message
+
+
+def test_may_repeat_combines_keys_exactly_or_leaves_the_answer_to_the_full_check():
+    """Pairs (a, b) and (b, a) differ; huge ids that would overflow one int64 key are not guessed."""
+    a, b = np.array([1, 2, 3, 2]), np.array([2, 1, 1, 1])
+    assert services._may_repeat(a, b)
+    assert not services._may_repeat(a[:3], b[:3])
+    assert not services._may_repeat(np.array([1, 2]), np.array([2, 1]))
+    assert services._may_repeat(np.array([5, 5]))
+    assert not services._may_repeat(np.array([5, 6]))
+    huge = np.array([10**17, 10**17 + 1])
+    assert services._may_repeat(huge, huge)  # cannot combine: the full check decides (and finds none)
+
+
+def test_plain_import_in_small_blocks_stores_the_same_rows(tmp_path, monkeypatch):
+    """The generated set imports identically when every id file is read a few bytes at a time."""
+    monkeypatch.setattr(services, "READ_BLOCK", 50)
+    call_command(
+        "generate_dataset", str(tmp_path), "--users", "30", "--follows-per-user", "4",
+        "--tweets-per-user", "3", "--likes", "200", "--seed", "9", stdout=io.StringIO(),
+    )  # fmt: skip
+    run_import(tmp_path)
+
+    with (tmp_path / "likes.csv").open() as f:
+        expected = {tuple(map(int, row)) for row in list(csv.reader(f))[1:]}
+    assert set(Like.objects.values_list("user_id", "tweet_id")) == expected
+    assert Follow.objects.count() == 120
+    for tweet in Tweet.objects.all():
+        assert tweet.likes_count == tweet.likes.count()
+
+
+def test_ids_checked_and_likes_counted_in_small_chunks_give_the_same_result(tmp_path, monkeypatch):
+    """Chunks of two rows: unknown ids keep their lines, likes_count still sums every chunk."""
+    monkeypatch.setattr(services, "CHECK_CHUNK", 2)
+    likes = [["20", "100"], ["30", "100"], ["10", "200"], ["10", "100"], ["30", "999"]]
+    (tmp_path / "bad").mkdir()
+    message = rejected(write_files(tmp_path / "bad", likes=likes))
+    assert "likes.csv:6: tweet_id 999: no such tweet in the files" in message
+    assert "1 problem(s) found" in message
+
+    run_import(write_files(tmp_path, likes=likes[:4]))
+
+    assert {t.id: t.likes_count for t in Tweet.objects.all()} == {100: 3, 101: 0, 200: 1}
