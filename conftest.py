@@ -17,7 +17,6 @@ from rest_framework.test import APIClient
 from accounts.services import follow_add, user_create
 from media.services import media_create
 from ops import redis_breaker
-from tweets import likers_cache
 from tweets.services import like_add, tweet_create
 
 
@@ -43,17 +42,6 @@ def _remove_test_media_root():
     yield
     if settings.MEDIA_ROOT.name.startswith("chirp-test-media-"):
         shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def _no_likers_copies_from_other_tests():
-    """Each worker's likers copies live as long as its process; here, as long as one test.
-
-    Test databases roll back, so a later test's tweet can have an earlier one's id and version.
-    """
-    likers_cache.worker_copies.clear()
-    yield
-    likers_cache.worker_copies.clear()
 
 
 @pytest.fixture

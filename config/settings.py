@@ -343,11 +343,8 @@ if REDIS_URL:
         "OPTIONS": {"FALLBACK": "database"},
     }
 # The likers cache (tweets/likers_cache.py) uses REDIS_URL directly, with the same timeouts and
-# breaker (without it, only each worker's own copies are kept). Feed cursor snapshots live in the
-# database (feed.FeedSnapshot).
+# breaker, and is off without it. Feed cursor snapshots live in the database (feed.FeedSnapshot).
 LIKERS_CACHE_TTL = env_int("LIKERS_CACHE_TTL", 3600, minimum=1)
-# Each worker process's own copies of the likers lists it served lately, in MiB (0: none).
-LIKERS_LOCAL_CACHE_MB = env_int("LIKERS_LOCAL_CACHE_MB", 32, minimum=0)
 FEED_CURSOR_TTL = env_int("FEED_CURSOR_TTL", 1800, minimum=1)
 # Cursor snapshots kept per user: starting one more drops that user's oldest.
 FEED_CURSOR_SNAPSHOTS_PER_USER = env_int("FEED_CURSOR_SNAPSHOTS_PER_USER", 20, minimum=1)

@@ -9,74 +9,16 @@ an admin) bumps Tweet.likers_version in the same transaction. Readers read the v
 page's rows and use a stored list only if it was stored under that same version; otherwise they
 read the likers from the database and store them under the version they read. So nothing has
 to reach Redis when likers change: a like made while Redis is stalled or down can never leave a
-stale list behind. Redis calls go through the breaker (ops/redis_breaker.py): while Redis is
-unreachable lists come from the database. Without REDIS_URL (development, SQLite) only the
-worker's own copies (below) are kept.
-
-Each worker also keeps the lists it served lately in its own memory (LIKERS_LOCAL_CACHE_MB,
-least recently used out first), under the same rule: a copy is used only under the version read
-with the rows. The popular tweets' lists, hundreds of kilobytes each, are in most feeds; fetching
-them from Redis for every page cost a round trip and a copy per request (about 2.6 ms for a 1 MB
-page on this machine), which the copy in memory saves.
+stale list behind. Without REDIS_URL (development, SQLite) nothing is cached. Redis calls go
+through the breaker (ops/redis_breaker.py): while Redis is unreachable lists come from the database.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import redis
 from django.conf import settings
 
 from ops import redis_breaker
-
-# What an entry costs beyond its bytes (the bytes object, the tuple, the OrderedDict node), roughly.
-_ENTRY_OVERHEAD = 200
-
-
-class _WorkerCopies:
-    """A bounded, thread-safe map tweet id -> (likers_version, JSON) in least-recently-used order."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[int, tuple[int, bytes]] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, versions: dict[int, int]) -> dict[int, bytes]:
-        found = {}
-        with self._lock:
-            for tweet_id, version in versions.items():
-                entry = self._entries.get(tweet_id)
-                if entry is not None and entry[0] == version:
-                    self._entries.move_to_end(tweet_id)
-                    found[tweet_id] = entry[1]
-        return found
-
-    def put(self, lists: dict[int, bytes], versions: dict[int, int]) -> None:
-        budget = settings.LIKERS_LOCAL_CACHE_MB * 1024 * 1024
-        with self._lock:
-            for tweet_id, data in lists.items():
-                old = self._entries.pop(tweet_id, None)
-                if old is not None:
-                    self._bytes -= len(old[1]) + _ENTRY_OVERHEAD
-                size = len(data) + _ENTRY_OVERHEAD
-                if size <= budget // 8:  # one giant list never pushes out everything else
-                    self._entries[tweet_id] = (versions[tweet_id], data)
-                    self._bytes += size
-            while self._bytes > budget:
-                _, (_, data) = self._entries.popitem(last=False)
-                self._bytes -= len(data) + _ENTRY_OVERHEAD
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-    @property
-    def size_bytes(self) -> int:
-        return self._bytes
-
-
-worker_copies = _WorkerCopies()
 
 _clients: dict[str, redis.Redis] = {}
 
@@ -100,24 +42,18 @@ def _call(call: Callable):
 
 
 def cached_likers(versions: dict[int, int]) -> dict[int, bytes]:
-    """The JSON of the lists stored under these versions (tweet id: likers_version).
-
-    The worker's own copies first, then at most one round trip to Redis for the rest.
-    """
-    found = worker_copies.get(versions)
+    """The JSON of the lists stored under these versions (tweet id: likers_version), in one round trip."""
     client = _client()
-    ids = [tweet_id for tweet_id in versions if tweet_id not in found]
-    if client is None or not ids:
-        return found
+    if client is None or not versions:
+        return {}
+    ids = list(versions)
     replies = _call(lambda: client.mget([_key(tweet_id) for tweet_id in ids]))
-    from_redis = {}
+    found = {}
     for tweet_id, reply in zip(ids, replies or (), strict=False):
         if reply is not None:
             version, _, data = reply.partition(b":")
             if version == b"%d" % versions[tweet_id]:
-                from_redis[tweet_id] = data
-    worker_copies.put(from_redis, versions)
-    found.update(from_redis)
+                found[tweet_id] = data
     return found
 
 
@@ -134,7 +70,6 @@ return #KEYS
 
 def store_likers(lists: dict[int, bytes], versions: dict[int, int]) -> None:
     """Store lists read from the database, each under the version read before them."""
-    worker_copies.put(lists, versions)
     client = _client()
     if client is None or not lists:
         return

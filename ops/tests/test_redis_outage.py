@@ -22,12 +22,6 @@ PASSWORD = "correct horse battery staple"
 FAILOVER_BUDGET = 0.25
 
 
-@pytest.fixture(autouse=True)
-def _no_likers_copies_in_workers(settings):
-    """These tests watch the feed's Redis calls; each worker's own likers copies would skip them."""
-    settings.LIKERS_LOCAL_CACHE_MB = 0
-
-
 @pytest.fixture
 def login_rates(settings):
     """3 failed attempts per account and hour, so a test reaches the limit."""

@@ -152,8 +152,6 @@ def test_likes_made_while_redis_is_stalled_show_exactly_afterwards(
     during = feed_likes(client)
     private_redis.resume()
     time.sleep(1.05)  # the breaker lets the worker call Redis again
-    # As another worker would, with no copies of its own: Redis is read, found stale, and refreshed.
-    likers_cache.worker_copies.clear()
     after, again = feed_likes(client), feed_likes(client)
 
     expected = {
@@ -200,53 +198,3 @@ def test_the_likers_query_is_prepared_whatever_the_number_of_tweets(author, foll
             "AND statement LIKE '%%accounts_user%%' AND statement NOT LIKE '%%INSERT%%'"
         )
         assert cursor.fetchone() == (1,)
-
-
-def test_a_worker_serves_lists_it_served_before_without_redis_or_the_database(
-    cache_on, author, follower, outsider, django_assert_num_queries
-):
-    """The worker's own copy: Redis emptied behind its back, the second read still skips the likers query."""
-    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
-    like_add(user=outsider.user, tweet_id=tweet.id)
-    client = follower.client()
-    cold_queries = {"postgresql": 3, "sqlite": 5}[connection.vendor]
-    cold = feed_likes(client)
-    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
-
-    with django_assert_num_queries(cold_queries - 1):
-        warm = feed_likes(client)
-
-    assert cold == warm == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
-
-
-def test_a_workers_copy_is_never_served_after_the_likers_changed(author, follower, outsider, make_user):
-    """Without Redis, the copies alone: every like and unlike by anyone shows in the next read."""
-    tweet = tweet_create(author=author.user, content="hi", media_ids=[])
-    client = follower.client()
-    other = make_user("Fay Fan")
-    assert feed_likes(client) == {tweet.id: []}
-
-    like_add(user=outsider.user, tweet_id=tweet.id)
-    assert feed_likes(client) == {tweet.id: [{"user_id": outsider.id, "name": "Olga Outsider"}]}
-    assert other.client().post(f"/api/tweets/{tweet.id}/likes").status_code == 200
-    assert outsider.client().delete(f"/api/tweets/{tweet.id}/likes").status_code == 200
-
-    assert feed_likes(client) == {tweet.id: [{"user_id": other.id, "name": "Fay Fan"}]}
-
-
-def test_the_workers_copies_stay_within_their_memory_budget(settings):
-    """Least recently used out first; a list over an eighth of the budget is not kept at all."""
-    settings.LIKERS_LOCAL_CACHE_MB = 1
-    copies = likers_cache._WorkerCopies()
-    lists = {tweet_id: b"x" * 100_000 for tweet_id in range(1, 21)}  # 2 MB in all
-    versions = dict.fromkeys(lists, 7)
-
-    for tweet_id in lists:
-        copies.put({tweet_id: lists[tweet_id]}, versions)
-        copies.get({1: 7})  # the first list stays in use
-
-    assert copies.size_bytes <= 1024 * 1024
-    assert copies.get(versions).keys() == {1, 12, 13, 14, 15, 16, 17, 18, 19, 20}
-    copies.put({99: b"x" * 200_000}, {99: 1})
-    assert copies.get({99: 1}) == {}
-    assert copies.get({1: 8}) == {}  # another version is another list
