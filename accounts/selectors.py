@@ -39,12 +39,14 @@ def _user_from_row(alias: str, values: tuple) -> User:
     conn = connections[alias]
     converters = _USER_CONVERTERS.get(conn.vendor)
     if converters is None:
-        converters = _USER_CONVERTERS[conn.vendor] = [
-            (index, column, found)
-            for index, field in enumerate(_USER_FIELDS)
-            if (found := conn.ops.get_db_converters(column := field.get_col(User._meta.db_table)))
-            + field.get_db_converters(conn)
-        ]
+        converters = []
+        for index, field in enumerate(_USER_FIELDS):
+            column = field.get_col(User._meta.db_table)
+            # As the ORM's compiler does: the backend's converters, then the field's own.
+            functions = conn.ops.get_db_converters(column) + column.get_db_converters(conn)
+            if functions:
+                converters.append((index, column, functions))
+        _USER_CONVERTERS[conn.vendor] = converters
     if converters:
         row = list(values)
         for index, column, functions in converters:

@@ -14,8 +14,8 @@ class ContentNegotiation(DefaultContentNegotiation):
         if len(renderers) == 1 and not format_suffix:
             renderer = renderers[0]
             accept = request.META.get("HTTP_ACCEPT")
-            if (not accept or accept == "*/*") and self.settings.URL_FORMAT_OVERRIDE not in request.GET:
+            if accept in (None, "", "*/*", renderer.media_type) and (
+                self.settings.URL_FORMAT_OVERRIDE not in request.GET
+            ):
                 return renderer, renderer.media_type
-            if accept == renderer.media_type and self.settings.URL_FORMAT_OVERRIDE not in request.GET:
-                return renderer, accept
         return super().select_renderer(request, renderers, format_suffix)
