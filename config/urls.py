@@ -17,7 +17,7 @@ from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import MediaUploadView, serve_media
 from moderation.views import ReportView, UserDetailView
-from tweets.views import LikeView, TweetDetailView
+from tweets.views import HistoryView, LikeView, RepliesView, TagTweetsView, TweetDetailView
 
 register_converter(IdConverter, "id")
 
@@ -36,6 +36,9 @@ api_patterns = [
     *api_path("tweets/<id:tweet_id>", TweetDetailView.as_view(), "tweet-detail"),
     *api_path("tweets/<id:tweet_id>/likes", LikeView.as_view(), "tweet-likes"),
     *api_path("tweets/<id:tweet_id>/report", ReportView.as_view(), "tweet-report"),
+    *api_path("tweets/<id:tweet_id>/replies", RepliesView.as_view(), "tweet-replies"),
+    *api_path("tweets/<id:tweet_id>/history", HistoryView.as_view(), "tweet-history"),
+    *api_path("tags/<str:tag>/tweets", TagTweetsView.as_view(), "tag-tweets"),
     *api_path("auth/token", LoginView.as_view(), "auth-token"),
     *api_path("auth/token/refresh", TokenRefreshView.as_view(), "auth-token-refresh"),
     *api_path("auth/logout", LogoutView.as_view(), "auth-logout"),

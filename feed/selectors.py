@@ -1,3 +1,4 @@
+import orjson
 from django.db import connection
 from django.utils import timezone
 
@@ -7,7 +8,7 @@ from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
 from tweets.models import Tweet
-from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweets_payload, visible_tweets
+from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweet_rows, tweets_payload, visible_tweets
 
 # Most liked first, newest first among equals; id breaks ties between same-instant tweets.
 FEED_ORDER = ("-likes_count", "-created_at", "-id")
@@ -36,6 +37,11 @@ LIMIT %(count)s OFFSET %(start)s
 # The page with its authors' names and attachment file names: one round trip for the feed page.
 _PAGE_SQL = f"""
 SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.likers_version,
+       t.in_reply_to_id, t.edited_at, t.mentioned_ids, t.tags,
+       -- replies_count: the visible replies (tweets.selectors.with_replies_count) on tweet_reply_idx.
+       (SELECT count(*) FROM {Tweet._meta.db_table} AS r
+        JOIN {User._meta.db_table} AS ru ON ru.id = r.author_id
+        WHERE r.in_reply_to_id = t.id AND r.hidden_at IS NULL AND {VISIBLE_USER_SQL.format(alias="ru")}),
        ARRAY(SELECT m.file FROM {Media._meta.db_table} AS m WHERE m.tweet_id = t.id ORDER BY m.position),
        -- Media uploaded before thumbnails existed show their file (media.selectors.tweet_image_urls).
        ARRAY(SELECT coalesce(nullif(m.thumbnail, ''), m.file) FROM {Media._meta.db_table} AS m
@@ -78,7 +84,7 @@ def tweets_by_ids(*, ids: list[int]) -> list[TweetPayload]:
 
     Queries: the tweets, the likers of those not in the likers cache, the attachments.
     """
-    found = {row["id"]: row for row in visible_tweets().filter(id__in=ids).values(*TWEET_ROW_FIELDS)}
+    found = {row["id"]: row for row in tweet_rows(visible_tweets().filter(id__in=ids))}
     return tweets_payload([found[tweet_id] for tweet_id in ids if tweet_id in found])
 
 
@@ -90,11 +96,17 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     """
     if connection.vendor != "postgresql":
         author_ids = [*active_followee_ids(user=user), user.pk]
-        rows = list(_feed_queryset(author_ids).values(*TWEET_ROW_FIELDS)[start : start + count])
+        rows = tweet_rows(_feed_queryset(author_ids)[start : start + count])
         return tweets_payload(rows)
     rows, attachments, thumbnails = [], {}, {}
     for *row, files, thumbnail_files in _ranked(_PAGE_SQL, user=user, start=start, count=count):
-        rows.append(dict(zip(TWEET_ROW_FIELDS, row, strict=True)))
+        fields = dict(zip(TWEET_ROW_FIELDS, row, strict=True))
+        # Django leaves jsonb undecoded (JSONField decodes it); raw rows decode it here.
+        fields["mentioned_ids"], fields["tags"] = (
+            orjson.loads(fields["mentioned_ids"]),
+            orjson.loads(fields["tags"]),
+        )
+        rows.append(fields)
         attachments[row[0]] = storage_urls(files)
         thumbnails[row[0]] = storage_urls(thumbnail_files)
     return tweets_payload(rows, images=(attachments, thumbnails))

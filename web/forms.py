@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from api.fields import MAX_ID
 from moderation.models import Report
 
 
@@ -42,12 +43,26 @@ class ComposeForm(forms.Form):
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
     )
 
+    in_reply_to = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("The post you reply to is not a valid one.")},
+    )
+
     def __init__(self, *args, max_length: int, **kwargs):
         super().__init__(*args, **kwargs)
         # The count beside the field follows this limit live; the server still decides (no maxlength).
         self.fields["text"].widget.attrs.update(
             {"rows": 3, "data-max-length": max_length, "aria-describedby": "compose-count"}
         )
+
+
+class EditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ReportForm(forms.Form):

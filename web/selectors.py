@@ -6,7 +6,7 @@ from functools import cache
 import orjson
 from django.urls import reverse
 
-from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweets_payload, visible_tweets
+from tweets.selectors import TweetPayload, tweet_rows, tweets_payload, visible_tweets
 
 # Likers named under a post; the others are counted.
 LIKERS_SHOWN = 5
@@ -20,11 +20,25 @@ def _url_pattern(name: str) -> str:
     return reverse(name, args=[_ID]).replace(str(_ID), "{}")
 
 
+def _answered(tweets: list[TweetPayload]) -> dict[int, dict]:
+    """The visible tweets these replies answer: their authors' names, by id. One query, none
+    when no tweet is a reply; a tweet deleted or hidden since is not among them."""
+    ids = {tweet["in_reply_to"] for tweet in tweets if tweet["in_reply_to"]}
+    if not ids:
+        return {}
+    profile = _url_pattern("web:profile")
+    rows = visible_tweets().filter(id__in=ids).values_list("id", "author_id", "author__name")
+    return {pk: {"name": name, "author_url": profile.format(author_id)} for pk, author_id, name in rows}
+
+
 def tweet_cards(*, tweets: list[TweetPayload], viewer) -> list[dict]:
     """The API's Tweet objects with what a page shows besides: whether the viewer likes it or wrote
     it, the first likers with their profile links, the time as a datetime, each image with its
-    thumbnail, the links of its actions. No queries."""
+    thumbnail, whom a reply answers, the links of its actions. One query when some tweet is a reply
+    (whom it answers), else none."""
     profile = _url_pattern("web:profile")
+    thread = _url_pattern("web:thread")
+    answered = _answered(tweets)
     cards = []
     for tweet in tweets:
         # `likes` is the cached JSON of the likers list, as the API sends it.
@@ -45,6 +59,12 @@ def tweet_cards(*, tweets: list[TweetPayload], viewer) -> list[dict]:
                 "unlike_url": _url_pattern("web:unlike").format(tweet_id),
                 "delete_url": _url_pattern("web:delete").format(tweet_id),
                 "report_url": _url_pattern("web:report").format(tweet_id),
+                "thread_url": thread.format(tweet_id),
+                "edit_url": _url_pattern("web:edit").format(tweet_id),
+                "history_url": _url_pattern("web:history").format(tweet_id),
+                "edited": tweet["edited_at"] and datetime.fromisoformat(tweet["edited_at"]),
+                "answers": tweet["in_reply_to"] and answered.get(tweet["in_reply_to"], {}),
+                "answers_url": tweet["in_reply_to"] and thread.format(tweet["in_reply_to"]),
             }
         )
     return cards
@@ -55,10 +75,5 @@ def author_tweets(*, author_id: int, limit: int) -> list[TweetPayload]:
 
     Queries: the tweets, the likers missing from the likers cache, the attachments.
     """
-    rows = list(
-        visible_tweets()
-        .filter(author_id=author_id)
-        .order_by("-created_at", "-id")
-        .values(*TWEET_ROW_FIELDS)[:limit]
-    )
+    rows = tweet_rows(visible_tweets().filter(author_id=author_id).order_by("-created_at", "-id")[:limit])
     return tweets_payload(rows)

@@ -1,5 +1,6 @@
 """The employees' web client: pages that call the same services and selectors as the API."""
 
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -19,15 +20,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import user_directory, user_get, user_profile
 from accounts.services import api_key_set, follow_add, follow_remove, profile_update
 from api.exceptions import csrf_failure as api_csrf_failure
-from common.errors import NotAllowed, NotFound
+from common.errors import ChirpError, Invalid, NotAllowed, NotFound
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
 from moderation.services import report_create
-from tweets.services import like_add, like_remove, tweet_create, tweet_delete
+from tweets.selectors import (
+    tag_tweets,
+    trending_tags,
+    tweet_ancestors,
+    tweet_detail,
+    tweet_history,
+    tweet_replies,
+)
+from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_edit
 from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
 from web.errors import page_error
-from web.forms import ComposeForm, NameForm, PasswordForm, ReportForm, SearchForm, SignInForm
+from web.forms import ComposeForm, EditForm, NameForm, PasswordForm, ReportForm, SearchForm, SignInForm
 from web.selectors import author_tweets, tweet_cards
 
 FEED_PAGE_SIZE = 20
@@ -69,8 +78,8 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _compose_form(data=None, files=None) -> ComposeForm:
-    return ComposeForm(data, files, max_length=settings.TWEET_MAX_LENGTH)
+def _compose_form(data=None, files=None, **kwargs) -> ComposeForm:
+    return ComposeForm(data, files, max_length=settings.TWEET_MAX_LENGTH, **kwargs)
 
 
 def csrf_failure(request, reason: str = ""):
@@ -144,6 +153,7 @@ def feed(request):
     if request.GET.get("partial"):
         return render(request, "web/_feed_page.html", context)
     context["compose_form"] = _compose_form()
+    context["trending"] = trending_tags()
     return render(request, "web/feed.html", context)
 
 
@@ -158,6 +168,9 @@ def compose(request):
     form.is_valid()
     uploaded = []
     try:
+        if form.has_error("in_reply_to"):
+            raise Invalid(" ".join(str(message) for message in form.errors["in_reply_to"]))
+        in_reply_to = form.cleaned_data.get("in_reply_to")
         upload_throttle_check(request, len(request.FILES.getlist("images")))
         for upload in request.FILES.getlist("images"):
             uploaded.append(media_create(uploader=request.user, upload=upload))
@@ -165,6 +178,7 @@ def compose(request):
             author=request.user,
             content=request.POST.get("text", ""),
             media_ids=[media.pk for media in uploaded],
+            in_reply_to=in_reply_to,
         )
     except Exception as exc:
         error = page_error(exc)
@@ -179,6 +193,9 @@ def compose(request):
         return render(
             request, "web/compose.html", {"compose_form": form, "error": error}, status=error.status
         )
+    if in_reply_to:
+        messages.success(request, _("Your reply is published."))
+        return redirect(_back(request, reverse("web:thread", args=[in_reply_to])))
     messages.success(request, _("Your post is published."))
     return redirect("web:home")
 
@@ -256,6 +273,101 @@ def report(request, tweet_id: int):
         messages.success(request, _("Thank you: the moderators will look at this post."))
         return redirect(_back(request, reverse("web:home")))
     return render(request, "web/report.html", context, status=400 if form.errors else 200)
+
+
+THREAD_REPLIES = 50
+TAG_PAGE_SIZE = 20
+
+
+def _error_page(request, exc: ChirpError):
+    error = page_error(exc)
+    return render(request, "web/error.html", {"error": error}, status=error.status)
+
+
+@signed_in
+@require_GET
+def thread(request, tweet_id: int):
+    """A post with the chain of posts it answers, its replies (a page at a time) and a reply form."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        tweet = tweet_detail(viewer=request.user, tweet_id=tweet_id)
+        replies, next_cursor = tweet_replies(
+            viewer=request.user, tweet_id=tweet_id, cursor=cursor, limit=THREAD_REPLIES
+        )
+    except ChirpError as exc:
+        return _error_page(request, exc)
+    chain = tweet_ancestors(viewer=request.user, tweet_id=tweet_id) if tweet["in_reply_to"] else []
+    cards = tweet_cards(tweets=[*chain, tweet, *replies], viewer=request.user)
+    context = {
+        "chain": cards[: len(chain)],
+        "tweet": cards[len(chain)],
+        "replies": cards[len(chain) + 1 :],
+        "next_cursor": next_cursor,
+        "compose_form": _compose_form(initial={"in_reply_to": tweet_id}),
+    }
+    return render(request, "web/thread.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def edit(request, tweet_id: int):
+    """Edit one's own post: the tweet service decides (the author only, not hidden, not empty)."""
+    try:
+        tweet = tweet_cards(
+            tweets=[tweet_detail(viewer=request.user, tweet_id=tweet_id)], viewer=request.user
+        )[0]
+        if not tweet["mine"]:
+            raise NotAllowed(_("Only the author can edit a post."))
+    except ChirpError as exc:
+        return _error_page(request, exc)
+    form = EditForm(request.POST or None, initial={"text": tweet["content"]})
+    context: dict[str, Any] = {"tweet": tweet, "form": form, "next": _back(request, tweet["thread_url"])}
+    if request.method == "POST" and form.is_valid():
+        try:
+            tweet_edit(user=request.user, tweet_id=tweet_id, content=form.cleaned_data["text"])
+        except ChirpError as exc:
+            context["error"] = error = page_error(exc)
+            for message in [text for texts in error.fields.values() for text in texts] or [error.message]:
+                form.add_error("text", message)
+            return render(request, "web/edit.html", context, status=error.status)
+        messages.success(request, _("Your post is edited."))
+        return redirect(context["next"])
+    return render(request, "web/edit.html", context)
+
+
+@signed_in
+@require_GET
+def history(request, tweet_id: int):
+    """A post as it is now and the texts its edits replaced, newest first."""
+    try:
+        tweet = tweet_detail(viewer=request.user, tweet_id=tweet_id)
+        earlier = tweet_history(viewer=request.user, tweet_id=tweet_id)
+    except ChirpError as exc:
+        return _error_page(request, exc)
+    versions = [
+        {"content": entry["content"], "replaced": datetime.fromisoformat(entry["edited_at"])}
+        for entry in earlier
+    ]
+    card = tweet_cards(tweets=[tweet], viewer=request.user)[0]
+    return render(request, "web/history.html", {"tweet": card, "versions": versions})
+
+
+@signed_in
+@require_GET
+def tag(request, tag: str):
+    """The visible posts with a tag, newest first."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        tweets, next_cursor = tag_tweets(tag=tag, cursor=cursor, limit=TAG_PAGE_SIZE)
+    except ChirpError as exc:
+        return _error_page(request, exc)
+    context = {
+        "tag": tag.lower(),
+        "tweets": tweet_cards(tweets=tweets, viewer=request.user),
+        "next_cursor": next_cursor,
+        "trending": trending_tags(),
+    }
+    return render(request, "web/tag.html", context)
 
 
 # --- People -----------------------------------------------------------------------------------

@@ -124,3 +124,17 @@ function setUpCompose(form) {
 }
 
 document.querySelectorAll("[data-compose]").forEach(setUpCompose);
+
+// Reply: the post's own reply form opens in place (without JS the button opens the thread page).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const id = form.dataset && form.dataset.replyToggle;
+  const target = id && document.getElementById(id);
+  if (!target) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  const opening = target.hidden;
+  target.hidden = !opening;
+  button.setAttribute("aria-expanded", String(opening));
+  if (opening) target.querySelector("textarea").focus();
+});
