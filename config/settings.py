@@ -202,7 +202,7 @@ LOGIN_REDIRECT_URL = "web:home"
 # The error envelope under /api/ (api.exceptions.csrf_failure), a page in Chirp's layout elsewhere.
 CSRF_FAILURE_VIEW = "web.views.csrf_failure"
 
-# --- Limits (documented in the README) ------------------------------------------------
+# --- Limits (docs/configuration.md) ----------------------------------------------------
 TWEET_MAX_LENGTH = env_int("TWEET_MAX_LENGTH", 280, minimum=1)
 TWEET_MAX_MEDIA = env_int("TWEET_MAX_MEDIA", 4, minimum=0)
 FEED_MAX_ITEMS = env_int("FEED_MAX_ITEMS", 1000, minimum=1)
@@ -215,7 +215,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_JSON_BYTES
 # Uploaded files above this size stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# --- Media pipeline and storage (README: "Media and storage") --------------------------
+# --- Media pipeline and storage (docs/operations.md) -----------------------------------
 # Uploads are refused from their header above MEDIA_MAX_PIXELS (decompression bombs), then
 # re-encoded no larger than MEDIA_MAX_SIDE on either side, with a MEDIA_THUMBNAIL_SIDE preview.
 MEDIA_MAX_PIXELS = env_int("MEDIA_MAX_PIXELS", 33_000_000, minimum=1)
