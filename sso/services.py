@@ -36,10 +36,16 @@ def oidc_account_sign_in(*, issuer: str, claims: dict) -> User:
         _sign_in_check(user)
     else:
         user = _account_for_new_identity(claims)
-        OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+        oidc_identity_link(user=user, issuer=issuer, subject=subject)
     if settings.OIDC_MODERATOR_GROUPS:
         _moderator_role_sync(user=user, groups=claims.get("groups"))
     return user
+
+
+@transaction.atomic
+def oidc_identity_link(*, user: User, issuer: str, subject: str) -> OidcIdentity:
+    """Link the provider's `subject` to `user`: their sign-ins through it reach that account."""
+    return OidcIdentity.objects.create(user=user, issuer=issuer.rstrip("/"), subject=subject)
 
 
 def _sign_in_check(user: User) -> None:

@@ -1,5 +1,6 @@
 """The OpenID Connect sign-in pages: off to the provider, and back."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404
@@ -49,7 +50,8 @@ def oidc_callback(request):
     target = _safe_next(request, request.session.pop(NEXT_SESSION_KEY, ""))
     try:
         claims, id_token = provider.callback_claims(request)
-        user = oidc_account_sign_in(issuer=claims.get("iss", ""), claims=claims)
+        # The configured issuer (as written in OIDC_ISSUER) names the provider in the links it makes.
+        user = oidc_account_sign_in(issuer=settings.OIDC_ISSUER, claims=claims)
     except ChirpError as exc:
         messages.error(request, exc.message)
         return redirect("web:home")

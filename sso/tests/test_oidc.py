@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import deactivation_store, suspension_store
 from common.errors import InvalidCredentials
-from moderation.services import MODERATORS_GROUP
+from moderation.services import MODERATORS_GROUP, moderator_add
 from sso import provider
 from sso.models import OidcIdentity
 from sso.tests.conftest import CLIENT_ID, CLIENT_SECRET, MODERATORS
@@ -379,3 +379,27 @@ def test_secrets_stay_out_of_the_logs(client, oidc, caplog):
     assert caplog.records
     for secret in (CLIENT_SECRET, code, id_token):
         assert secret not in logged
+
+
+def test_superuser_links_an_account_by_hand_for_a_provider_without_verified_emails(client, oidc, make_user):
+    """Entra ID sends no email_verified: a superuser links the subject in the admin, then it signs in."""
+    ada = make_user("Ada Lovelace", username="ada", email="ada@corp.example").user
+    root = make_user("Root", username="root", is_staff=True, is_superuser=True).user
+    client.force_login(root)
+    assert oidc.issuer in client.get("/admin/sso/oidcidentity/add/").content.decode()
+    response = client.post(
+        "/admin/sso/oidcidentity/add/", {"user": ada.pk, "issuer": oidc.issuer, "subject": "entra-ada"}
+    )
+    assert response.status_code == 302
+    client.logout()
+    oidc.set_user("entra-ada", name="Ada", email="ada@corp.example")
+    sso_sign_in(client, oidc, "entra-ada")
+    assert int(client.session["_auth_user_id"]) == ada.pk
+
+
+def test_moderators_cannot_link_accounts(client, oidc, make_user):
+    mo = make_user("Mo", username="mo").user
+    moderator_add(user=mo)
+    client.force_login(mo)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/sso/oidcidentity/add/").status_code == 403
