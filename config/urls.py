@@ -19,7 +19,14 @@ from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import MediaUploadView, serve_media
 from moderation.views import ReportView, UserDetailView
-from tweets.views import HistoryView, LikeView, RepliesView, TagTweetsView, TweetDetailView
+from tweets.views import (
+    HistoryView,
+    LikeView,
+    MentionSuggestionsView,
+    RepliesView,
+    TagTweetsView,
+    TweetDetailView,
+)
 
 register_converter(IdConverter, "id")
 
@@ -50,6 +57,7 @@ api_patterns = [
     ),
     *api_path("users", UsersView.as_view(), "users"),
     *api_path("users/me", UserMeView.as_view(), "users-me"),
+    *api_path("users/suggest", MentionSuggestionsView.as_view(), "users-suggest"),
     *api_path("users/me/api-key", ApiKeyView.as_view(), "users-me-api-key"),
     *api_path("users/<id:user_id>", UserDetailView.as_view(), "user-detail"),
     *api_path("users/<id:user_id>/follow", FollowView.as_view(), "user-follow"),

@@ -9,6 +9,7 @@ likes and likes_count are read fresh; tweets deleted or hidden since (or whose a
 suspended or deactivated) are left out, so a page can be shorter than `limit`.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -91,12 +92,15 @@ def _page(ids: list[int], *, snapshot_id: int, user_id: int, position: int, limi
     return ids[position:end], cursor_at(snapshot_id=snapshot_id, user_id=user_id, position=end)
 
 
-def feed_cursor_page(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
-    """(tweets, next cursor) of a cursor page; an empty cursor starts a new snapshot."""
+def feed_cursor_page(
+    *, user, cursor: str, limit: int, ranking: Callable[..., list[int]] = feed_ids
+) -> tuple[list[TweetPayload], str | None]:
+    """(tweets, next cursor) of a cursor page; an empty cursor starts a new snapshot of `ranking`
+    (the contract's order unless the web's Top, feed.selectors.top_ids, is asked for)."""
     if cursor:
         ids, next_cursor = snapshot_page(cursor=cursor, user_id=user.pk, limit=limit)
     else:
-        ranked = feed_ids(user=user, count=settings.FEED_MAX_ITEMS)
+        ranked = ranking(user=user, count=settings.FEED_MAX_ITEMS)
         snapshot_id = snapshot_create(user_id=user.pk, ids=ranked)
         ids, next_cursor = _page(ranked, snapshot_id=snapshot_id, user_id=user.pk, position=0, limit=limit)
     return tweets_by_ids(ids=ids), next_cursor

@@ -1,9 +1,13 @@
+from datetime import UTC, datetime, timedelta
+
 import orjson
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import VISIBLE_USER_SQL, Follow, User
 from accounts.selectors import active_followee_ids
+from common.errors import Invalid
 from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
@@ -110,3 +114,72 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
         attachments[row[0]] = storage_urls(files)
         thumbnails[row[0]] = storage_urls(thumbnail_files)
     return tweets_payload(rows, images=(attachments, thumbnails))
+
+
+# The Latest tab: the same tweets as the feed, newest first; id breaks ties.
+LATEST_ORDER = ("-created_at", "-id")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _latest_cursor(row: dict) -> str:
+    """The position after `row`: its creation time in microseconds since 1970 and its id."""
+    return f"{(row['created_at'] - _EPOCH) // timedelta(microseconds=1)}_{row['id']}"
+
+
+def _latest_position(cursor: str) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    micros, _, pk = cursor.partition("_")
+    try:
+        if not (micros.isascii() and pk.isascii() and len(micros) < 20 and len(pk) < 20):
+            raise ValueError(cursor)
+        return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, OverflowError, OSError):
+        raise Invalid.on_field("cursor", "Invalid cursor.") from None
+
+
+def _latest_queryset(*, user, position: tuple[datetime, int] | None):
+    author_ids = [*active_followee_ids(user=user), user.pk]
+    tweets = _feed_queryset(author_ids).order_by(*LATEST_ORDER)
+    if position is not None:
+        created, pk = position
+        tweets = tweets.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
+    return tweets
+
+
+def feed_latest(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
+    """A page of the user's feed newest first (the Latest tab), and the next page's cursor (None
+    at the end). Keyset-paged on (created_at, id): no tweet twice, none skipped, while others post.
+
+    Queries: the followees, the page, then tweets_payload's.
+    """
+    rows = tweet_rows(_latest_queryset(user=user, position=_latest_position(cursor))[: limit + 1])
+    next_cursor = _latest_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return tweets_payload(rows[:limit]), next_cursor
+
+
+# The web's Top tab ranks the feed's most liked tweets together with its newest by likes weighted
+# by age: (likes + 1) / (hours + 2) ** 1.5, the "gravity" Hacker News made known. A new post starts
+# above week-old posts with a few hundred likes and sinks within days unless it is liked, so the
+# top of Home changes and one's own new post is seen. The API keeps the contract's order.
+TOP_RECENT = 100
+TOP_GRAVITY = 1.5
+
+
+def top_ids(*, user, count: int) -> list[int]:
+    """Ids of the web Top tab: the first `count` of the feed's most liked and newest tweets by score.
+
+    Queries: the feed's ranked ids (feed_ids), the followees and the newest ids, their likes and times.
+    """
+    candidates = set(feed_ids(user=user, count=count))
+    candidates.update(_latest_queryset(user=user, position=None).values_list("id", flat=True)[:TOP_RECENT])
+    now = timezone.now()
+    rows = Tweet.objects.filter(id__in=candidates).values_list("id", "likes_count", "created_at")
+
+    def score(row: tuple[int, int, datetime]) -> tuple[float, int]:
+        hours = max(0.0, (now - row[2]).total_seconds() / 3600)
+        return (row[1] + 1) / (hours + 2) ** TOP_GRAVITY, row[0]
+
+    return [row[0] for row in sorted(rows, key=score, reverse=True)[:count]]

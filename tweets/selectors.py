@@ -5,7 +5,7 @@ from typing import TypedDict
 
 import orjson
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from common.errors import Invalid, NotFound
 from common.replicas import primary_reads, read_connection
 from media.selectors import tweet_image_urls
 from tweets import likers_cache
+from tweets.entities import TAG_MAX_LENGTH, TAG_RE
 from tweets.models import Like, Tweet, TweetEdit, TweetTag
 
 
@@ -282,6 +283,8 @@ def tag_tweets(*, tag: str, cursor: str, limit: int) -> tuple[list[TweetPayload]
     """A page of the visible tweets with this tag (any letter case), newest first, and the next
     cursor. Queries: the page, then tweets_payload's."""
     before = cursor_id(cursor)
+    if not TAG_RE.fullmatch(f"#{tag}") or len(tag) > TAG_MAX_LENGTH:
+        return [], None  # no tweet can have it (and a NUL byte never reaches PostgreSQL)
     tweets = visible_tweets().filter(tag_rows__tag=tag.lower())
     if before is not None:
         tweets = tweets.filter(id__lt=before)
@@ -303,3 +306,22 @@ def trending_tags(*, limit: int = 10) -> list[tuple[str, int]]:
         .order_by("-n", "tag")
         .values_list("tag", "n")[:limit]
     )
+
+
+SUGGESTIONS_MAX = 8
+
+
+def mention_suggestions(*, query: str, limit: int = SUGGESTIONS_MAX) -> list[MentionPayload]:
+    """Active users to @mention whose username starts with `query` or whose name contains it, any
+    letter case; usernames that start with it first. One query."""
+    query = query.strip().lstrip("@")
+    if not query or "\x00" in query:
+        return []
+    users = (
+        User.objects.filter(visible_user_q())
+        .filter(Q(username__istartswith=query) | Q(name__icontains=query))
+        .annotate(by_username=Case(When(username__istartswith=query, then=0), default=1))
+        .order_by("by_username", "username")
+        .values_list("id", "name", "username")[:limit]
+    )
+    return [MentionPayload(id=user_id, name=name, username=username) for user_id, name, username in users]

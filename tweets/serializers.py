@@ -111,3 +111,14 @@ class KeysetQuerySerializer(serializers.Serializer):
         default=settings.FEED_DEFAULT_LIMIT,
         help_text=f"Page size; default {settings.FEED_DEFAULT_LIMIT}, at most {settings.FEED_MAX_LIMIT}.",
     )
+
+
+class SuggestQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=150, help_text="What was typed after `@`."
+    )
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    users = MentionSerializer(many=True, help_text="At most 8, usernames starting with `q` first.")

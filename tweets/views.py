@@ -4,10 +4,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import OkEnvelopeSerializer, error_responses
-from tweets.selectors import tag_tweets, tweet_detail, tweet_history, tweet_replies
+from tweets.selectors import mention_suggestions, tag_tweets, tweet_detail, tweet_history, tweet_replies
 from tweets.serializers import (
     HistorySerializer,
     KeysetQuerySerializer,
+    SuggestionsSerializer,
+    SuggestQuerySerializer,
     TweetCreatedSerializer,
     TweetCreateSerializer,
     TweetEditSerializer,
@@ -170,3 +172,26 @@ class TagTweetsView(APIView):
     )
     def get(self, request, tag: str):
         return _page(request, tag_tweets, tag=tag)
+
+
+class MentionSuggestionsView(APIView):
+    @extend_schema(
+        summary="People to mention",
+        description=(
+            "Extension: active users whose username starts with `q` or whose name contains it, any letter "
+            "case (what compose suggests after `@`)."
+        ),
+        parameters=[SuggestQuerySerializer],
+        responses={200: SuggestionsSerializer, **error_responses(400)},
+        examples=[
+            OpenApiExample(
+                "After @gr",
+                value={"result": True, "users": [{"id": 2, "name": "Grace Hopper", "username": "grace"}]},
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request):
+        query = SuggestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response({"result": True, "users": mention_suggestions(query=query.validated_data["q"])})

@@ -1,6 +1,7 @@
 """The pages' forms: they take input in; the services decide what is allowed."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from api.fields import MAX_ID
@@ -55,7 +56,13 @@ class ComposeForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The count beside the field follows this limit live; the server still decides (no maxlength).
         self.fields["text"].widget.attrs.update(
-            {"rows": 3, "data-max-length": max_length, "aria-describedby": "compose-count"}
+            {
+                "rows": 3,
+                "data-max-length": max_length,
+                "aria-describedby": "compose-count",
+                "data-mentions": reverse_lazy("web:suggest"),
+                "data-mentions-label": _("People to mention"),
+            }
         )
 
 

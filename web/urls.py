@@ -6,6 +6,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("latest/", views.latest, name="latest"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("password-reset/", views.password_reset, name="password-reset"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("tweets/<int:tweet_id>/delete/", views.delete, name="delete"),
     path("tweets/<int:tweet_id>/report/", views.report, name="report"),
     path("people/", views.directory, name="people"),
+    path("people/suggest/", views.suggest, name="suggest"),
     path("people/<int:user_id>/", views.profile, name="profile"),
     path("people/<int:user_id>/follow/", views.follow, name="follow"),
     path("people/<int:user_id>/unfollow/", views.unfollow, name="unfollow"),

@@ -31,11 +31,12 @@ from accounts.throttling import client_address
 from api.exceptions import csrf_failure as api_csrf_failure
 from common.errors import ChirpError, Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited
 from feed.cursors import feed_cursor_page
-from feed.selectors import tweets_by_ids
+from feed.selectors import feed_latest, top_ids, tweets_by_ids
 from media.services import media_create, media_delete
 from moderation.services import report_create
 from sso import provider as sso_provider
 from tweets.selectors import (
+    mention_suggestions,
     tag_tweets,
     trending_tags,
     tweet_ancestors,
@@ -226,10 +227,13 @@ def sign_out(request):
 
 @signed_in
 def feed(request):
-    """A cursor page of the feed: the API's ranking and its stable `cursor` semantics."""
+    """The Top tab: a cursor page of the feed ranked by likes weighted by age (feed.selectors.top_ids),
+    with the API's stable `cursor` semantics."""
     cursor = request.GET.get("cursor", "")
     try:
-        tweets, next_cursor = feed_cursor_page(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
+        tweets, next_cursor = feed_cursor_page(
+            user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE, ranking=top_ids
+        )
     except Exception as exc:
         error = page_error(exc)
         if not cursor:
@@ -237,16 +241,34 @@ def feed(request):
         # An expired or broken "Load more" link: back to the top of the feed, saying why.
         messages.error(request, error.message)
         return redirect("web:home")
+    return _feed_page(request, tweets, next_cursor, continued=bool(cursor), tab="top")
+
+
+def _feed_page(request, tweets, next_cursor: str | None, *, continued: bool, tab: str):
     context: dict[str, Any] = {
         "tweets": tweet_cards(tweets=tweets, viewer=request.user),
         "next_cursor": next_cursor,
-        "continued": bool(cursor),
+        "continued": continued,
+        "tab": tab,
     }
     if request.GET.get("partial"):
         return render(request, "web/_feed_page.html", context)
     context["compose_form"] = _compose_form()
     context["trending"] = trending_tags()
     return render(request, "web/feed.html", context)
+
+
+@signed_in
+@require_GET
+def latest(request):
+    """The Latest tab: the same people's posts, newest first (the API's `order=latest`)."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        tweets, next_cursor = feed_latest(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
+    except ChirpError as exc:
+        messages.error(request, page_error(exc).message)
+        return redirect("web:latest")
+    return _feed_page(request, tweets, next_cursor, continued=bool(cursor), tab="latest")
 
 
 @signed_in
@@ -460,6 +482,14 @@ def tag(request, tag: str):
         "trending": trending_tags(),
     }
     return render(request, "web/tag.html", context)
+
+
+@signed_in
+@require_GET
+def suggest(request):
+    """People to @mention, for compose's combobox: the API's GET /api/users/suggest, for the session."""
+    query = request.GET.get("q", "")[:150]
+    return JsonResponse({"users": mention_suggestions(query=query)})
 
 
 # --- People -----------------------------------------------------------------------------------

@@ -77,3 +77,41 @@ def test_a_tag_page_costs_fixed_queries(author, follower, django_assert_num_quer
     # 1. api key + user, 2. the page, 3. mentioned users, 4. likers, 5. attachments.
     with django_assert_num_queries(5):
         assert len(client.get("/api/tags/x/tweets").json()["tweets"]) == 4
+
+
+def test_people_to_mention_by_username_or_name(author, follower, make_user, django_assert_num_queries):
+    make_user("Grace Hopper", username="grace")
+    gone = make_user("Greta Gone", username="greta").user
+    gone.is_active = False
+    gone.save()
+    client = author.client()
+
+    # 1. api key + user, 2. the suggestions.
+    with django_assert_num_queries(2):
+        by_username = client.get("/api/users/suggest?q=@GR").json()
+    by_name = client.get("/api/users/suggest", {"q": "hopp"}).json()
+
+    assert by_username == {
+        "result": True,
+        "users": [{"id": by_username["users"][0]["id"], "name": "Grace Hopper", "username": "grace"}],
+    }
+    assert [user["username"] for user in by_name["users"]] == ["grace"]
+    assert client.get("/api/users/suggest").json()["users"] == []
+    assert client.get("/api/users/suggest", {"q": "x" * 151}).status_code == 400
+
+
+@pytest.mark.parametrize("tag", ["a%00b", "no-tag", "x" * 101, "%E2%80%AE"])
+def test_a_tag_no_tweet_can_have_is_an_empty_page(author, tag):
+    response = author.client().get(f"/api/tags/{tag}/tweets")
+
+    assert response.status_code == 200 and response.json()["tweets"] == []
+
+
+def test_a_nul_byte_in_a_suggestion_query_is_refused_or_empty(author):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(author.user)
+
+    assert author.client().get("/api/users/suggest", {"q": "a\x00"}).status_code == 400
+    assert browser.get("/people/suggest/", {"q": "a\x00"}).json() == {"users": []}

@@ -56,16 +56,20 @@ def test_feed_page_queries_do_not_grow_with_tweets(
     client = signed_in(follower)
     for n in range(3):
         make_tweet(author, f"tweet {n}", media=[make_media(author)], likers=[outsider, follower])
-    # Session, user; the ranked ids (PostgreSQL: one query, then synchronous_commit off for the
-    # snapshot; elsewhere: followees, then ids); the cursor snapshot row (savepoint, insert, the
+    # Session, user; the Top tab's candidates: the most liked ids (PostgreSQL: one query, then
+    # synchronous_commit off for the snapshot; elsewhere: followees, then ids), the newest ids
+    # (followees, ids), their likes and times; the cursor snapshot row (savepoint, insert, the
     # per-user cap's delete, release); the page's tweets, likers, images; the Trending tags.
-    expected = 12
+    expected = 15
     with django_assert_num_queries(expected):
         client.get("/")
     for n in range(5):
         make_tweet(author, f"more {n}", media=[make_media(author)], likers=[outsider])
     with django_assert_num_queries(expected):
         assert len(articles(client.get("/"))) == 8
+    # The Latest tab: session, user; followees, the page's tweets, likers, images; Trending.
+    with django_assert_num_queries(7):
+        assert len(articles(client.get("/latest/"))) == 8
 
 
 def test_load_more_continues_without_duplicates_while_likes_change(

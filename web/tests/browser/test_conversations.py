@@ -62,3 +62,39 @@ def test_edit_a_post_and_see_its_history(chirp, sign_in, page):
     post.get_by_role("link", name="edited").click()
     expect(page.get_by_role("heading", name="Edit history")).to_be_visible()
     expect(page.locator(".history")).to_contain_text("Standup at 9:30 tomorow")
+
+
+def test_the_latest_tab_shows_the_newest_post_first(chirp, sign_in, page):
+    status, body = api(chirp, "/api/tweets", "key-nora", {"tweet_data": "Fresh from the oven"})
+    assert status == 201
+    sign_in("nora")
+    page.get_by_role("navigation", name="Order of the feed").get_by_role("link", name="Latest").click()
+    expect(page).to_have_url(f"{chirp.base}/latest/")
+    expect(page.get_by_role("link", name="Latest")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("article").first).to_have_id(f"tweet-{body['tweet_id']}")
+
+
+def test_mention_suggestions_by_keyboard(chirp, sign_in, page):
+    """Typing @ and letters opens the suggestions; arrows move, Enter inserts, Escape closes."""
+    sign_in("nora")
+    box = page.get_by_role("combobox", name="What's happening?")
+    box.press_sequentially("Hello @k")
+    options = page.get_by_role("listbox", name="People to mention").get_by_role("option")
+    expect(options.first).to_contain_text("Kim Keymaker (@kim)")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    box.press("ArrowDown")
+    box.press("ArrowUp")
+    box.press("Enter")
+    expect(box).to_have_value("Hello @kim ")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.press_sequentially("and @p")
+    expect(options.first).to_contain_text("Paul Poster")
+    box.press("Escape")
+    expect(page.get_by_role("listbox", name="People to mention")).to_be_hidden()
+    expect(box).to_have_value("Hello @kim and @p")
+    box.press_sequentially("aul #demo")
+    page.get_by_role("button", name="Post", exact=True).click()
+    post = page.locator("article", has_text="Hello @kim and @paul").first
+    expect(post.get_by_role("link", name="@kim")).to_be_visible()
+    expect(post.get_by_role("link", name="@paul")).to_be_visible()
