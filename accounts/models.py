@@ -60,6 +60,10 @@ class User(AbstractUser):
     suspended_until = models.DateTimeField(
         null=True, blank=True, help_text="Suspended while this time is in the future."
     )
+    # The profile people see beside the name; the directory (SCIM) may fill title and department.
+    title = models.CharField(max_length=150, blank=True, default="", db_default="")
+    department = models.CharField(max_length=150, blank=True, default="", db_default="")
+    bio = models.CharField(max_length=500, blank=True, default="", db_default="")
     # Bumped when the password or api key changes; credentials minted before are then refused.
     credentials_version = models.PositiveIntegerField(default=0, editable=False)
 

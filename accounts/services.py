@@ -39,6 +39,9 @@ API_KEY_MIN_LENGTH_FOR_PREFIX = 32
 
 logger = logging.getLogger(__name__)
 
+# The profile's free-text fields and their lengths (the model's max_length).
+PROFILE_TEXT_LIMITS = {"title": 150, "department": 150, "bio": 500}
+
 
 def api_key_generate() -> str:
     return secrets.token_urlsafe(32)
@@ -167,6 +170,9 @@ def user_update(
     is_staff: bool | None = None,
     username: str | None = None,
     is_superuser: bool | None = None,
+    title: str | None = None,
+    department: str | None = None,
+    bio: str | None = None,
 ) -> User:
     """Change a user's profile fields; None leaves a field as it is.
 
@@ -184,8 +190,17 @@ def user_update(
         "is_staff": is_staff,
         "username": username,
         "is_superuser": is_superuser,
+        "title": title if title is None else title.strip(),
+        "department": department if department is None else department.strip(),
+        "bio": bio if bio is None else bio.strip(),
     }
     changes = {field: value for field, value in fields.items() if value is not None}
+    for field, limit in PROFILE_TEXT_LIMITS.items():
+        text = str(changes.get(field, ""))
+        if len(text) > limit:
+            raise Invalid.on_field(field, f"At most {limit} characters.")
+        if "\x00" in text:
+            raise Invalid.on_field(field, "Null characters are not allowed.")
     for field, value in changes.items():
         setattr(user, field, value)
     if changes:

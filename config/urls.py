@@ -60,6 +60,8 @@ api_patterns = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # Provisioning from a company directory (SCIM 2.0); every path answers 404 without SCIM_TOKEN.
+    path("scim/", include("scim.urls")),
     # The employees' web client; after the API and the admin, which keep their own 404s.
     path("", include("web.urls")),
 ]
