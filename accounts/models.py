@@ -79,6 +79,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return f"{self.name} (@{self.username})"
 
+    @property
+    def avatar_url(self) -> str:
+        """The avatar's URL, for <img src>: a generated image of the initials."""
+        from accounts.avatars import initials_avatar_url
+
+        return initials_avatar_url(user_id=self.pk, name=self.name)
+
     def is_suspended(self, *, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
 

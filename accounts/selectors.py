@@ -113,7 +113,8 @@ _PROFILE_SQL = (
 
 
 def user_profile(*, user: User) -> dict:
-    """The contract's Profile: id, name, followers and following (active users only), by id.
+    """The contract's Profile: id, name, followers and following (active users only), by id; plus
+    profile_details.
 
     One query (the user row is already loaded).
     """
@@ -122,7 +123,25 @@ def user_profile(*, user: User) -> dict:
         cursor.execute(_PROFILE_SQL, [user.pk, user.pk])
         for side, user_id, name in cursor.fetchall():
             lists[side].append({"id": user_id, "name": name})
-    return {"id": user.id, "name": user.name, "followers": lists[0], "following": lists[1]}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "followers": lists[0],
+        "following": lists[1],
+        **profile_details(user=user),
+    }
+
+
+def profile_details(*, user: User) -> dict:
+    """What a profile adds to the contract's fields: the login name, the avatar's URL, and the
+    person's bio, job title and department (empty strings when not given)."""
+    return {
+        "username": user.username,
+        "avatar": user.avatar_url,
+        "bio": user.bio,
+        "title": user.title,
+        "department": user.department,
+    }
 
 
 def user_for_token(token: Token) -> User | None:

@@ -230,12 +230,19 @@ def reactivation_store(*, user: User) -> None:
 
 @transaction.atomic
 def profile_update(
-    *, user: User, name: str | None = None, password: str | None = None, current_password: str = ""
+    *,
+    user: User,
+    name: str | None = None,
+    password: str | None = None,
+    current_password: str = "",
+    bio: str | None = None,
+    title: str | None = None,
+    department: str | None = None,
 ) -> None:
-    """A user changing their own name and/or password (which requires the current one)."""
+    """A user changing their own profile and/or password (which requires the current one)."""
     if password is not None:
         password_change(user=user, current_password=current_password, new_password=password)
-    user_update(user=user, name=name)
+    user_update(user=user, name=name, bio=bio, title=title, department=department)
 
 
 def _unsigned(encoded: str) -> str:
