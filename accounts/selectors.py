@@ -1,6 +1,7 @@
 import hmac
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, connections, router
@@ -229,6 +230,9 @@ def users_for_password_reset(*, email: str) -> list[User]:
     users = User.objects.alias(email_lower=Lower("email")).filter(
         email_lower=email.strip().lower(), is_active=True
     )
+    if not settings.LOCAL_LOGIN:
+        # Passwords sign in superusers only then (accounts.backends.PasswordBackend).
+        users = users.filter(is_superuser=True)
     return [user for user in users if user.has_usable_password()]
 
 

@@ -64,6 +64,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("avatars/initials/<str:text>-<int:colour>.svg", initials_svg, name="avatar-initials"),
     # Provisioning from a company directory (SCIM 2.0); every path answers 404 without SCIM_TOKEN.
     path("scim/", include("scim.urls")),
+    # Single sign-on: the OpenID provider sends people back to /sso/oidc/callback/.
+    path("sso/", include("sso.urls")),
     # The employees' web client; after the API and the admin, which keep their own 404s.
     path("", include("web.urls")),
 ]
