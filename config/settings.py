@@ -223,6 +223,32 @@ if OIDC_ISSUER and not OIDC_CLIENT_ID:
     raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID must be set too")
 if OIDC_SCOPES and "openid" not in OIDC_SCOPES:
     raise ImproperlyConfigured("OIDC_SCOPES must include openid")
+
+# LDAP / Active Directory (django-auth-ldap, through sso.ldap.LdapBackend): on when LDAP_SERVER_URI
+# is set. People sign in with their directory username and password, checked by binding as them.
+LDAP_SERVER_URI = env_str("LDAP_SERVER_URI", "").strip()
+LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+# The account that searches the directory for the person (empty: anonymous search).
+LDAP_BIND_DN = env_str("LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = env_str("LDAP_BIND_PASSWORD", "")
+LDAP_USER_SEARCH_BASE = env_str("LDAP_USER_SEARCH_BASE", "")
+# Active Directory: (sAMAccountName=%(user)s)
+LDAP_USER_FILTER = env_str("LDAP_USER_FILTER", "(uid=%(user)s)")
+LDAP_NAME_ATTRIBUTE = env_str("LDAP_NAME_ATTRIBUTE", "cn")
+LDAP_EMAIL_ATTRIBUTE = env_str("LDAP_EMAIL_ATTRIBUTE", "mail")
+LDAP_GROUP_SEARCH_BASE = env_str("LDAP_GROUP_SEARCH_BASE", "")
+# groupOfNames (OpenLDAP), activeDirectory (nested groups, by `member`), groupOfUniqueNames, posixGroup.
+LDAP_GROUP_TYPE = env_choice(
+    "LDAP_GROUP_TYPE", "groupOfNames", ("groupOfNames", "activeDirectory", "groupOfUniqueNames", "posixGroup")
+)
+# Members of this group (its DN) are moderators; they stop being moderators when they leave it.
+LDAP_MODERATOR_GROUP = env_str("LDAP_MODERATOR_GROUP", "")
+LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 10, minimum=1)
+if LDAP_SERVER_URI:
+    from config.ldap import django_auth_ldap_settings
+
+    globals().update(django_auth_ldap_settings(globals()))
+    AUTHENTICATION_BACKENDS.append("sso.ldap.LdapBackend")
 LOGIN_REDIRECT_URL = "web:home"
 # The error envelope under /api/ (api.exceptions.csrf_failure), a page in Chirp's layout elsewhere.
 CSRF_FAILURE_VIEW = "web.views.csrf_failure"
