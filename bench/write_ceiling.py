@@ -32,7 +32,7 @@ def pgbench_variable(value: object) -> str:
 def pgbench_script(*, like: bool) -> str:
     from django.db import connection
 
-    from tweets.services import likes_change_statement
+    from tweets.services import _likes_change_statement as likes_change_statement
 
     if connection.vendor != "postgresql":
         raise SystemExit("the write ceiling needs a PostgreSQL DATABASE_URL")

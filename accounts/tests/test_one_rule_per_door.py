@@ -34,7 +34,9 @@ def _web_refusal(user) -> Suspended:
 def test_the_api_and_the_web_refuse_a_suspension_with_the_same_end(make_user, indefinitely):
     """An indefinite suspension has no end date (None) at every door; a timed one its end."""
     person = make_user("Sam", username="sam", password=PASSWORD).user
-    until = SUSPENDED_INDEFINITELY if indefinitely else timezone.now().replace(microsecond=0) + timedelta(days=1)
+    until = (
+        SUSPENDED_INDEFINITELY if indefinitely else timezone.now().replace(microsecond=0) + timedelta(days=1)
+    )
     suspension_store(user=person, until=until)
 
     api, web = _api_refusal(person), _web_refusal(person)
@@ -128,3 +130,26 @@ def test_an_email_taken_in_another_case_is_refused_in_the_admin_add_form(make_us
     assert response.status_code == 200
     assert "Another user already has this email address." in response.content.decode()
     assert not User.objects.filter(username="ada2").exists()
+
+
+def test_a_user_added_in_the_admin_with_a_password_logs_in_with_it(make_user):
+    superuser = make_user("Sue", username="sue", is_staff=True, is_superuser=True).user
+    client = Client()
+    client.force_login(superuser)
+
+    client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "newbie",
+            "name": "New Bie",
+            "email": "",
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    login = Client().post(
+        "/api/auth/token", {"username": "newbie", "password": PASSWORD}, content_type="application/json"
+    )
+    assert login.status_code == 200

@@ -212,8 +212,6 @@ def test_a_moderator_cannot_grant_groups_through_the_workflow(moderator, author)
     moderators = Group.objects.get(name=MODERATORS_GROUP)
 
     with pytest.raises(NotAllowed):
-        user_account_update(
-            moderator=moderator.user, user=author.user, reason="x", groups=[moderators]
-        )
+        user_account_update(moderator=moderator.user, user=author.user, reason="x", groups=[moderators])
 
     assert not author.user.groups.exists()
