@@ -26,6 +26,9 @@ def pgbench_variable(value: object) -> str:
         return ":uid"
     if value == _TWEET:
         return ":tid"
+    if isinstance(value, int) and not isinstance(value, bool):
+        # A constant of the statement (the counters' steps), the same on every run.
+        return str(int(value))
     raise ValueError(f"the like statement binds a parameter the write ceiling cannot vary: {value!r}")
 
 
