@@ -37,7 +37,15 @@ def test_createuser_prints_a_working_key_once(db):
 
 def test_createuser_uses_the_chosen_key_and_password(db):
     """--api-key and --password set those credentials; the key is still stored only as a digest."""
-    run("createuser", "Grace Hopper", "--username", "grace", "--api-key", "grace-secret-key", "--password=compiler pioneer")
+    run(
+        "createuser",
+        "Grace Hopper",
+        "--username",
+        "grace",
+        "--api-key",
+        "grace-secret-key",
+        "--password=compiler pioneer",
+    )
 
     user = User.objects.get(username="grace")
     assert user.check_password("compiler pioneer")
