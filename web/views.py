@@ -28,14 +28,14 @@ from accounts.services import (
 )
 from accounts.throttling import client_address
 from api.exceptions import csrf_failure as api_csrf_failure
-from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited
+from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited, Suspended
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
 from moderation.services import report_create
 from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete
-from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
+from web.auth import upload_throttle_check, user_sign_in_check
 from web.errors import page_error
 from web.forms import (
     ComposeForm,
@@ -64,8 +64,8 @@ def signed_in(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         try:
-            suspension_check(request.user)
-        except Exception as exc:
+            request.user.suspension_check()
+        except Suspended as exc:
             # Suspended while signed in: signed out, with the message the API gives.
             message = page_error(exc).message
             logout(request)
