@@ -45,7 +45,10 @@ SCENARIOS = [
     ("me", "users/me"),
     ("latest", "Latest first page ?order=latest&limit=20"),
     ("web-latest", "web Latest tab /latest/ (signed-in session, HTML, 20 tweets)"),
-    ("thread", f"a thread's replies /api/tweets/<id>/replies (one of {THREADS:,} tweets with {REPLIES} replies)"),
+    (
+        "thread",
+        f"a thread's replies /api/tweets/<id>/replies (one of {THREADS:,} tweets with {REPLIES} replies)",
+    ),
     ("web-thread", "web thread page /tweets/<id>/ (the post, its chain, its replies)"),
     ("tag", "tag page /api/tags/bench/tweets?limit=20 (the tag post-entities writes)"),
 ]
@@ -384,8 +387,8 @@ def replies_for_threads(db: Postgres) -> None:
     if db.psql("SELECT count(*) FROM tweets_tweet WHERE in_reply_to_id IS NOT NULL").strip() != "0":
         return
     db.psql(
-        "INSERT INTO tweets_tweet (author_id, content, created_at, likes_count, likers_version, in_reply_to_id,"
-        " mentioned_ids, tags)"
+        "INSERT INTO tweets_tweet (author_id, content, created_at, likes_count, likers_version,"
+        " in_reply_to_id, mentioned_ids, tags)"
         " SELECT t.author_id, 'Benchmark reply ' || n, t.created_at + n * interval '1 minute', 0, 0, t.id,"
         " '[]', '[]'"
         f" FROM (SELECT id, author_id, created_at FROM tweets_tweet ORDER BY id LIMIT {THREADS}) AS t,"

@@ -6,6 +6,7 @@ from functools import cache
 import orjson
 from django.urls import reverse
 
+from accounts.avatars import initials_avatar_url
 from tweets.selectors import TweetPayload, tweet_rows, tweets_payload, visible_tweets
 
 # Likers named under a post; the others are counted.
@@ -29,6 +30,10 @@ def _answered(tweets: list[TweetPayload]) -> dict[int, dict]:
     profile = _url_pattern("web:profile")
     rows = visible_tweets().filter(id__in=ids).values_list("id", "author_id", "author__name")
     return {pk: {"name": name, "author_url": profile.format(author_id)} for pk, author_id, name in rows}
+
+
+def _author_ref(tweet: TweetPayload) -> dict:
+    return {"user_id": tweet["author"]["id"], "name": tweet["author"]["name"]}
 
 
 def tweet_cards(*, tweets: list[TweetPayload], viewer) -> list[dict]:
@@ -55,6 +60,9 @@ def tweet_cards(*, tweets: list[TweetPayload], viewer) -> list[dict]:
                 "created": datetime.fromisoformat(tweet["created_at"]),
                 "images": list(zip(tweet["attachments"], tweet["thumbnails"], strict=True)),
                 "author_url": profile.format(tweet["author"]["id"]),
+                "author_avatar": initials_avatar_url(
+                    user_id=tweet["author"]["id"], name=tweet["author"]["name"]
+                ),
                 "like_url": _url_pattern("web:like").format(tweet_id),
                 "unlike_url": _url_pattern("web:unlike").format(tweet_id),
                 "delete_url": _url_pattern("web:delete").format(tweet_id),
