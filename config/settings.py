@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "api.middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.middleware.ContentSecurityPolicyMiddleware",
+    "web.middleware.PrivatePagesMiddleware",
 ]
 
 # After a write, its user reads from the primary for a while (read-your-writes with replicas).
