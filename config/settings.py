@@ -278,8 +278,9 @@ REST_FRAMEWORK = {
 }
 
 # Login throttling (accounts/throttling.py), the same for the API, the admin and the web sign-in:
-# (limit, window in seconds). Failures are counted per account and address, and per account from
-# anywhere in a short window, so that others' wrong passwords hold the owner back only that long.
+# (limit, window in seconds). Failures are refused per account and address; per account from
+# anywhere they only pace addresses that failed (one check per window/limit seconds past a burst of
+# `limit`), so that others' wrong passwords never lock the owner out.
 LOGIN_THROTTLE_RATES = {
     "address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/minute"),
     "account_address": env_rate("THROTTLE_LOGIN_ACCOUNT_ADDRESS", "10/hour"),
