@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
-from accounts.services import account_action_allowed
+from accounts.services import account_action_allowed, name_clean
 from common.admin import ReasonForm, author_links, bulk_action, media_thumbnails
 from common.errors import ChirpError
 from common.queries import count_subquery
@@ -346,8 +348,32 @@ class SuspendedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NameCleaned:
+    """The admin's user forms apply the one display-name rule (accounts.services.name_clean), so
+    that a refused name is an error beside the field rather than a refused save."""
+
+    cleaned_data: dict
+    instance: User
+
+    def clean_name(self):
+        try:
+            return name_clean(name=self.cleaned_data["name"], user=self.instance)
+        except ChirpError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class UserChangeForm(NameCleaned, BaseUserChangeForm):
+    pass
+
+
+class UserCreationForm(NameCleaned, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
     list_display = (
         "id",
         "username",

@@ -203,7 +203,7 @@ def user_account_update(
     passwords need a superuser, and so does any change to a staff account.
     """
     if name is not None:
-        name = name.strip()
+        name = account_services.name_clean(name=name, user=user)
     profile = {"name": name, "email": email, "username": username}
     privileges = {"is_staff": is_staff, "is_superuser": is_superuser}
     asked = {field for field, value in privileges.items() if value is not None}

@@ -7,7 +7,7 @@ from django.utils import timezone
 from psycopg import errors as psycopg_errors
 
 from common.errors import Invalid, NotAllowed, NotFound
-from common.text import text_check
+from common.text import bidi_controls_balance, text_check
 from media.selectors import files_of_tweet
 from media.services import media_attach, media_files_delete_on_commit
 from ops import metrics
@@ -31,6 +31,8 @@ def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
     if not content.strip() and not media_ids:
         raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.")
     text_check(field="tweet_data", text=content)
+    # An override left open would reverse what pages show after the tweet.
+    content = bidi_controls_balance(content)
     tweet = Tweet.objects.create(author=author, content=content)
     media_attach(tweet=tweet, uploader=author, media_ids=media_ids)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)

@@ -4,11 +4,13 @@ post, an old session after reactivation, and what a shared cache may keep."""
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from moderation.models import Report
 from moderation.services import user_deactivate, user_reactivate
 from tweets.models import Tweet
 
 PAST_64_BITS = 2**63
+RLO = "\u202e"
 
 
 @pytest.mark.parametrize(
@@ -122,3 +124,20 @@ def test_signed_in_pages_may_not_be_stored_by_any_cache(signed_in, author, path)
 
 def test_the_sign_in_page_and_static_files_keep_their_caching(client: Client):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
+
+
+# --- Pages isolate every name and text ------------------------------------------------------------
+
+
+def test_a_right_to_left_name_does_not_reorder_the_liked_by_line(
+    signed_in, author, outsider, follower, make_tweet
+):
+    """Even a name stored before the rule (an open override) stays inside its own isolate."""
+    User.objects.filter(pk=outsider.id).update(name=f"{RLO}Grace Hopper")
+    make_tweet(author, f"mine {RLO}reversed", likers=[outsider, follower])
+    html = signed_in(follower).get("/").content.decode()
+    assert f"<bdi>{RLO}Grace Hopper</bdi>" in html
+    assert "<bdi>Fred Follower</bdi>" in html
+    assert "<bdi>Ada Author</bdi>" in html
+    # The tweet's own open override was stripped when it was posted.
+    assert "mine reversed" in html
