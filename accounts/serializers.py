@@ -1,8 +1,5 @@
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
-from accounts.models import User
-from accounts.services import email_validate_free, password_validate
 from api.fields import StrictBooleanField, StrictCharField
 from api.pagination import PageNumberPagination, page_envelope_serializer
 from api.serializers import StrictSerializer
@@ -149,28 +146,13 @@ class UserCreateSerializer(StrictSerializer):
     username = StrictCharField(
         required=False,
         max_length=150,
-        validators=[UnicodeUsernameValidator()],
         help_text="Default: from name.",
     )
     password = StrictCharField(
         required=False, trim_whitespace=False, write_only=True, help_text="Default: none (api key only)."
     )
-
-    def validate_username(self, value: str) -> str:
-        if User.objects.filter(username=value).exists():
-            raise serializers.ValidationError("A user with this username already exists.")
-        return value
-
-    def validate_email(self, value: str) -> str:
-        email_validate_free(email=value)
-        return value
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if "password" in attrs:
-            candidate = User(username=attrs.get("username", ""), email=attrs["email"], name=attrs["name"])
-            password_validate(password=attrs["password"], user=candidate)
-        return attrs
+    # The account rules (username or email taken, password strength) are accounts.services'
+    # user_create_check, which user_create runs for every door.
 
 
 class UserAdminUpdateSerializer(StrictSerializer):

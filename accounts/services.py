@@ -22,7 +22,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.models import ApiKey, Follow, User, api_key_digest
+from accounts.models import ApiKey, Follow, User, api_key_digest, api_key_prefix
 from accounts.selectors import (
     CREDENTIALS_VERSION_CLAIM,
     email_taken,
@@ -36,8 +36,6 @@ from common.errors import Invalid, InvalidCredentials, NotAllowed
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
 from ops import metrics
 
-API_KEY_MIN_LENGTH_FOR_PREFIX = 32
-
 logger = logging.getLogger(__name__)
 
 
@@ -46,9 +44,19 @@ def api_key_generate() -> str:
 
 
 def _unique_username(name: str) -> str:
-    base = slugify(name)[:140] or "user"
+    return username_unique(base=slugify(name))
+
+
+def username_taken(username: str) -> bool:
+    """Whether an account has this username in any letter case (as Django's own forms compare them)."""
+    return User.objects.filter(username__iexact=username).exists()
+
+
+def username_unique(*, base: str) -> str:
+    """`base` (letters, digits and . + - _ only) as a free username: a clash gets -2, -3, ..."""
+    base = base[:140] or "user"
     candidate, n = base, 1
-    while User.objects.filter(username=candidate).exists():
+    while username_taken(candidate):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
@@ -86,6 +94,24 @@ def name_clean(*, name: str, user: User | None = None) -> str:
     return name
 
 
+def user_create_check(
+    *, name: str, username: str | None = None, email: str = "", password: str | None = None
+) -> None:
+    """The rules of a new account (Invalid on the field to blame), which user_create runs: a door
+    with a form of its own (the admin's "add user") calls this to show them beside its fields."""
+    name_clean(name=name)
+    if username is not None:
+        try:
+            User._meta.get_field("username").run_validators(username)
+        except DjangoValidationError as exc:
+            raise Invalid(" ".join(exc.messages), fields={"username": list(exc.messages)}) from None
+        if username_taken(username):
+            raise Invalid.on_field("username", "A user with this username already exists.")
+    email_validate_free(email=email)
+    if password:
+        password_validate(password=password, user=User(username=username or "", email=email, name=name))
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -97,8 +123,13 @@ def user_create(
     is_staff: bool = False,
     is_superuser: bool = False,
 ) -> tuple[User, str]:
-    """Create a user with an api key; returns the user and the key, which is never stored."""
-    name = name_clean(name=name)
+    """Create a user with an api key; returns the user and the key, which is never stored.
+
+    Every door creates accounts here (API, admin, createuser, seed_demo), so the rules of
+    user_create_check hold for all of them.
+    """
+    user_create_check(name=name, username=username, email=email, password=password)
+    name = name_text_clean(name=name)
     user = User(
         name=name,
         username=username or _unique_username(name),
@@ -120,10 +151,7 @@ def api_key_set(*, user: User, key: str | None = None) -> str:
     """Revoke the user's current key and issue a new one (random unless given); returns it once."""
     key = key or api_key_generate()
     ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    # The prefix helps tell long random keys apart; of a short chosen key (the demo's `test`)
-    # it would store most or all of the secret in plain text.
-    prefix = key[:8] if len(key) >= API_KEY_MIN_LENGTH_FOR_PREFIX else ""
-    ApiKey.objects.create(user=user, digest=api_key_digest(key), prefix=prefix)
+    ApiKey.objects.create(user=user, digest=api_key_digest(key), prefix=api_key_prefix(key))
     # Credentials minted before (e.g. JWTs) stop working with the old key.
     _credentials_version_bump(user=user)
     return key

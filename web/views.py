@@ -29,13 +29,22 @@ from accounts.services import (
 from accounts.throttling import client_address
 from api.exceptions import csrf_failure as api_csrf_failure
 from api.exceptions import handler404 as api_handler404
-from common.errors import ChirpError, Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited
+from common.errors import (
+    ChirpError,
+    Invalid,
+    InvalidCredentials,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+    Suspended,
+)
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
 from moderation.services import report_check, report_create
+from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check
-from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
+from web.auth import upload_throttle_check, user_sign_in_check
 from web.errors import page_error
 from web.forms import (
     ComposeForm,
@@ -63,8 +72,8 @@ def signed_in(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         try:
-            suspension_check(request.user)
-        except Exception as exc:
+            request.user.suspension_check()
+        except Suspended as exc:
             # Suspended while signed in: signed out, with the message the API gives.
             message = page_error(exc).message
             logout(request)
@@ -118,10 +127,15 @@ def page_not_found(request, exception=None):
 def home(request):
     """The feed when signed in; the sign-in page otherwise."""
     if not request.user.is_authenticated:
-        return render(
-            request, "web/sign_in.html", {"form": SignInForm(), "next": request.GET.get("next", "")}
-        )
+        return render(request, "web/sign_in.html", _sign_in_context(request, form=SignInForm()))
     return feed(request)
+
+
+def _sign_in_context(request, **context) -> dict[str, Any]:
+    """The sign-in page's form, where to return to, and the single sign-on button when configured."""
+    next_page = request.POST.get("next") or request.GET.get("next", "")
+    sso = {"label": sso_provider.button_label()} if sso_provider.enabled() else None
+    return {"next": next_page, "sso": sso, "local_login": settings.LOCAL_LOGIN, **context}
 
 
 @require_POST
@@ -136,9 +150,10 @@ def sign_in(request):
         except Exception as exc:
             error = page_error(exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The backend that checked the password (authenticate() records it on the user).
+            login(request, user)
             return redirect(_back(request, reverse("web:home")))
-    context = {"form": form, "error": error, "next": request.POST.get("next", "")}
+    context = _sign_in_context(request, form=form, error=error)
     return render(request, "web/sign_in.html", context, status=error.status if error else 400)
 
 
@@ -205,7 +220,11 @@ def password_reset_confirm(request, uid: str):
 
 @require_POST
 def sign_out(request):
+    # Signed in by the company's provider: its session ends too (RP-initiated sign-out).
+    provider_sign_out = sso_provider.sign_out_url(request)
     logout(request)
+    if provider_sign_out:
+        return redirect(provider_sign_out)
     messages.success(request, _("You are signed out."))
     return redirect("web:home")
 
