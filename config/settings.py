@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "scim",
     "sso",
     "dataset",
     "ops",
@@ -346,6 +347,12 @@ PASSWORD_RESET_THROTTLE_RATES = {
 }
 # How long a password reset link works (Django's token generator reads this).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+
+# --- Provisioning (SCIM 2.0, scim app) ------------------------------------------------------
+# The bearer token a directory (Entra ID, Okta, ...) sends to /scim/v2/; unset: no SCIM at all.
+SCIM_TOKEN = env_str("SCIM_TOKEN", "")
+if SCIM_TOKEN and len(SCIM_TOKEN) < 32 and not DEBUG:
+    raise ImproperlyConfigured("SCIM_TOKEN must have at least 32 characters.")
 
 # --- Email (password reset) ---------------------------------------------------------------
 # Django's SMTP backend under Django's own setting names. Without EMAIL_HOST a development server

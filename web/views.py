@@ -50,6 +50,7 @@ from web.forms import (
     NameForm,
     PasswordForm,
     PasswordResetForm,
+    ProfileForm,
     ReportForm,
     SearchForm,
     SetPasswordForm,
@@ -430,6 +431,9 @@ def unfollow(request, user_id: int):
 def _settings_page(request, status: int = 200, **context):
     context.setdefault("name_form", NameForm(initial={"name": request.user.name}))
     context.setdefault("password_form", PasswordForm())
+    person = request.user
+    initial = {"title": person.title, "department": person.department, "bio": person.bio}
+    context.setdefault("profile_form", ProfileForm(initial=initial))
     return render(request, "web/settings.html", context, status=status)
 
 
@@ -458,6 +462,24 @@ def settings_name(request):
         messages.success(request, _("Your display name is changed."))
         return redirect("web:settings")
     return _settings_page(request, 400, name_form=form)
+
+
+@signed_in
+@require_POST
+def settings_profile(request):
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_update(user=request.user, **form.cleaned_data)
+        except Invalid as exc:
+            error = page_error(exc)
+            for field, field_messages in error.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            return _settings_page(request, error.status, profile_form=form)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("web:settings")
+    return _settings_page(request, 400, profile_form=form)
 
 
 @signed_in
