@@ -325,12 +325,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_RATES": {
-        "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
-    },
     # X-Forwarded-For is trusted only from this many reverse proxies (0: use the peer address).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
+
+# Image uploads per user, API and web together (accounts.throttling.upload_throttle_check).
+UPLOAD_THROTTLE_RATE = env_rate("THROTTLE_UPLOADS", "60/hour")
 
 # Login throttling (accounts/throttling.py), the same for the API, the admin and the web sign-in:
 # (limit, window in seconds). Failures are refused per account and address; per account from

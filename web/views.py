@@ -26,7 +26,7 @@ from accounts.services import (
     password_reset_request,
     profile_update,
 )
-from accounts.throttling import client_address
+from accounts.throttling import client_address, upload_throttle_check
 from api.exceptions import csrf_failure as api_csrf_failure
 from api.exceptions import handler404 as api_handler404
 from common.errors import (
@@ -44,7 +44,7 @@ from media.services import media_create, media_delete
 from moderation.services import report_check, report_create
 from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check
-from web.auth import upload_throttle_check, user_sign_in_check
+from web.auth import user_sign_in_check
 from web.errors import page_error
 from web.forms import (
     ComposeForm,
@@ -148,7 +148,7 @@ def sign_in(request):
             user = user_sign_in_check(
                 request, login=form.cleaned_data["login"].strip(), password=form.cleaned_data["password"]
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
         else:
             # The backend that checked the password (authenticate() records it on the user).
@@ -239,7 +239,7 @@ def feed(request):
     cursor = request.GET.get("cursor", "")
     try:
         tweets, next_cursor = feed_cursor_page(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if not cursor:
             return render(request, "web/error.html", {"error": error}, status=error.status)
@@ -268,7 +268,7 @@ def compose(request):
     form.is_valid()
     uploaded = []
     try:
-        upload_throttle_check(request, len(request.FILES.getlist("images")))
+        upload_throttle_check(user_id=request.user.pk, count=len(request.FILES.getlist("images")))
         for upload in request.FILES.getlist("images"):
             uploaded.append(media_create(uploader=request.user, upload=upload))
         tweet_create(
@@ -276,7 +276,7 @@ def compose(request):
             content=request.POST.get("text", ""),
             media_ids=[media.pk for media in uploaded],
         )
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.
         for media in uploaded:
@@ -299,7 +299,7 @@ def compose(request):
 def _tweet_action(request, tweet_id: int, action, done: str):
     try:
         action(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -386,7 +386,7 @@ def directory(request):
 def profile(request, user_id: int):
     try:
         person = user_get(user_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     lists = user_profile(user=person)
@@ -405,7 +405,7 @@ def profile(request, user_id: int):
 def _follow_action(request, user_id: int, action, following: bool, done: str):
     try:
         action(follower=request.user, followee_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -462,7 +462,7 @@ def settings_name(request):
     if form.is_valid():
         try:
             profile_update(user=request.user, name=form.cleaned_data["name"])
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             form.add_error("name", error.message)
             return _settings_page(request, error.status, name_form=form)
@@ -500,7 +500,7 @@ def settings_password(request):
                 password=form.cleaned_data["new_password"],
                 current_password=form.cleaned_data["current_password"],
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             fields = {"password": "new_password", "current_password": "current_password"}
             for field, field_messages in error.fields.items():
