@@ -69,6 +69,10 @@ class User(AbstractUser):
     suspended_until = models.DateTimeField(
         null=True, blank=True, help_text="Suspended while this time is in the future."
     )
+    # The profile people see beside the name; the directory (SCIM) may fill title and department.
+    title = models.CharField(max_length=150, blank=True, default="", db_default="")
+    department = models.CharField(max_length=150, blank=True, default="", db_default="")
+    bio = models.CharField(max_length=500, blank=True, default="", db_default="")
     # Bumped when the password or api key changes; credentials minted before are then refused.
     credentials_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -83,6 +87,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return f"{self.name} (@{self.username})"
+
+    @property
+    def avatar_url(self) -> str:
+        """The avatar's URL, for <img src>: a generated image of the initials."""
+        from accounts.avatars import initials_avatar_url
+
+        return initials_avatar_url(user_id=self.pk, name=self.name)
 
     def is_suspended(self, *, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())

@@ -1,6 +1,7 @@
 import hmac
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, connections, router
@@ -104,7 +105,8 @@ _PROFILE_SQL = (
 
 
 def user_profile(*, user: User) -> dict:
-    """The contract's Profile: id, name, followers and following (active users only), by id.
+    """The contract's Profile: id, name, followers and following (active users only), by id; plus
+    profile_details.
 
     One query (the user row is already loaded).
     """
@@ -113,7 +115,25 @@ def user_profile(*, user: User) -> dict:
         cursor.execute(_PROFILE_SQL, [user.pk, user.pk])
         for side, user_id, name in cursor.fetchall():
             lists[side].append({"id": user_id, "name": name})
-    return {"id": user.id, "name": user.name, "followers": lists[0], "following": lists[1]}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "followers": lists[0],
+        "following": lists[1],
+        **profile_details(user=user),
+    }
+
+
+def profile_details(*, user: User) -> dict:
+    """What a profile adds to the contract's fields: the login name, the avatar's URL, and the
+    person's bio, job title and department (empty strings when not given)."""
+    return {
+        "username": user.username,
+        "avatar": user.avatar_url,
+        "bio": user.bio,
+        "title": user.title,
+        "department": user.department,
+    }
 
 
 def user_for_token(token: Token) -> User | None:
@@ -216,6 +236,9 @@ def users_for_password_reset(*, email: str) -> list[User]:
     """The active local accounts (with a usable password) that this email address, any letter case,
     may reset; at most one, as emails are unique. Accounts that sign in elsewhere only have none."""
     users = User.objects.with_email(email).filter(is_active=True)
+    if not settings.LOCAL_LOGIN:
+        # Passwords sign in superusers only then (accounts.backends.PasswordBackend).
+        users = users.filter(is_superuser=True)
     return [user for user in users if user.has_usable_password()]
 
 

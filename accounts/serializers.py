@@ -15,6 +15,13 @@ class ProfileSerializer(serializers.Serializer):
     name = serializers.CharField()
     followers = UserRefSerializer(many=True)
     following = UserRefSerializer(many=True)
+    username = serializers.CharField(help_text="The login name.")
+    avatar = serializers.CharField(
+        help_text="URL of the person's avatar (a generated image of their initials), for <img src>."
+    )
+    bio = serializers.CharField(help_text="A short text about the person; may be empty.")
+    title = serializers.CharField(help_text="Job title; may be empty. A directory (SCIM) may set it.")
+    department = serializers.CharField(help_text="Department; may be empty. A directory (SCIM) may set it.")
 
 
 class ProfileEnvelopeSerializer(serializers.Serializer):
@@ -58,6 +65,9 @@ class PasswordResetConfirmSerializer(StrictSerializer):
 # --- Self-service ---------------------------------------------------------------------
 class MeUpdateSerializer(StrictSerializer):
     name = StrictCharField(required=False, max_length=150)
+    bio = StrictCharField(required=False, allow_blank=True, max_length=500)
+    title = StrictCharField(required=False, allow_blank=True, max_length=150)
+    department = StrictCharField(required=False, allow_blank=True, max_length=150)
     password = StrictCharField(
         required=False, trim_whitespace=False, write_only=True, help_text="A new password."
     )

@@ -37,6 +37,9 @@ from ops import metrics
 
 logger = logging.getLogger(__name__)
 
+# The profile's free-text fields and their lengths (the model's max_length).
+PROFILE_TEXT_LIMITS = {"title": 150, "department": 150, "bio": 500}
+
 
 def api_key_generate() -> str:
     return secrets.token_urlsafe(32)
@@ -46,9 +49,13 @@ def _unique_username(name: str) -> str:
     return username_unique(base=slugify(name))
 
 
-def username_taken(username: str) -> bool:
-    """Whether an account has this username in any letter case (as Django's own forms compare them)."""
-    return User.objects.filter(username__iexact=username).exists()
+def username_taken(username: str, *, exclude: User | None = None) -> bool:
+    """Whether another account has this username in any letter case (as Django's own forms compare
+    them)."""
+    rows = User.objects.filter(username__iexact=username)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return rows.exists()
 
 
 def username_unique(*, base: str) -> str:
@@ -193,6 +200,9 @@ def user_update(
     is_staff: bool | None = None,
     username: str | None = None,
     is_superuser: bool | None = None,
+    title: str | None = None,
+    department: str | None = None,
+    bio: str | None = None,
 ) -> User:
     """Change a user's profile fields; None leaves a field as it is.
 
@@ -210,8 +220,17 @@ def user_update(
         "is_staff": is_staff,
         "username": username,
         "is_superuser": is_superuser,
+        "title": title if title is None else title.strip(),
+        "department": department if department is None else department.strip(),
+        "bio": bio if bio is None else bio.strip(),
     }
     changes = {field: value for field, value in fields.items() if value is not None}
+    for field, limit in PROFILE_TEXT_LIMITS.items():
+        text = str(changes.get(field, ""))
+        if len(text) > limit:
+            raise Invalid.on_field(field, f"At most {limit} characters.")
+        if "\x00" in text:
+            raise Invalid.on_field(field, "Null characters are not allowed.")
     for field, value in changes.items():
         setattr(user, field, value)
     if changes:
@@ -241,12 +260,19 @@ def reactivation_store(*, user: User) -> None:
 
 @transaction.atomic
 def profile_update(
-    *, user: User, name: str | None = None, password: str | None = None, current_password: str = ""
+    *,
+    user: User,
+    name: str | None = None,
+    password: str | None = None,
+    current_password: str = "",
+    bio: str | None = None,
+    title: str | None = None,
+    department: str | None = None,
 ) -> None:
-    """A user changing their own name and/or password (which requires the current one)."""
+    """A user changing their own profile and/or password (which requires the current one)."""
     if password is not None:
         password_change(user=user, current_password=current_password, new_password=password)
-    user_update(user=user, name=name)
+    user_update(user=user, name=name, bio=bio, title=title, department=department)
 
 
 def _unsigned(encoded: str) -> str:

@@ -208,13 +208,21 @@ class UserMeView(APIView):
         return Response({"result": True, "user": user_profile(user=request.user)})
 
     @extend_schema(
-        summary="Change your name or password",
+        summary="Change your name, bio, title, department or password",
         description=(
             "A new `password` needs `current_password` and must pass the password validators. "
-            "Changing it ends every JWT session of yours: log in again."
+            "Changing it ends every JWT session of yours: log in again. `bio` (up to 500 characters), "
+            "`title` and `department` (up to 150) may be emptied with an empty string."
         ),
         request=MeUpdateSerializer,
         responses={200: ProfileEnvelopeSerializer, **error_responses(400)},
+        examples=[
+            OpenApiExample(
+                "Profile",
+                value={"bio": "Numbers and engines.", "title": "Analyst", "department": "Research"},
+                request_only=True,
+            )
+        ],
     )
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data)

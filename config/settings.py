@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "scim",
     "sso",
     "dataset",
     "ops",
@@ -323,9 +324,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_RATES": {
-        "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
-    },
     # X-Forwarded-For is trusted only from this many reverse proxies (0: use the peer address).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
@@ -333,6 +331,8 @@ REST_FRAMEWORK = {
 # Login throttling (accounts/throttling.py), the same for the API, the admin and the web sign-in:
 # (limit, window in seconds). Failures are counted per account and address, and per account from
 # anywhere in a short window, so that others' wrong passwords hold the owner back only that long.
+# Image uploads per user, API and web together (accounts.throttling.upload_throttle_check).
+UPLOAD_THROTTLE_RATE = env_rate("THROTTLE_UPLOADS", "60/hour")
 LOGIN_THROTTLE_RATES = {
     "address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/minute"),
     "account_address": env_rate("THROTTLE_LOGIN_ACCOUNT_ADDRESS", "10/hour"),
@@ -347,6 +347,12 @@ PASSWORD_RESET_THROTTLE_RATES = {
 }
 # How long a password reset link works (Django's token generator reads this).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+
+# --- Provisioning (SCIM 2.0, scim app) ------------------------------------------------------
+# The bearer token a directory (Entra ID, Okta, ...) sends to /scim/v2/; unset: no SCIM at all.
+SCIM_TOKEN = env_str("SCIM_TOKEN", "")
+if SCIM_TOKEN and len(SCIM_TOKEN) < 32 and not DEBUG:
+    raise ImproperlyConfigured("SCIM_TOKEN must have at least 32 characters.")
 
 # --- Email (password reset) ---------------------------------------------------------------
 # Django's SMTP backend under Django's own setting names. Without EMAIL_HOST a development server
