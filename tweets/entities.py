@@ -24,25 +24,10 @@ TAG_RE = re.compile(r"(?<![\w&#])#(\w+)")
 # belongs to the sentence.
 URL_RE = re.compile(r"\bhttps?://[^\s<]+[^\s<.,;:!?'\")\]]", re.IGNORECASE)
 
-# Characters that change how the text around them is displayed or hide what it says: bidirectional
-# embeddings, overrides and isolates (a reversed "txt.exe"), and zero-width spaces and joiners
-# that are not part of a script (a mention that looks like another). ZWJ/ZWNJ stay: emoji
-# sequences and Persian need them.
-_INVISIBLE = {
-    "\u202a": "U+202A",
-    "\u202b": "U+202B",
-    "\u202c": "U+202C",
-    "\u202d": "U+202D",
-    "\u202e": "U+202E",
-    "\u2066": "U+2066",
-    "\u2067": "U+2067",
-    "\u2068": "U+2068",
-    "\u2069": "U+2069",
-    "\u200b": "U+200B",
-    "\u2060": "U+2060",
-    "\ufeff": "U+FEFF",
-    "\x00": "U+0000",
-}
+# Zero-width characters that are not part of a script: they make a mention or a word look like
+# another. ZWJ/ZWNJ stay (emoji sequences and Persian need them). Bidirectional controls are
+# common.text's (balanced, not refused) and NUL too (refused).
+_INVISIBLE = {"\u200b": "U+200B", "\u2060": "U+2060", "\ufeff": "U+FEFF"}
 _INVISIBLE_RE = re.compile("[" + "".join(_INVISIBLE) + "]")
 
 
@@ -52,8 +37,8 @@ class Entities:
     tags: list[str]  # lower-case, distinct, in order of appearance
 
 
-def text_check(content: str) -> None:
-    """Refuse characters that make a text display differently from what it says."""
+def invisible_check(content: str) -> None:
+    """Refuse zero-width characters that make a text read differently from what it says."""
     found = _INVISIBLE_RE.search(content)
     if found:
         raise Invalid.on_field(

@@ -11,21 +11,26 @@ from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
+from common.text import bidi_controls_balance, text_check
 from media.selectors import files_of_tweet
 from media.services import media_attach, media_files_delete_on_commit
 from ops import metrics
-from tweets.entities import Entities, entities_parse, text_check
+from tweets.entities import Entities, entities_parse, invisible_check
 from tweets.models import Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
-def _text_check(content: str) -> Entities:
+def _text_check(content: str) -> tuple[str, Entities]:
+    """The text as it is stored, and what it mentions and tags; Invalid if it cannot be a tweet's."""
     if len(content) > settings.TWEET_MAX_LENGTH:
         raise Invalid.on_field(
             "tweet_data", f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters."
         )
-    text_check(content)
-    return entities_parse(content)
+    text_check(field="tweet_data", text=content)
+    invisible_check(content)
+    # An override left open would reverse what pages show after the tweet.
+    content = bidi_controls_balance(content)
+    return content, entities_parse(content)
 
 
 def _mentioned_ids(usernames: list[str]) -> list[int]:
@@ -60,7 +65,7 @@ def _entity_rows_create(tweet: Tweet) -> None:
 def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int | None = None) -> Tweet:
     """Create a tweet (a reply to a visible tweet when `in_reply_to` is given), store its mentions
     and tags, and attach media the author uploaded; nothing is created on any error."""
-    entities = _text_check(content)
+    content, entities = _text_check(content)
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
         raise Invalid.on_field(
             "tweet_media_ids", f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media."
@@ -84,13 +89,19 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
     return tweet
 
 
-@transaction.atomic
-def tweet_delete(*, user, tweet_id: int) -> None:
-    """Delete the user's own tweet with its likes, and its files once the deletion has committed."""
+def tweet_delete_check(*, user, tweet_id: int) -> Tweet:
+    """The tweet `user` may delete: their own and visible (NotFound, NotAllowed otherwise). Every
+    door asks this before it deletes, or offers to (the web client's confirmation page)."""
     tweet = tweet_get_visible(tweet_id=tweet_id)
     if tweet.author_id != user.pk:
         raise NotAllowed("Only the author can delete a tweet.")
-    tweet_purge(tweet=tweet)
+    return tweet
+
+
+@transaction.atomic
+def tweet_delete(*, user, tweet_id: int) -> None:
+    """Delete the user's own tweet with its likes, and its files once the deletion has committed."""
+    tweet_purge(tweet=tweet_delete_check(user=user, tweet_id=tweet_id))
 
 
 @transaction.atomic
@@ -100,7 +111,7 @@ def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
     Mentions and tags are parsed again; likes, replies and images stay. Someone else's tweet is
     NotAllowed, staff's included; a tweet hidden by a moderator cannot be edited.
     """
-    entities = _text_check(content)
+    content, entities = _text_check(content)
     if not content.strip():
         raise Invalid.on_field("tweet_data", "An edited post needs text.")
     tweet = Tweet.objects.select_for_update().filter(pk=tweet_id).first()

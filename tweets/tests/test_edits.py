@@ -53,7 +53,7 @@ def test_someone_elses_tweet_cannot_be_edited_not_even_by_staff(author, follower
     assert tweet.content == "mine" and tweet.edited_at is None and not TweetEdit.objects.exists()
 
 
-@pytest.mark.parametrize("text", ["", "   \n", "x" * 281, "safe\u202etxt.exe", "a\u200bb"])
+@pytest.mark.parametrize("text", ["", "   \n", "x" * 281, "nul\x00", "a\u200bb"])
 def test_an_edit_to_empty_too_long_or_disguised_text_is_refused(author, make_tweet, text):
     tweet = make_tweet(author, "original")
 
