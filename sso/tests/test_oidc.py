@@ -427,3 +427,11 @@ def test_api_methods_without_single_sign_on(client, db, settings):
         "ldap": False,
         "oidc": None,
     }
+
+
+def test_issuer_without_a_discovery_document_is_explained(client, oidc, settings):
+    """A mistyped OIDC_ISSUER (the provider answers 404): a message on the sign-in page, not an error page."""
+    settings.OIDC_ISSUER = f"{oidc.issuer}/mistyped"
+    response = client.get("/sso/oidc/start/")
+    assert response["Location"] == "/"
+    assert "The sign-in provider cannot be reached" in shown_message(client)
