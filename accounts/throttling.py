@@ -18,7 +18,6 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.functions import Lower
 from rest_framework.throttling import BaseThrottle
 
 from accounts.models import User
@@ -37,12 +36,7 @@ def _account_ident(login: str) -> str:
     # key; an email is resolved to its account's username (one indexed query).
     normalised = (login or "").strip().lower()
     if "@" in normalised:
-        username = (
-            User.objects.alias(email_lower=Lower("email"))
-            .filter(email_lower=normalised)
-            .values_list("username", flat=True)
-            .first()
-        )
+        username = User.objects.with_email(normalised).values_list("username", flat=True).first()
         if username is not None:
             normalised = username.lower()
     # Hashed: any characters are safe in a cache key, and the cache holds no login names.

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "scim",
     "sso",
     "dataset",
     "ops",
@@ -140,12 +141,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's PostgreSQL backend with a health check that needs no round trip on a sound
     # connection (config/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "config.postgresql"
-if DATABASES["default"]["ENGINE"] == "config.postgresql" and env_bool("DB_SERVER_SIDE_BINDING", True):
-    # Parameters bound by the server, and a statement run 5 times on a connection is prepared
-    # (Django leaves psycopg's auto-prepare off unless asked), so PostgreSQL stops parsing and
-    # planning the hot queries on every request (the commit that made it measured the gain).
-    # Off for poolers without prepared statements.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5, **_url_options}
+# Parameters bound by the server, and a statement run 5 times on a connection is prepared
+# (Django leaves psycopg's auto-prepare off unless asked), so PostgreSQL stops parsing and planning
+# the hot queries on every request (the commit that made it measured the gain). Off for poolers
+# without prepared statements (config/postgresql/base.py refuses the combination).
+_postgresql_options = (
+    {"server_side_binding": True, "prepare_threshold": 5} if env_bool("DB_SERVER_SIDE_BINDING", True) else {}
+)
+if DATABASES["default"]["ENGINE"] == "config.postgresql":
+    DATABASES["default"]["OPTIONS"] = {**_postgresql_options, **_url_options}
 # Streaming replicas of the primary, for the feed, profiles and the directory (common/replicas.py).
 DATABASE_REPLICA_ALIASES: list[str] = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
@@ -158,7 +162,8 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     ):
         raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs PostgreSQL, like DATABASE_URL.")
     _replica["ENGINE"] = "config.postgresql"
-    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Each replica's own URL options (sslmode, connect_timeout, ...) win, as the primary's do.
+    _replica["OPTIONS"] = {**_postgresql_options, **_replica.get("OPTIONS", {})}
     # Tests never create a database on a replica: it serves the primary's.
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica{_number}"] = _replica
@@ -343,6 +348,12 @@ PASSWORD_RESET_THROTTLE_RATES = {
 }
 # How long a password reset link works (Django's token generator reads this).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+
+# --- Provisioning (SCIM 2.0, scim app) ------------------------------------------------------
+# The bearer token a directory (Entra ID, Okta, ...) sends to /scim/v2/; unset: no SCIM at all.
+SCIM_TOKEN = env_str("SCIM_TOKEN", "")
+if SCIM_TOKEN and len(SCIM_TOKEN) < 32 and not DEBUG:
+    raise ImproperlyConfigured("SCIM_TOKEN must have at least 32 characters.")
 
 # --- Email (password reset) ---------------------------------------------------------------
 # Django's SMTP backend under Django's own setting names. Without EMAIL_HOST a development server

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_create, username_unique
-from common.errors import InvalidCredentials, Suspended
+from common.errors import InvalidCredentials
 from moderation.services import MODERATORS_GROUP, moderator_add, moderator_remove
 from sso.models import LdapIdentity, OidcIdentity
 
@@ -86,14 +86,13 @@ def oidc_identity_link(*, user: User, issuer: str, subject: str) -> OidcIdentity
 def _sign_in_check(user: User) -> None:
     if not user.is_active:
         raise InvalidCredentials(_("This account is deactivated."))
-    if user.is_suspended():
-        raise Suspended(user.suspension_notice(), until=user.suspended_until)
+    user.suspension_check()
 
 
 def _account_for_new_identity(claims: dict) -> User:
     email = _clean(claims.get("email"))[: User._meta.get_field("email").max_length]
     if email:
-        existing = User.objects.filter(email__iexact=email).first()
+        existing = User.objects.with_email(email).first()
         if existing is not None:
             if claims.get("email_verified") is not True:
                 raise InvalidCredentials(

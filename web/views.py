@@ -28,20 +28,21 @@ from accounts.services import (
 )
 from accounts.throttling import client_address
 from api.exceptions import csrf_failure as api_csrf_failure
-from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited
+from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited, Suspended
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
 from moderation.services import report_create
 from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete
-from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
+from web.auth import upload_throttle_check, user_sign_in_check
 from web.errors import page_error
 from web.forms import (
     ComposeForm,
     NameForm,
     PasswordForm,
     PasswordResetForm,
+    ProfileForm,
     ReportForm,
     SearchForm,
     SetPasswordForm,
@@ -63,8 +64,8 @@ def signed_in(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         try:
-            suspension_check(request.user)
-        except Exception as exc:
+            request.user.suspension_check()
+        except Suspended as exc:
             # Suspended while signed in: signed out, with the message the API gives.
             message = page_error(exc).message
             logout(request)
@@ -422,6 +423,9 @@ def unfollow(request, user_id: int):
 def _settings_page(request, status: int = 200, **context):
     context.setdefault("name_form", NameForm(initial={"name": request.user.name}))
     context.setdefault("password_form", PasswordForm())
+    person = request.user
+    initial = {"title": person.title, "department": person.department, "bio": person.bio}
+    context.setdefault("profile_form", ProfileForm(initial=initial))
     return render(request, "web/settings.html", context, status=status)
 
 
@@ -450,6 +454,24 @@ def settings_name(request):
         messages.success(request, _("Your display name is changed."))
         return redirect("web:settings")
     return _settings_page(request, 400, name_form=form)
+
+
+@signed_in
+@require_POST
+def settings_profile(request):
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_update(user=request.user, **form.cleaned_data)
+        except Invalid as exc:
+            error = page_error(exc)
+            for field, field_messages in error.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            return _settings_page(request, error.status, profile_form=form)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("web:settings")
+    return _settings_page(request, 400, profile_form=form)
 
 
 @signed_in
