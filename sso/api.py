@@ -13,7 +13,7 @@ from sso import provider
 
 
 class OidcMethodSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text='The button\'s text: "Sign in with <OIDC_PROVIDER_NAME>".')
+    button = serializers.CharField(help_text='The button\'s text: "Sign in with <OIDC_PROVIDER_NAME>".')
     start_url = serializers.CharField(
         help_text="Open in a browser (optionally with `?next=<path>`): the provider's sign-in, then the "
         "web client signed in."
@@ -44,7 +44,7 @@ class SignInMethodsView(APIView):
                     "result": True,
                     "password": False,
                     "ldap": False,
-                    "oidc": {"label": "Sign in with Okta", "start_url": "/sso/oidc/start/"},
+                    "oidc": {"button": "Sign in with Okta", "start_url": "/sso/oidc/start/"},
                 },
                 response_only=True,
             )
@@ -55,7 +55,7 @@ class SignInMethodsView(APIView):
         ldap = bool(settings.LDAP_SERVER_URI)
         oidc = None
         if provider.enabled():
-            oidc = {"label": provider.button_label(), "start_url": reverse("sso:oidc-start")}
+            oidc = {"button": provider.button_label(), "start_url": reverse("sso:oidc-start")}
         return Response(
             {"result": True, "password": settings.LOCAL_LOGIN or ldap, "ldap": ldap, "oidc": oidc}
         )

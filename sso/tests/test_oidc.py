@@ -415,7 +415,7 @@ def test_api_tells_clients_how_people_sign_in(client, oidc, settings):
         "result": True,
         "password": False,
         "ldap": False,
-        "oidc": {"label": "Sign in with Okta", "start_url": "/sso/oidc/start/"},
+        "oidc": {"button": "Sign in with Okta", "start_url": "/sso/oidc/start/"},
     }
 
 
