@@ -26,16 +26,25 @@ from accounts.services import (
     password_reset_request,
     profile_update,
 )
-from accounts.throttling import client_address
+from accounts.throttling import client_address, upload_throttle_check
 from api.exceptions import csrf_failure as api_csrf_failure
-from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited, Suspended
+from api.exceptions import handler404 as api_handler404
+from common.errors import (
+    ChirpError,
+    Invalid,
+    InvalidCredentials,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+    Suspended,
+)
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
-from moderation.services import report_create
+from moderation.services import report_check, report_create
 from sso import provider as sso_provider
-from tweets.services import like_add, like_remove, tweet_create, tweet_delete
-from web.auth import upload_throttle_check, user_sign_in_check
+from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check
+from web.auth import user_sign_in_check
 from web.errors import page_error
 from web.forms import (
     ComposeForm,
@@ -103,6 +112,15 @@ def csrf_failure(request, reason: str = ""):
     return render(request, "web/error.html", {"error": error}, status=403)
 
 
+def page_not_found(request, exception=None):
+    """handler404: the API's envelope under /api/; elsewhere the pages' own "not found" (also for an
+    id past 64 bits, whose route does not match)."""
+    if request.path.startswith("/api/"):
+        return api_handler404(request, exception)
+    error = page_error(NotFound())
+    return render(request, "web/error.html", {"error": error}, status=error.status)
+
+
 # --- Signing in and out -----------------------------------------------------------------------
 
 
@@ -130,7 +148,7 @@ def sign_in(request):
             user = user_sign_in_check(
                 request, login=form.cleaned_data["login"].strip(), password=form.cleaned_data["password"]
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
         else:
             # The backend that checked the password (authenticate() records it on the user).
@@ -221,7 +239,7 @@ def feed(request):
     cursor = request.GET.get("cursor", "")
     try:
         tweets, next_cursor = feed_cursor_page(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if not cursor:
             return render(request, "web/error.html", {"error": error}, status=error.status)
@@ -250,7 +268,7 @@ def compose(request):
     form.is_valid()
     uploaded = []
     try:
-        upload_throttle_check(request, len(request.FILES.getlist("images")))
+        upload_throttle_check(user_id=request.user.pk, count=len(request.FILES.getlist("images")))
         for upload in request.FILES.getlist("images"):
             uploaded.append(media_create(uploader=request.user, upload=upload))
         tweet_create(
@@ -258,14 +276,17 @@ def compose(request):
             content=request.POST.get("text", ""),
             media_ids=[media.pk for media in uploaded],
         )
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.
         for media in uploaded:
             media_delete(media=media)
         for field, field_messages in error.fields.items():
+            name = field if field in form.fields else None
             for message in field_messages:
-                form.add_error(field if field in form.fields else None, message)
+                # The form's own check may have said it already (a NUL byte).
+                if message not in form.errors.get(name or "__all__", []):
+                    form.add_error(name, message)
         if not error.fields:
             form.add_error(None, error.message)
         return render(
@@ -278,7 +299,7 @@ def compose(request):
 def _tweet_action(request, tweet_id: int, action, done: str):
     try:
         action(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -306,22 +327,19 @@ def unlike(request, tweet_id: int):
 @signed_in
 @require_http_methods(["GET", "POST"])
 def delete(request, tweet_id: int):
-    """GET asks for confirmation; POST deletes (the service refuses someone else's tweet)."""
-    if request.method == "GET":
-        cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
-        if not cards:
-            return render(
-                request,
-                "web/error.html",
-                {"error": page_error(NotFound(_("Not found: it may have been deleted.")))},
-                status=404,
-            )
-        return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
+    """GET asks for confirmation; POST deletes. Both refuse what the service refuses (someone
+    else's tweet) with the same page."""
     try:
-        tweet_delete(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+        if request.method == "POST":
+            tweet_delete(user=request.user, tweet_id=tweet_id)
+        else:
+            tweet_delete_check(user=request.user, tweet_id=tweet_id)
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
+    if request.method == "GET":
+        cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
+        return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
     messages.success(request, _("Your post is deleted."))
     return redirect(_back(request, reverse("web:home")))
 
@@ -329,20 +347,19 @@ def delete(request, tweet_id: int):
 @signed_in
 @require_http_methods(["GET", "POST"])
 def report(request, tweet_id: int):
+    """The report form; GET and POST refuse what the service refuses (one's own post) alike."""
+    try:
+        report_check(reporter=request.user, tweet_id=tweet_id)
+    except ChirpError as exc:
+        error = page_error(exc)
+        return render(request, "web/error.html", {"error": error}, status=error.status)
     cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
-    if not cards:
-        return render(
-            request,
-            "web/error.html",
-            {"error": page_error(NotFound(_("Not found: it may have been deleted.")))},
-            status=404,
-        )
     form = ReportForm(request.POST or None)
     context: dict[str, Any] = {"tweet": cards[0], "form": form, "next": _back(request, "/")}
     if request.method == "POST" and form.is_valid():
         try:
             report_create(reporter=request.user, tweet_id=tweet_id, **form.cleaned_data)
-        except Exception as exc:
+        except ChirpError as exc:
             context["error"] = page_error(exc)
             return render(request, "web/report.html", context, status=context["error"].status)
         messages.success(request, _("Thank you: the moderators will look at this post."))
@@ -369,7 +386,7 @@ def directory(request):
 def profile(request, user_id: int):
     try:
         person = user_get(user_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     lists = user_profile(user=person)
@@ -388,7 +405,7 @@ def profile(request, user_id: int):
 def _follow_action(request, user_id: int, action, following: bool, done: str):
     try:
         action(follower=request.user, followee_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -433,11 +450,9 @@ def _settings_page(request, status: int = 200, **context):
 @require_GET
 def settings_page(request):
     # A key made by the rotation just before is shown on this one page view, then forgotten.
+    # Not stored by any cache either, as no signed-in page is (web.middleware.PrivatePagesMiddleware).
     key = request.session.pop(NEW_API_KEY_SESSION_KEY, None)
-    response = _settings_page(request, new_api_key=key)
-    if key:
-        response["Cache-Control"] = "no-store"
-    return response
+    return _settings_page(request, new_api_key=key)
 
 
 @signed_in
@@ -447,7 +462,7 @@ def settings_name(request):
     if form.is_valid():
         try:
             profile_update(user=request.user, name=form.cleaned_data["name"])
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             form.add_error("name", error.message)
             return _settings_page(request, error.status, name_form=form)
@@ -485,7 +500,7 @@ def settings_password(request):
                 password=form.cleaned_data["new_password"],
                 current_password=form.cleaned_data["current_password"],
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             fields = {"password": "new_password", "current_password": "current_password"}
             for field, field_messages in error.fields.items():
@@ -506,4 +521,6 @@ def settings_password(request):
 def settings_api_key(request):
     """A new api key, shown on the next page view only (a reload of it does not make another key)."""
     request.session[NEW_API_KEY_SESSION_KEY] = api_key_set(user=request.user)
+    # New credentials end the other sessions (User.get_session_auth_hash); this one stays.
+    update_session_auth_hash(request, request.user)
     return redirect("web:settings")
