@@ -75,5 +75,5 @@ if settings.SERVE_MEDIA:
 
 handler400 = "api.exceptions.handler400"
 handler403 = "api.exceptions.handler403"
-handler404 = "api.exceptions.handler404"
+handler404 = "web.views.page_not_found"
 handler500 = "api.exceptions.handler500"
