@@ -472,7 +472,10 @@ if SENTRY_DSN:
     from ops.error_tracking import init_error_tracking
 
     init_error_tracking(
-        dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production") or "production"
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production") or "production",
+        # The image bakes it in at build time (Dockerfile); elsewhere the SDK reads .git.
+        release=env_str("SENTRY_RELEASE", "") or None,
     )
 
 LOGGING = {
