@@ -50,6 +50,7 @@ _DOMAIN_TYPES: list[tuple[type[domain.ChirpError], str]] = [
     (domain.TooLarge, "payload_too_large"),
     (domain.UnsupportedType, "unsupported_media_type"),
     (domain.RateLimited, "throttled"),
+    (domain.IdempotencyKeyReused, "idempotency_key_reused"),
     (domain.StorageUnavailable, "storage_unavailable"),
     (domain.Unavailable, "service_unavailable"),
 ]
