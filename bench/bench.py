@@ -480,7 +480,11 @@ def main() -> int:
     if "web" in names:
         (BENCH / "out").mkdir(exist_ok=True)
         manage(args.python, env, "collectstatic", "--noinput", "-v0")
-        manage(args.python, env, "bench_sessions", str(keys_file), str(cookies_file), "--count", "1000")
+        run(
+            [args.python, str(BENCH / "sessions.py"), str(keys_file), str(cookies_file), "1000"],
+            cwd=ROOT,
+            env=env,
+        )
     max_tweet = int(db.psql("SELECT coalesce(max(id), 1) FROM tweets_tweet"))
     if args.redis:
         # Ids restart with every fresh database: a cache from an earlier run (or preset) would lie.
