@@ -48,7 +48,7 @@ def user_create(
     """Create a user with an api key; returns the user and the key, which is never stored."""
     name = name.strip()
     if not name:
-        raise Invalid.on_field("name", "This field may not be blank.")
+        raise Invalid.on_field("name", "This field may not be blank.", code="blank_name")
     user = User(
         name=name,
         username=username or _unique_username(name),
@@ -135,7 +135,9 @@ def password_set(*, user: User, password: str | None) -> None:
 def password_change(*, user: User, current_password: str, new_password: str) -> None:
     """A user changing their own password, which requires the current one."""
     if not user.check_password(current_password):
-        raise Invalid.on_field("current_password", "This is not your current password.")
+        raise Invalid.on_field(
+            "current_password", "This is not your current password.", code="wrong_current_password"
+        )
     password_set(user=user, password=new_password)
 
 
@@ -156,7 +158,7 @@ def user_update(
     if name is not None:
         name = name.strip()
         if not name:
-            raise Invalid.on_field("name", "This field may not be blank.")
+            raise Invalid.on_field("name", "This field may not be blank.", code="blank_name")
     if email is not None:
         email_validate_free(email=email, user=user)
     fields = {
