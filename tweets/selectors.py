@@ -4,7 +4,8 @@ from typing import TypedDict
 
 import orjson
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import User, visible_user_q
 from common.errors import NotFound
@@ -133,3 +134,24 @@ TWEET_ROW_FIELDS = (
     "author__name",
     "likers_version",
 )
+
+
+def likers_preview(*, tweet_ids: list[int], count: int) -> dict[int, list[str]]:
+    """The names of each tweet's first `count` likers, in like order: what a page shows under a
+    post (the rest it counts from likes_count). One query, however many likes the tweets have."""
+    first = (
+        Like.objects.filter(tweet_id__in=tweet_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=F("tweet_id"), order_by=F("id").asc()))
+        .filter(rank__lte=count)
+        .values("id")
+    )
+    names: dict[int, list[str]] = {tweet_id: [] for tweet_id in tweet_ids}
+    rows = Like.objects.filter(id__in=first).order_by("tweet_id", "id").values_list("tweet_id", "user__name")
+    for tweet_id, name in rows:
+        names[tweet_id].append(name)
+    return names
+
+
+def liked_by(*, user_id: int) -> Exists:
+    """For a tweets queryset's annotate(): whether this user likes the tweet (on like_once's index)."""
+    return Exists(Like.objects.filter(tweet=OuterRef("pk"), user=user_id))
