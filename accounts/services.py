@@ -45,9 +45,14 @@ def api_key_generate() -> str:
 
 
 def _unique_username(name: str) -> str:
-    base = slugify(name)[:140] or "user"
+    return username_unique(base=slugify(name))
+
+
+def username_unique(*, base: str) -> str:
+    """`base` (letters, digits and . + - _ only) as a free username: a clash gets -2, -3, ..."""
+    base = base[:140] or "user"
     candidate, n = base, 1
-    while User.objects.filter(username=candidate).exists():
+    while User.objects.filter(username__iexact=candidate).exists():
         n += 1
         candidate = f"{base}-{n}"
     return candidate

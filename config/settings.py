@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from api.converters import ID_SCHEMA
-from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from config.env import env_bool, env_choice, env_https_url, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CHIRP_DATA_DIR", str(BASE_DIR / "data")))
@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "sso",
     "dataset",
     "ops",
     "web",
@@ -204,6 +205,29 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # The web client's pages (web app): anonymous visitors are sent to the sign-in page at /.
 LOGIN_URL = "web:home"
+# Password sign-in (refused to all but superusers when LOCAL_LOGIN is off); sessions that the
+# OpenID sign-in opened (sso.backends).
+AUTHENTICATION_BACKENDS = ["accounts.backends.PasswordBackend", "sso.backends.OidcSessionBackend"]
+
+# --- Single sign-on (docs/identity.md) -----------------------------------------------------
+# Password sign-in for everyone (web, admin, POST /api/auth/token); off: for superusers only, so
+# that people sign in through the company's identity provider.
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+# OpenID Connect: on when OIDC_ISSUER is set; its /.well-known/openid-configuration says the rest.
+OIDC_ISSUER = env_https_url("OIDC_ISSUER")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "")
+OIDC_SCOPES = env_list("OIDC_SCOPES", ["openid", "email", "profile"])
+# Members of any of these groups (the ID token's `groups` claim) are moderators, and stop being
+# moderators when they leave them; empty: roles are given in Chirp only.
+OIDC_MODERATOR_GROUPS = env_list("OIDC_MODERATOR_GROUPS", [])
+# Seconds to wait for the provider (discovery, keys, the token exchange).
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+if OIDC_ISSUER and not OIDC_CLIENT_ID:
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID must be set too")
+if OIDC_SCOPES and "openid" not in OIDC_SCOPES:
+    raise ImproperlyConfigured("OIDC_SCOPES must include openid")
 LOGIN_REDIRECT_URL = "web:home"
 # The error envelope under /api/ (api.exceptions.csrf_failure), a page in Chirp's layout elsewhere.
 CSRF_FAILURE_VIEW = "web.views.csrf_failure"

@@ -60,6 +60,8 @@ api_patterns = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    # Single sign-on: the OpenID provider sends people back to /sso/oidc/callback/.
+    path("sso/", include("sso.urls")),
     # The employees' web client; after the API and the admin, which keep their own 404s.
     path("", include("web.urls")),
 ]

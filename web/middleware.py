@@ -46,9 +46,18 @@ class ContentSecurityPolicyMiddleware:
     def policy() -> str:
         return (
             "default-src 'none'; script-src 'self'; style-src 'self'; "
-            f"img-src {_image_sources()}; connect-src 'self'; form-action 'self'; "
+            f"img-src {_image_sources()}; connect-src 'self'; form-action {_form_targets()}; "
             "base-uri 'none'; frame-ancestors 'none'"
         )
+
+
+def _form_targets() -> str:
+    """Where forms post, redirects after a post included: here, and the OpenID provider, where the
+    sign-out form ends up (RP-initiated sign-out)."""
+    if not settings.OIDC_ISSUER:
+        return "'self'"
+    issuer = urlsplit(settings.OIDC_ISSUER)
+    return f"'self' {issuer.scheme}://{issuer.netloc}"
 
 
 class PageLocaleMiddleware(LocaleMiddleware):

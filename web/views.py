@@ -35,6 +35,7 @@ from feed.cursors import feed_cursor_after, feed_cursor_ids
 from feed.selectors import feed_ids
 from media.services import media_create, media_delete
 from moderation.services import report_create
+from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete
 from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
 from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
@@ -118,10 +119,15 @@ def favicon(request):
 def home(request):
     """The feed when signed in; the sign-in page otherwise."""
     if not request.user.is_authenticated:
-        return render(
-            request, "web/sign_in.html", {"form": SignInForm(), "next": request.GET.get("next", "")}
-        )
+        return render(request, "web/sign_in.html", _sign_in_context(request, form=SignInForm()))
     return feed(request)
+
+
+def _sign_in_context(request, **context) -> dict[str, Any]:
+    """The sign-in page's form, where to return to, and the single sign-on button when configured."""
+    next_page = request.POST.get("next") or request.GET.get("next", "")
+    sso = {"label": sso_provider.button_label()} if sso_provider.enabled() else None
+    return {"next": next_page, "sso": sso, "local_login": settings.LOCAL_LOGIN, **context}
 
 
 @require_POST
@@ -136,9 +142,10 @@ def sign_in(request):
         except Exception as exc:
             error = page_error(exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The backend that checked the password (authenticate() records it on the user).
+            login(request, user)
             return redirect(_back(request, reverse("web:home")))
-    context = {"form": form, "error": error, "next": request.POST.get("next", "")}
+    context = _sign_in_context(request, form=form, error=error)
     return render(request, "web/sign_in.html", context, status=error.status if error else 400)
 
 
@@ -205,7 +212,11 @@ def password_reset_confirm(request, uid: str):
 
 @require_POST
 def sign_out(request):
+    # Signed in by the company's provider: its session ends too (RP-initiated sign-out).
+    provider_sign_out = sso_provider.sign_out_url(request)
     logout(request)
+    if provider_sign_out:
+        return redirect(provider_sign_out)
     messages.success(request, _("You are signed out."))
     return redirect("web:home")
 
