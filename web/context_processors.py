@@ -1,3 +1,4 @@
+from functools import cache
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -7,10 +8,16 @@ from django.utils.translation import get_language
 TIME_ZONE_COOKIE = "chirp_time_zone"
 
 
+@cache
+def _time_zones() -> frozenset[str]:
+    # Read from the system's zone files: once per process, not per page.
+    return frozenset(available_timezones())
+
+
 def viewer_time_zone(request) -> str:
     """The time zone saved under Settings, if it is a known one; else "" (the browser's)."""
     name = request.COOKIES.get(TIME_ZONE_COOKIE, "")
-    return name if name in available_timezones() else ""
+    return name if name and name in _time_zones() else ""
 
 
 def limits(request) -> dict:
