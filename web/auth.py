@@ -24,7 +24,7 @@ def user_sign_in_check(request, *, login: str, password: str):
     )
     if user is None:
         # Deactivated accounts get this message too, as over the API: it reveals nothing.
-        raise InvalidCredentials(_("No active account with these credentials."))
+        raise InvalidCredentials(_("No active account with these credentials."), code="sign_in_refused")
     suspension_check(user)
     return user
 

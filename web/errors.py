@@ -39,13 +39,12 @@ def _page_wording(exc: domain.ChirpError) -> str | None:
     """The services word their refusals for the API's clients ("tweet", "media", "this field"); the
     pages say "post" and "image" in plain words. The one place that rewords them; None keeps the
     service's message."""
-    if isinstance(exc, domain.InvalidCredentials):
-        return _("The username or password is wrong.")
     if isinstance(exc, domain.TooLarge):
         return _("This image is too big: the limit is %(size)s.") % {
             "size": filesizeformat(settings.MEDIA_MAX_UPLOAD_BYTES)
         }
     wording = {
+        "sign_in_refused": _("The username or password is wrong."),
         "tweet_too_long": _("A post can have at most %(n)s characters.") % {"n": settings.TWEET_MAX_LENGTH},
         "tweet_too_many_images": _("A post can have at most %(n)s images.") % {"n": settings.TWEET_MAX_MEDIA},
         "tweet_same_image": _("The same image is attached twice."),
