@@ -256,8 +256,9 @@ def feed(request):
         next_url = f"?{urlencode({'cursor': next_cursor})}" if next_cursor else ""
         # Where an action on this page returns without JavaScript: this page, not the top of Home
         # (a "Load more" part is fetched with `partial`, which the address must not keep).
-        query = {"cursor": cursor} if cursor else {"after": after}
-        page_url = f"{reverse('web:home')}?{urlencode(query)}"
+        # (`after` as the first page wrote it: only digits and commas, checked by _shown_ids.)
+        query = urlencode({"cursor": cursor}) if cursor else f"after={after}"
+        page_url = f"{reverse('web:home')}?{query}"
     else:
         ids, more = ids[:FEED_PAGE_SIZE], ids[FEED_PAGE_SIZE:]
         next_url = f"?after={','.join(map(str, ids))}" if more else ""
