@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 
-from sso.models import OidcIdentity
+from sso.models import LdapIdentity, OidcIdentity
 from sso.services import oidc_identity_link
 
 
@@ -27,3 +27,16 @@ class OidcIdentityAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
         else:
             obj.pk = oidc_identity_link(user=obj.user, issuer=obj.issuer, subject=obj.subject).pk
+
+
+@admin.register(LdapIdentity)
+class LdapIdentityAdmin(admin.ModelAdmin):
+    """Which directory username signs in to which account (made at the first LDAP sign-in)."""
+
+    list_display = ("username", "user", "created_at")
+    list_select_related = ("user",)
+    search_fields = ("username", "user__username", "user__name", "user__email")
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at",)
+    ordering = ("-id",)
+    show_full_result_count = False

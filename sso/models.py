@@ -23,3 +23,20 @@ class OidcIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
+
+
+class LdapIdentity(models.Model):
+    """A person's directory account (their LDAP username, lower-cased), linked to their Chirp account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ldap_identities"
+    )
+    username = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "LDAP identity"
+        verbose_name_plural = "LDAP identities"
+
+    def __str__(self) -> str:
+        return self.username

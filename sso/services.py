@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_create, username_unique
-from common.errors import InvalidCredentials, Suspended
+from common.errors import InvalidCredentials
 from moderation.services import MODERATORS_GROUP, moderator_add, moderator_remove
-from sso.models import OidcIdentity
+from sso.models import LdapIdentity, OidcIdentity
 
 NAME_MAX_LENGTH = User._meta.get_field("name").max_length or 150
 _NOT_IN_USERNAME = re.compile(r"[^\w.+-]")
@@ -38,7 +38,42 @@ def oidc_account_sign_in(*, issuer: str, claims: dict) -> User:
         user = _account_for_new_identity(claims)
         oidc_identity_link(user=user, issuer=issuer, subject=subject)
     if settings.OIDC_MODERATOR_GROUPS:
-        _moderator_role_sync(user=user, groups=claims.get("groups"))
+        groups = claims.get("groups")
+        in_group = isinstance(groups, list) and bool(
+            set(settings.OIDC_MODERATOR_GROUPS) & {str(group) for group in groups}
+        )
+        moderator_role_sync(user=user, member=in_group)
+    return user
+
+
+@transaction.atomic
+def ldap_account_sign_in(*, username: str, name: str, email: str, moderator: bool | None) -> User | None:
+    """The account of the directory user `username`, whose password the directory just accepted;
+    made on the first sign-in. None for a deactivated account (as a wrong password); a suspended one
+    is returned for each door to refuse with its message, as after a password check.
+
+    A directory username seen before signs in to the account it is linked to. Otherwise the account
+    with the directory's email is linked (the company's directory assigns and vouches for it), or
+    one is made through accounts.services.user_create. `moderator` (None: not configured) is the
+    LDAP_MODERATOR_GROUP membership, which gives or takes the role.
+    """
+    key = username.lower()
+    identity = LdapIdentity.objects.select_related("user").filter(username=key).first()
+    if identity is not None:
+        user = identity.user
+    else:
+        email = _clean(email)[: User._meta.get_field("email").max_length]
+        user = User.objects.with_email(email).first()
+        if user is None:
+            name = (_clean(name) or username)[:NAME_MAX_LENGTH]
+            user, _key = user_create(
+                name=name, username=username_unique(base=_username_base({}, "", username)), email=email
+            )
+        LdapIdentity.objects.create(user=user, username=key)
+    if not user.is_active:
+        return None
+    if moderator is not None:
+        moderator_role_sync(user=user, member=moderator)
     return user
 
 
@@ -51,14 +86,13 @@ def oidc_identity_link(*, user: User, issuer: str, subject: str) -> OidcIdentity
 def _sign_in_check(user: User) -> None:
     if not user.is_active:
         raise InvalidCredentials(_("This account is deactivated."))
-    if user.is_suspended():
-        raise Suspended(user.suspension_notice(), until=user.suspended_until)
+    user.suspension_check()
 
 
 def _account_for_new_identity(claims: dict) -> User:
     email = _clean(claims.get("email"))[: User._meta.get_field("email").max_length]
     if email:
-        existing = User.objects.filter(email__iexact=email).first()
+        existing = User.objects.with_email(email).first()
         if existing is not None:
             if claims.get("email_verified") is not True:
                 raise InvalidCredentials(
@@ -101,12 +135,11 @@ def _username_base(claims: dict, email: str, name: str) -> str:
     return "user"
 
 
-def _moderator_role_sync(*, user: User, groups) -> None:
-    """Moderator while in one of OIDC_MODERATOR_GROUPS, not after leaving them; superusers keep
-    whatever they have."""
+def moderator_role_sync(*, user: User, member: bool) -> None:
+    """Moderator while in the provider's or directory's moderators' group (`member`), not after
+    leaving it; superusers keep whatever they have."""
     if user.is_superuser:
         return
-    member = isinstance(groups, list) and bool(set(settings.OIDC_MODERATOR_GROUPS) & {str(g) for g in groups})
     is_moderator = user.is_staff and user.groups.filter(name=MODERATORS_GROUP).exists()
     if member and not is_moderator:
         moderator_add(user=user)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.avatars import initials_avatar_url
 from media.selectors import tweet_image_urls
 from moderation.selectors import reported_by
 from tweets.selectors import liked_by, likers_preview, visible_tweets
@@ -99,6 +100,7 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
                     for n, (full, thumb) in enumerate(images, start=1)
                 ],
                 "author_url": profile.format(author_id),
+                "author_avatar": initials_avatar_url(user_id=author_id, name=name),
                 "like_url": like.format(tweet_id),
                 "unlike_url": unlike.format(tweet_id),
                 "delete_url": delete.format(tweet_id),

@@ -28,16 +28,24 @@ from accounts.services import (
     password_reset_request,
     profile_update,
 )
-from accounts.throttling import client_address
+from accounts.throttling import client_address, upload_throttle_check
 from api.exceptions import csrf_failure as api_csrf_failure
-from common.errors import ChirpError, Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited
+from common.errors import (
+    ChirpError,
+    Invalid,
+    InvalidCredentials,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+    Suspended,
+)
 from feed.cursors import feed_cursor_after, feed_cursor_ids
 from feed.selectors import feed_ids
 from media.services import media_create, media_delete
 from moderation.services import report_create
 from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete
-from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
+from web.auth import user_sign_in_check
 from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
 from web.errors import page_error
 from web.forms import (
@@ -46,6 +54,7 @@ from web.forms import (
     NameForm,
     PasswordForm,
     PasswordResetForm,
+    ProfileForm,
     ReportForm,
     SearchForm,
     SetPasswordForm,
@@ -67,8 +76,8 @@ def signed_in(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         try:
-            suspension_check(request.user)
-        except Exception as exc:
+            request.user.suspension_check()
+        except Suspended as exc:
             # Suspended while signed in: signed out, with the message the API gives.
             message = page_error(exc).message
             logout(request)
@@ -139,7 +148,7 @@ def sign_in(request):
             user = user_sign_in_check(
                 request, login=form.cleaned_data["login"].strip(), password=form.cleaned_data["password"]
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
         else:
             # The backend that checked the password (authenticate() records it on the user).
@@ -286,7 +295,7 @@ def compose(request):
     form.is_valid()
     uploaded = []
     try:
-        upload_throttle_check(request, len(request.FILES.getlist("images")))
+        upload_throttle_check(user_id=request.user.pk, count=len(request.FILES.getlist("images")))
         for upload in request.FILES.getlist("images"):
             uploaded.append(media_create(uploader=request.user, upload=upload))
         tweet_create(
@@ -294,7 +303,7 @@ def compose(request):
             content=request.POST.get("text", ""),
             media_ids=[media.pk for media in uploaded],
         )
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.
         for media in uploaded:
@@ -314,7 +323,7 @@ def compose(request):
 def _tweet_action(request, tweet_id: int, action, done: str):
     try:
         action(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -355,7 +364,7 @@ def delete(request, tweet_id: int):
         return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
     try:
         tweet_delete(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     messages.success(request, _("Your post is deleted."))
@@ -381,7 +390,7 @@ def report(request, tweet_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             _report, created = report_create(reporter=request.user, tweet_id=tweet_id, **form.cleaned_data)
-        except Exception as exc:
+        except ChirpError as exc:
             context["error"] = page_error(exc)
             return render(request, "web/report.html", context, status=context["error"].status)
         if created:
@@ -411,7 +420,7 @@ def directory(request):
 def profile(request, user_id: int):
     try:
         person = user_get(user_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     lists = user_profile(user=person)
@@ -428,7 +437,7 @@ def profile(request, user_id: int):
 def _follow_action(request, user_id: int, action, following: bool, done: str):
     try:
         action(follower=request.user, followee_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -472,6 +481,9 @@ def _settings_page(request, status: int = 200, **context):
         ),
     )
     context.setdefault("password_form", PasswordForm())
+    person = request.user
+    initial = {"title": person.title, "department": person.department, "bio": person.bio}
+    context.setdefault("profile_form", ProfileForm(initial=initial))
     return render(request, "web/settings.html", context, status=status)
 
 
@@ -493,7 +505,7 @@ def settings_name(request):
     if form.is_valid():
         try:
             profile_update(user=request.user, name=form.cleaned_data["name"])
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             form.add_error("name", error.message)
             return _settings_page(request, error.status, name_form=form)
@@ -531,6 +543,24 @@ def settings_locale(request):
 
 @signed_in
 @require_POST
+def settings_profile(request):
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_update(user=request.user, **form.cleaned_data)
+        except Invalid as exc:
+            error = page_error(exc)
+            for field, field_messages in error.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            return _settings_page(request, error.status, profile_form=form)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("web:settings")
+    return _settings_page(request, 400, profile_form=form)
+
+
+@signed_in
+@require_POST
 def settings_password(request):
     form = PasswordForm(request.POST)
     if form.is_valid():
@@ -540,7 +570,7 @@ def settings_password(request):
                 password=form.cleaned_data["new_password"],
                 current_password=form.cleaned_data["current_password"],
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             fields = {"password": "new_password", "current_password": "current_password"}
             for field, field_messages in error.fields.items():

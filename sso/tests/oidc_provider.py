@@ -7,7 +7,6 @@ their subject to the authorization form, as a browser does.
 """
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -15,43 +14,25 @@ from urllib.parse import quote
 
 import requests
 
-from faults.servers import free_port, port_range, wait_for_port
+from faults.servers import free_port, port_range
+from sso.tests.server_process import ServerProcess
 
 
-class OidcProvider:
+class OidcProvider(ServerProcess):
+    name = "the OpenID provider"
+
     def __init__(self, port: int | None = None):
         self.port = port or free_port(port_range("CHIRP_TEST_OIDC_PORTS", "8800-8809"))
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.mkstemp(prefix="chirp-oidc-provider-", suffix=".log")[1])
-        self.process: subprocess.Popen | None = None
 
     def start(self) -> "OidcProvider":
         """Start the process; a restart makes a new signing key (as a provider's key rotation does)."""
-        with open(self.log, "a") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "oidc_provider_mock", "--port", str(self.port), "--require-nonce"],
-                env={**os.environ, "NO_COLOR": "1"},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            wait_for_port(self.port, timeout=30)
-        except RuntimeError:
-            self.stop()
-            raise AssertionError(
-                f"the OpenID provider did not start:\n{self.log.read_text()[-3000:]}"
-            ) from None
+        self.spawn(
+            [sys.executable, "-m", "oidc_provider_mock", "--port", str(self.port), "--require-nonce"],
+            env={**os.environ, "NO_COLOR": "1"},
+        )
         return self
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-            self.process = None
 
     def restart(self) -> None:
         self.stop()
