@@ -162,3 +162,16 @@ def test_admin_index_shows_the_open_report_count_first(moderator_client, reporte
 
     assert "2 open reports" in page
     assert page.index("2 open reports") < page.index("Moderation queue")
+
+
+def test_the_confirmation_page_names_the_author_and_cuts_text_at_a_word(moderator_client, author, outsider):
+    """Before hiding, the moderator reads whose post it is (a name, not an id) and whole words."""
+    long = tweet_create(author=author.user, content="word " * 30 + "tail", media_ids=[])
+    report_create(reporter=outsider.user, tweet_id=long.id, reason="spam")
+
+    response = moderator_client.post(QUEUE, {"action": "hide_tweets", "_selected_action": [long.id]})
+
+    page = response.content.decode()
+    assert f"#{long.id} by {author.user.name}: " in page
+    assert f"by {author.user.pk}:" not in page
+    assert "word word…" in page and "wor…" not in page
