@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.avatars import initials_avatar_url
-from media.selectors import tweet_image_urls
 from moderation.selectors import reported_by
-from tweets.selectors import liked_by, likers_preview, visible_tweets
+from tweets.selectors import liked_by, likers_preview, tweet_image_urls, visible_tweets
 
 # Likers named under a post; the others are counted.
 LIKERS_SHOWN = 5
