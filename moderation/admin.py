@@ -87,6 +87,15 @@ class OpenReportsFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _count(count: int, noun: str) -> str:
+    """ "1 tweet", "2 tweets": the admin's messages count what they did in plain words."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _tweets(count: int) -> str:
+    return _count(count, "tweet")
+
+
 class HiddenFilter(admin.SimpleListFilter):
     title = "hidden"
     parameter_name = "hidden"
@@ -108,6 +117,10 @@ class TweetHiddenFilter(HiddenFilter):
 @admin.register(ReportedTweet)
 class ModerationQueueAdmin(admin.ModelAdmin):
     """One row per reported tweet, open reports first, with what a moderator needs to decide."""
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's title would be "Select reported tweet to change": moderators read the queue.
+        return super().changelist_view(request, {"title": "Moderation queue", **(extra_context or {})})
 
     list_display = (
         "tweet_column",
@@ -205,7 +218,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             act=lambda entry, data: services.report_dismiss(
                 moderator=request.user, tweet=entry.tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Dismissed {sum(n for _, n in results)} open report(s).",
+            done=lambda results, data: f"Dismissed {_count(sum(n for _, n in results), 'open report')}.",
         )
 
     @admin.action(description="Hide the tweets", permissions=["change"])
@@ -219,7 +232,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             act=lambda entry, data: services.tweet_hide(
                 moderator=request.user, tweet=entry.tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Hid {len(results)} tweet(s); their reports are closed.",
+            done=lambda results, data: f"Hid {_tweets(len(results))}; their reports are closed.",
         )
 
     @admin.action(description="Hide the tweets and suspend their authors", permissions=["change"])
@@ -251,7 +264,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             label, _ = SUSPENSION_DURATIONS[data["duration"]]
             authors = {entry.tweet.author_id: entry.tweet.author for entry, _ in results}.values()
             names = ", ".join(map(str, authors))
-            return f"Hid {len(results)} tweet(s) and suspended {names} ({label.lower()})."
+            return f"Hid {_tweets(len(results))} and suspended {names} ({label.lower()})."
 
         return bulk_action(
             self,
@@ -689,7 +702,7 @@ class TweetAdmin(admin.ModelAdmin):
             act=lambda tweet, data: services.tweet_hide(
                 moderator=request.user, tweet=tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Hid {len(results)} tweet(s).",
+            done=lambda results, data: f"Hid {_tweets(len(results))}.",
         )
 
     @admin.action(description="Unhide the tweets", permissions=["change"])
@@ -703,7 +716,7 @@ class TweetAdmin(admin.ModelAdmin):
             act=lambda tweet, data: services.tweet_unhide(
                 moderator=request.user, tweet=tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Unhid {len(results)} tweet(s); they are back in feeds.",
+            done=lambda results, data: f"Unhid {_tweets(len(results))}; they are back in feeds.",
         )
 
     # Deleting goes through the moderation service so the audit log keeps the text.

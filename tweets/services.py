@@ -21,16 +21,20 @@ def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
     """Create a tweet and attach media the author uploaded; nothing is created on any error."""
     if len(content) > settings.TWEET_MAX_LENGTH:
         raise Invalid.on_field(
-            "tweet_data", f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters."
+            "tweet_data",
+            f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters.",
+            code="tweet_too_long",
         )
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
         raise Invalid.on_field(
-            "tweet_media_ids", f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media."
+            "tweet_media_ids",
+            f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media.",
+            code="tweet_too_many_images",
         )
     if len(set(media_ids)) != len(media_ids):
-        raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.")
+        raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.", code="tweet_same_image")
     if not content.strip() and not media_ids:
-        raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.")
+        raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.", code="tweet_empty")
     text_check(field="tweet_data", text=content)
     # An override left open would reverse what pages show after the tweet.
     content = bidi_controls_balance(content)

@@ -3,6 +3,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 
@@ -57,6 +59,23 @@ def _form_targets() -> str:
         return "'self'"
     issuer = urlsplit(settings.OIDC_ISSUER)
     return f"'self' {issuer.scheme}://{issuer.netloc}"
+
+
+class PageLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (the browser's language, or the one chosen under Settings) for the
+    pages and the admin; the API keeps English, as its messages are part of the contract."""
+
+    def process_request(self, request):
+        if request.path_info.startswith("/api/"):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith("/api/"):
+            return response
+        return super().process_response(request, response)
 
 
 class PrivatePagesMiddleware:
