@@ -3,7 +3,7 @@
 -- Scenarios: page1, web, page3, whole, whole-cold (the whole feed; bench.py empties the likers
 -- cache first), like, post, me, and mixed (a weighted mix of the api scenarios, see `mix`). For
 -- `web` (the web client's home page) the file holds session cookies (`sessionid=...`, made by
--- manage.py bench_sessions), not api keys; so for web-latest and web-thread. Conversations:
+-- bench/sessions.py), not api keys; so for web-latest and web-thread. Conversations:
 -- latest (the API's Latest order), thread (replies of one of the first THREADS tweets), tag,
 -- post-entities (a post with the two @MENTIONS and two tags).
 -- Prints one line "BENCH {json}" with counts summed over wrk's threads.

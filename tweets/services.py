@@ -12,11 +12,10 @@ from psycopg import errors as psycopg_errors
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
 from common.text import bidi_controls_balance, text_check
-from media.selectors import files_of_tweet
-from media.services import media_attach, media_files_delete_on_commit
+from media.services import media_claim, media_delete_many
 from ops import metrics
 from tweets.entities import Entities, entities_parse, invisible_check
-from tweets.models import Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
+from tweets.models import Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
@@ -24,7 +23,9 @@ def _text_check(content: str) -> tuple[str, Entities]:
     """The text as it is stored, and what it mentions and tags; Invalid if it cannot be a tweet's."""
     if len(content) > settings.TWEET_MAX_LENGTH:
         raise Invalid.on_field(
-            "tweet_data", f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters."
+            "tweet_data",
+            f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters.",
+            code="tweet_too_long",
         )
     text_check(field="tweet_data", text=content)
     invisible_check(content)
@@ -68,12 +69,14 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
     content, entities = _text_check(content)
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
         raise Invalid.on_field(
-            "tweet_media_ids", f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media."
+            "tweet_media_ids",
+            f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media.",
+            code="tweet_too_many_images",
         )
     if len(set(media_ids)) != len(media_ids):
-        raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.")
+        raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.", code="tweet_same_image")
     if not content.strip() and not media_ids:
-        raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.")
+        raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.", code="tweet_empty")
     if in_reply_to is not None:
         tweet_get_visible(tweet_id=in_reply_to)
     tweet = Tweet.objects.create(
@@ -84,9 +87,21 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
         tags=entities.tags,
     )
     _entity_rows_create(tweet)
-    media_attach(tweet=tweet, uploader=author, media_ids=media_ids)
+    _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
+
+
+def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int]) -> None:
+    """Attach the uploader's unclaimed media to a tweet in the given order, or fail whole."""
+    if media_ids and media_claim(uploader=uploader, media_ids=media_ids) != len(media_ids):
+        raise Invalid.on_field(
+            "tweet_media_ids", "Unknown media, media of another user, or media already attached."
+        )
+    Attachment.objects.bulk_create(
+        Attachment(tweet=tweet, media_id=media_id, position=position)
+        for position, media_id in enumerate(media_ids)
+    )
 
 
 def tweet_delete_check(*, user, tweet_id: int) -> Tweet:
@@ -280,9 +295,9 @@ def tweet_purge(*, tweet: Tweet) -> None:
 
     Unaudited: moderators delete through moderation.services.tweet_delete.
     """
-    names = files_of_tweet(tweet_id=tweet.pk)
+    media_ids = list(tweet.attachments.values_list("media_id", flat=True))
     tweet.delete()
-    media_files_delete_on_commit(names=names)
+    media_delete_many(media_ids=media_ids)
 
 
 @transaction.atomic

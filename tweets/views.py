@@ -3,7 +3,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.schema import OkEnvelopeSerializer, error_responses
+from api.schema import IDEMPOTENCY_KEY_PARAMETER, OkEnvelopeSerializer, error_responses
+from common.idempotency import HEADER, fingerprint, idempotency_key_check, idempotent
 from tweets.selectors import mention_suggestions, tag_tweets, tweet_detail, tweet_history, tweet_replies
 from tweets.serializers import (
     HistorySerializer,
@@ -50,7 +51,8 @@ class TweetCreateView(APIView):
         summary="Post a tweet",
         description="Extension: `in_reply_to` posts a reply to a tweet you can see (else 404).",
         request=TweetCreateSerializer,
-        responses={201: TweetCreatedSerializer, **error_responses(400, 404, 413, 415)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: TweetCreatedSerializer, **error_responses(400, 404, 413, 415, 422)},
         examples=[
             OpenApiExample(
                 "A tweet", value={"tweet_data": "Hello #launch", "tweet_media_ids": []}, request_only=True
@@ -61,15 +63,27 @@ class TweetCreateView(APIView):
         ],
     )
     def post(self, request):
+        key = idempotency_key_check(request.headers.get(HEADER))
         serializer = TweetCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tweet = tweet_create(
-            author=request.user,
-            content=serializer.validated_data["tweet_data"],
-            media_ids=serializer.validated_data["tweet_media_ids"],
-            in_reply_to=serializer.validated_data["in_reply_to"],
+        content = serializer.validated_data["tweet_data"]
+        media_ids = serializer.validated_data["tweet_media_ids"]
+        in_reply_to = serializer.validated_data["in_reply_to"]
+
+        def create():
+            tweet = tweet_create(
+                author=request.user, content=content, media_ids=media_ids, in_reply_to=in_reply_to
+            )
+            return status.HTTP_201_CREATED, {"result": True, "tweet_id": tweet.pk}
+
+        code, answer = idempotent(
+            user=request.user,
+            scope="POST /api/tweets",
+            key=key,
+            digest=fingerprint(content, media_ids, *([in_reply_to] if in_reply_to else [])),
+            create=create,
         )
-        return Response({"result": True, "tweet_id": tweet.pk}, status=status.HTTP_201_CREATED)
+        return Response(answer, status=code)
 
 
 class TweetDetailView(APIView):

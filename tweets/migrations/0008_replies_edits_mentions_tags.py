@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tweets', '0005_likers_index_without_include'),
+        ('tweets', '0007_attachments_from_media'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
