@@ -133,12 +133,15 @@ def test_thread_tag_and_history_pages_cost_fixed_queries(
 
     # Session, user; the tweet, its likers, attachments; whether it exists for the replies, the
     # replies, their mentioned users, likers, attachments; the chain; its rows, mentioned users,
-    # likers, attachments; whom the replies answer.
-    with django_assert_num_queries(16):
+    # likers, attachments; then the cards of all these: rows, first likers, images, mentioned
+    # users, whom the replies answer.
+    with django_assert_num_queries(20):
         assert client.get(f"/tweets/{middle.pk}/").status_code == 200
-    # Session, user; the page, mentioned users, likers, attachments; whom they answer; Trending.
-    with django_assert_num_queries(8):
+    # Session, user; the page, mentioned users, likers, attachments; the cards: rows, first likers,
+    # images, mentioned users, whom the replies answer; Trending.
+    with django_assert_num_queries(12):
         assert client.get("/tags/x/").status_code == 200
-    # Session, user; the tweet, likers, attachments; whether it exists, its edits; whom it answers.
-    with django_assert_num_queries(8):
+    # Session, user; the tweet, likers, attachments; whether it exists, its edits; the card: its
+    # row, first likers, images, whom it answers.
+    with django_assert_num_queries(11):
         assert client.get(f"/tweets/{middle.pk}/history/").status_code == 200
