@@ -104,3 +104,9 @@ class StorageUnavailable(Unavailable):
 
     default_message = "Image storage is unavailable right now; try again later."
     kind = "storage"
+
+
+class IdempotencyKeyReused(ChirpError):
+    """An Idempotency-Key used before for a request with other content."""
+
+    default_message = "This Idempotency-Key was used for a different request."

@@ -22,11 +22,10 @@ from accounts.services import account_action_allowed, name_clean, user_create, u
 from common.admin import ReasonForm, author_links, bulk_action, media_thumbnails
 from common.errors import ChirpError
 from common.queries import count_subquery
-from media.models import Media
 from moderation import services
 from moderation.models import AuditEntry, Report, ReportedTweet
 from moderation.selectors import tweet_ids_with_open_reports
-from tweets.models import Tweet
+from tweets.models import Attachment, Tweet
 
 # How long "hide and suspend the author" suspends for; None means indefinitely.
 SUSPENSION_DURATIONS = {
@@ -41,6 +40,14 @@ SUSPENSION_DURATIONS = {
 AUDITED_FIELDS = ("username", "name", "email", *services.PRIVILEGE_FIELDS)
 RELATED_FIELDS = ("groups", "user_permissions")
 ADMIN_REASON = "Changed in the admin."
+
+
+# A tweet's images in order, prefetched with the tweets of a page.
+_ATTACHMENTS = Attachment.objects.select_related("media").order_by("position")
+
+
+def _images(tweet: Tweet) -> list:
+    return [attachment.media for attachment in tweet.attachments.all()]
 
 
 class SuspendForDurationForm(ReasonForm):
@@ -124,7 +131,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .prefetch_related(
-                Prefetch("tweet__media", queryset=Media.objects.order_by("position")),
+                Prefetch("tweet__attachments", queryset=_ATTACHMENTS),
                 Prefetch(
                     "tweet__reports",
                     queryset=Report.objects.filter(status=Report.Status.OPEN)
@@ -153,7 +160,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             tweet.pk,
             hidden,
             tweet.content,
-            media_thumbnails(tweet.media.all()),
+            media_thumbnails(_images(tweet)),
         )
 
     @admin.display(description="author")
@@ -644,11 +651,7 @@ class TweetAdmin(admin.ModelAdmin):
     actions = ("hide_tweets", "unhide_tweets")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("media", queryset=Media.objects.order_by("position")))
-        )
+        return super().get_queryset(request).prefetch_related(Prefetch("attachments", queryset=_ATTACHMENTS))
 
     def has_add_permission(self, request) -> bool:
         # Tweets are posted through the api, which validates them and attaches their media.
@@ -659,12 +662,12 @@ class TweetAdmin(admin.ModelAdmin):
         return format_html(
             '<div style="white-space:pre-wrap;max-width:40em">{}</div>{}',
             obj.content[:280],
-            media_thumbnails(obj.media.all()),
+            media_thumbnails(_images(obj)),
         )
 
     @admin.display(description="images")
     def images(self, obj):
-        return media_thumbnails(obj.media.all())
+        return media_thumbnails(_images(obj))
 
     @admin.display(description="author", ordering="author")
     def author_column(self, obj):

@@ -81,3 +81,22 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ♥ {self.tweet_id}"
+
+
+class Attachment(models.Model):
+    """An image of a tweet, in the order its author listed it: the image itself (its files, sizes,
+    processing) is media's; which tweet shows it, and where, is this app's."""
+
+    # Indexed by attachment_position_unique (tweet first).
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="attachments", db_index=False)
+    # One-to-one: an image belongs to one tweet at most.
+    media = models.OneToOneField("media.Media", on_delete=models.CASCADE, related_name="attachment")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tweet", "position"], name="attachment_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id}[{self.position}] = media {self.media_id}"

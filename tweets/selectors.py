@@ -10,9 +10,28 @@ from django.db.models import QuerySet
 from accounts.models import User, visible_user_q
 from common.errors import NotFound
 from common.replicas import primary_reads, read_connection
-from media.selectors import tweet_image_urls
+from media.selectors import storage_urls
 from tweets import likers_cache
-from tweets.models import Like, Tweet
+from tweets.models import Attachment, Like, Tweet
+
+
+def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
+    names: dict[int, tuple[list[str], list[str]]] = {}
+    if tweet_ids:
+        rows = (
+            Attachment.objects.filter(tweet_id__in=tweet_ids)
+            .order_by("tweet_id", "position")
+            .values_list("tweet_id", "media__file", "media__thumbnail")
+        )
+        for tweet_id, name, thumbnail in rows:
+            files, thumbnails = names.setdefault(tweet_id, ([], []))
+            files.append(name)
+            thumbnails.append(thumbnail)
+    return (
+        {tweet_id: storage_urls(files) for tweet_id, (files, _) in names.items()},
+        {tweet_id: storage_urls(thumbnails) for tweet_id, (_, thumbnails) in names.items()},
+    )
 
 
 def visible_tweets(*, now: datetime | None = None) -> QuerySet:

@@ -26,6 +26,7 @@ _STATUS = [
     (domain.TooLarge, 413),
     (domain.UnsupportedType, 415),
     (domain.RateLimited, 429),
+    (domain.IdempotencyKeyReused, 422),
     (domain.Unavailable, 503),
 ]
 

@@ -1,5 +1,7 @@
 """The pages' forms: they take input in; the services decide what is allowed."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,8 +44,13 @@ class ComposeForm(forms.Form):
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
     )
 
+    # A new key for each form shown: posting it twice (a retry, a second click, the back button)
+    # publishes once (common.idempotency).
+    idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, max_length: int, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
         # The count beside the field follows this limit live; the server still decides (no maxlength).
         self.fields["text"].widget.attrs.update(
             {"rows": 3, "data-max-length": max_length, "aria-describedby": "compose-count"}

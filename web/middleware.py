@@ -73,8 +73,11 @@ class PrivatePagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        # A server error carries nothing of the user's, and looking them up again could fail the
+        # same way (the database down) and be logged a second time.
         if (
-            user is not None
+            response.status_code < 500
+            and user is not None
             and user.is_authenticated
             and not request.path_info.startswith(self.EXEMPT_PREFIXES)
         ):

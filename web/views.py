@@ -38,6 +38,7 @@ from common.errors import (
     RateLimited,
     Suspended,
 )
+from common.idempotency import fingerprint, fingerprint_file, idempotency_key_check, idempotent
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
@@ -266,16 +267,21 @@ def compose(request):
     form = _compose_form(request.POST, request.FILES)
     # Validated only so that the services' refusals can be shown beside its fields.
     form.is_valid()
+    uploads = request.FILES.getlist("images")
+    text = request.POST.get("text", "")
     uploaded = []
-    try:
-        upload_throttle_check(user_id=request.user.pk, count=len(request.FILES.getlist("images")))
-        for upload in request.FILES.getlist("images"):
+
+    def create():
+        for upload in uploads:
             uploaded.append(media_create(uploader=request.user, upload=upload))
-        tweet_create(
-            author=request.user,
-            content=request.POST.get("text", ""),
-            media_ids=[media.pk for media in uploaded],
-        )
+        tweet = tweet_create(author=request.user, content=text, media_ids=[media.pk for media in uploaded])
+        return 302, {"tweet_id": tweet.pk}
+
+    try:
+        key = idempotency_key_check(request.POST.get("idempotency_key") or None)
+        upload_throttle_check(user_id=request.user.pk, count=len(uploads))
+        digest = fingerprint(text, [fingerprint_file(upload) for upload in uploads]) if key else ""
+        idempotent(user=request.user, scope="web compose", key=key, digest=digest, create=create)
     except ChirpError as exc:
         error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.

@@ -139,7 +139,7 @@ def test_compose_posts_text_with_images(signed_in, author, png_upload):
     )
     assert "Your post is published." in response.content.decode()
     tweet = Tweet.objects.get(content="Hello from the web")
-    media = list(tweet.media.order_by("position"))
+    media = [attachment.media for attachment in tweet.attachments.order_by("position")]
     assert len(media) == 2 and all(m.thumbnail.name for m in media)
     assert response.content.decode().count('alt="Image ') == 2
 
