@@ -347,8 +347,9 @@ function setUpMentions(textarea) {
 
   textarea.addEventListener("input", async () => {
     const query = typed();
-    if (!query) { close(); return; }
+    // A request still under way is forgotten too: its answer must not reopen a closed list.
     const request = ++latest;
+    if (!query) { close(); return; }
     let found = [];
     try {
       const response = await fetch(`${url}?q=${encodeURIComponent(query)}`, {
