@@ -82,7 +82,7 @@ def chirp():
                     str(Path(sys.executable).parent / "gunicorn"),
                     "--config",
                     "gunicorn.conf.py",
-                    "config.wsgi",
+                    "config.asgi",
                 ],
                 cwd=REPO,
                 env=server.env,
