@@ -130,6 +130,25 @@ def image_content():
     return image_bytes
 
 
+@pytest.fixture(scope="session")
+def smtp_server(tmp_path_factory):
+    """A real SMTP server (aiosmtpd, accounts/tests/smtp_server.py) for this test session."""
+    from accounts.tests.smtp_server import SmtpServer
+
+    server = SmtpServer(tmp_path_factory.mktemp("smtp")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_to_smtp(smtp_server, settings):
+    """Chirp sends its mail through Django's SMTP backend to the test session's SMTP server."""
+    for name, value in smtp_server.settings().items():
+        setattr(settings, name, value)
+    smtp_server.clear()
+    return smtp_server
+
+
 class PrivateRedis:
     """A redis-server of the test's own, on a free port of 6390-6399, in a temporary folder."""
 

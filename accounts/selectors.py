@@ -2,9 +2,11 @@ import hmac
 from typing import cast
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, connections, router
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
+from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
@@ -198,3 +200,32 @@ def user_directory(*, viewer: User, search: str = "", include_inactive: bool = F
         following_count=count_subquery(Follow, "follower", followee__is_active=True),
         followed_by_me=Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))),
     ).order_by("name", "id")
+
+
+def users_for_password_reset(*, email: str) -> list[User]:
+    """The active local accounts (with a usable password) that this email address, any letter case,
+    may reset; at most one, as emails are unique. Accounts that sign in elsewhere only have none."""
+    if not email.strip():
+        return []
+    users = User.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=email.strip().lower(), is_active=True
+    )
+    return [user for user in users if user.has_usable_password()]
+
+
+def user_for_password_reset_token(*, uid: str, token: str) -> User | None:
+    """The active user whose one-time password reset link this is; None when forged, expired or used.
+
+    The token (Django's generator) is bound to the password hash and last login: setting the
+    password or signing in spends it.
+    """
+    try:
+        user_id = int(urlsafe_base64_decode(uid).decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not 0 < user_id < 2**63:
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password() or not default_token_generator.check_token(user, token):
+        return None
+    return user

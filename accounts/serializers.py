@@ -48,6 +48,16 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text="Spend at POST /api/auth/token/refresh (once) for a new pair.")
 
 
+class PasswordResetSerializer(StrictSerializer):
+    email = StrictCharField(max_length=254, help_text="The email address of your Chirp account.")
+
+
+class PasswordResetConfirmSerializer(StrictSerializer):
+    uid = StrictCharField(max_length=64, help_text="The `uid` part of the link in the email.")
+    token = StrictCharField(max_length=64, help_text="The `token` part of the link in the email.")
+    password = StrictCharField(trim_whitespace=False, write_only=True, help_text="The new password.")
+
+
 # --- Self-service ---------------------------------------------------------------------
 class MeUpdateSerializer(StrictSerializer):
     name = StrictCharField(required=False, max_length=150)

@@ -1,24 +1,43 @@
+import logging
 import secrets
+import smtplib
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import ApiKey, Follow, User, api_key_digest
-from accounts.selectors import CREDENTIALS_VERSION_CLAIM, email_taken, user_get
+from accounts.selectors import (
+    CREDENTIALS_VERSION_CLAIM,
+    email_taken,
+    user_for_password_reset_token,
+    user_get,
+    users_for_password_reset,
+)
 from accounts.signals import user_renamed
+from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed
 from ops import metrics
 
 API_KEY_MIN_LENGTH_FOR_PREFIX = 32
+
+logger = logging.getLogger(__name__)
 
 
 def api_key_generate() -> str:
@@ -301,3 +320,49 @@ def account_action_allowed(*, actor: User, target: User, own_account_allowed: bo
     except (Invalid, NotAllowed):
         return False
     return True
+
+
+def password_reset_request(*, email: str, address: str, site: str) -> None:
+    """Mail a one-time password reset link to the local account with this email address, if any.
+
+    Throttled per client `address` and per email asked for (RateLimited). Every door gives the same
+    answer whether or not an account has the address, so this returns nothing; a mail server that
+    refuses is logged, not reported, for the same reason. `site` is the origin the link points to
+    (e.g. "https://chirp.example.com"), from the request's host, which ALLOWED_HOSTS vouches for.
+    """
+    password_reset_throttle_check(email=email, address=address)
+    for user in users_for_password_reset(email=email):
+        path = reverse(
+            "web:password-reset-link",
+            kwargs={
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        context = {
+            "user": user,
+            "url": site.rstrip("/") + path,
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+        body = render_to_string("accounts/password_reset_email.txt", context)
+        try:
+            send_mail(_("Reset your Chirp password"), body, None, [user.email])
+        except (smtplib.SMTPException, OSError):
+            logger.exception("The password reset email to user %s could not be sent.", user.pk)
+
+
+@transaction.atomic
+def password_reset_complete(*, uid: str, token: str, password: str) -> User:
+    """Set a new password through a password reset link, which this spends; the person's other
+    sessions (their session hash changes with the password) and JWTs end."""
+    user = password_reset_link_check(uid=uid, token=token)
+    password_set(user=user, password=password)
+    return user
+
+
+def password_reset_link_check(*, uid: str, token: str) -> User:
+    """The user of a valid password reset link; InvalidCredentials when forged, expired or used."""
+    user = user_for_password_reset_token(uid=uid, token=token)
+    if user is None:
+        raise InvalidCredentials(_("This password reset link is invalid, expired or already used."))
+    return user

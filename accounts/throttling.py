@@ -1,5 +1,5 @@
 """Login throttling: the one mechanism every door that checks a password uses (the API's token
-endpoint, the admin login, the web sign-in).
+endpoint, the admin login, the web sign-in); and the password reset requests' throttle.
 
 Three counters in the default cache, each a window that starts at its first hit:
 - per client address, every attempt (one address spraying many accounts);
@@ -53,6 +53,8 @@ def _key(kind: str, *parts: str) -> str:
     return f"chirp:login:{kind}:" + hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+LOGIN_THROTTLED = "Too many login attempts; try again later."
+
 # (limit, window in seconds), from settings.LOGIN_THROTTLE_RATES.
 Rate = tuple[int, int]
 
@@ -73,7 +75,11 @@ def _live(entry, now: float, rate: Rate) -> tuple[float, int] | None:
     return entry[0], entry[1]
 
 
-def _check(counters: dict[str, tuple[str, Rate]], now: float) -> dict:
+def _check(
+    counters: dict[str, tuple[str, Rate]],
+    now: float,
+    message: str = "Too many login attempts; try again later.",
+) -> dict:
     entries = cache.get_many([key for key, _ in counters.values()])
     waits = [
         entry[0] + rate[1] - now
@@ -81,17 +87,20 @@ def _check(counters: dict[str, tuple[str, Rate]], now: float) -> dict:
         if (entry := _live(entries.get(key), now, rate)) is not None and entry[1] >= rate[0]
     ]
     if waits:
-        raise RateLimited("Too many login attempts; try again later.", retry_after=int(max(waits)) + 1)
+        raise RateLimited(message, retry_after=int(max(waits)) + 1)
     return entries
+
+
+def _increment(key: str, rate: Rate, entries: dict, now: float) -> None:
+    # A read-then-write: concurrent attempts may undercount by their number, not more.
+    start, count = _live(entries.get(key), now, rate) or (now, 0)
+    cache.set(key, (start, count + 1), timeout=max(1, int(start + rate[1] - now) + 1))
 
 
 def _record(counters: dict[str, tuple[str, Rate]], entries: dict, now: float, *, succeeded: bool) -> None:
     kinds = ("address",) if succeeded else ("address", "account_address", "account")
     for kind in kinds:
-        key, rate = counters[kind]
-        # A read-then-write: concurrent attempts may undercount by their number, not more.
-        start, count = _live(entries.get(key), now, rate) or (now, 0)
-        cache.set(key, (start, count + 1), timeout=max(1, int(start + rate[1] - now) + 1))
+        _increment(*counters[kind], entries, now)
     if succeeded and entries.get(counters["account_address"][0]):
         cache.delete(counters["account_address"][0])
 
@@ -122,3 +131,17 @@ def login_attempt(*, login: str, address: str, check: Callable[[], T | None]) ->
     result = check()
     _record(counters, entries, time.time(), succeeded=result is not None)
     return result
+
+
+def password_reset_throttle_check(*, email: str, address: str) -> None:
+    """Count a password reset request per client address and per email address asked for (known
+    or not, so that a refusal reveals nothing); RateLimited past either limit (before sending)."""
+    rates = settings.PASSWORD_RESET_THROTTLE_RATES
+    counters = {
+        "address": (_key("reset_address", address), rates["address"]),
+        "email": (_key("reset_email", email.strip().lower()), rates["email"]),
+    }
+    now = time.time()
+    entries = _check(counters, now, "Too many password reset requests; try again later.")
+    for key, rate in counters.values():
+        _increment(key, rate, entries, now)

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -19,6 +19,8 @@ from accounts.serializers import (
     DirectoryUserSerializer,
     LoginSerializer,
     MeUpdateSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
     ProfileEnvelopeSerializer,
     RefreshSerializer,
     TokenPairSerializer,
@@ -28,6 +30,8 @@ from accounts.services import (
     api_key_set,
     follow_add,
     follow_remove,
+    password_reset_complete,
+    password_reset_request,
     profile_update,
     refresh_token_revoke,
     refresh_token_rotate,
@@ -114,6 +118,50 @@ class LogoutView(_TokenView):
         serializer.is_valid(raise_exception=True)
         token, user = refresh_token_check(serializer.validated_data["refresh"])
         refresh_token_revoke(token=token, user=user)
+        return Response({"result": True})
+
+
+class PasswordResetView(_TokenView):
+    @extend_schema(
+        summary="Ask for a password reset link by email",
+        description=(
+            "If a local account (one with a password) has this email address, it is sent a one-time "
+            "link to the web page that sets a new password. The answer is the same whether or not "
+            "one has: 200. Throttled per client address (THROTTLE_PASSWORD_RESET_ADDRESS) and per "
+            "email address (THROTTLE_PASSWORD_RESET_EMAIL): 429."
+        ),
+        request=PasswordResetSerializer,
+        responses={200: OkEnvelopeSerializer, **error_responses(400, 429)},
+        examples=[OpenApiExample("Ask for a link", value={"email": "ada@example.com"}, request_only=True)],
+        auth=[],
+    )
+    def post(self, request):
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset_request(
+            email=serializer.validated_data["email"],
+            address=client_address(request),
+            site=request.build_absolute_uri("/"),
+        )
+        return Response({"result": True})
+
+
+class PasswordResetConfirmView(_TokenView):
+    @extend_schema(
+        summary="Set a new password with a password reset link's uid and token",
+        description=(
+            "The link in the email reads `/password-reset/<uid>/<token>/`. The new password must pass "
+            "the password validators. The link then no longer works, and every session and JWT of the "
+            "account ends: log in again. An invalid, expired or used link: 401."
+        ),
+        request=PasswordResetConfirmSerializer,
+        responses={200: OkEnvelopeSerializer, **error_responses(400)},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset_complete(**serializer.validated_data)
         return Response({"result": True})
 
 

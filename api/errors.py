@@ -1,7 +1,7 @@
 """The fixed vocabulary of `error_type` values and the error envelope.
 
-Every error under /api/ is answered with exactly one of these types. The README's
-"Errors" section lists them; keep the two in step.
+Every error under /api/ is answered with exactly one of these types. The "Errors"
+section of docs/api.md lists them; keep the two in step.
 """
 
 from django.http import JsonResponse

@@ -27,7 +27,7 @@ class PageMessageMiddleware(MessageMiddleware):
     """Django's flash messages, for pages only: no /api/ response carries them.
 
     Setting up the message storage (a cookie signer and the session backend) on every API request
-    cost about 3 % of a worker's CPU for messages nothing under /api/ can show.
+    is work on the hot path for messages nothing under /api/ can show.
     """
 
     def process_request(self, request):

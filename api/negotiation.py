@@ -1,7 +1,7 @@
 """DRF's content negotiation, with the common case answered without parsing the Accept header.
 
 Chirp's API views render JSON only. DRF parses the Accept header and orders its media types on
-every request (about 4 % of a worker's CPU on a feed page); when a view has one renderer and the
+every request, a visible share of a feed page's CPU; when a view has one renderer and the
 client accepts anything or exactly that renderer's type, the answer is known without it. Every
 other case (a format override, a list of types, a type nothing renders: 406) goes to DRF.
 """

@@ -1,6 +1,6 @@
 """Chirp's benchmark: a preset in a fresh PostgreSQL database, Chirp under gunicorn, wrk, pgbench.
 
-Run through `bash bench/run` (see the README's Performance section). Prints one table and writes it
+Run through `bash bench/run` (see docs/performance.md). Prints one table and writes it
 to bench/results/. Exits non-zero when a scenario had errors or likes_count drifted from the likes.
 """
 
@@ -313,7 +313,7 @@ def memory_lines(samples: dict) -> list[str]:
     return [*lines, summary]
 
 
-# The floor step (README, Performance): these scenarios' responses, replayed by bench/floor.py.
+# The floor step (docs/performance.md): these scenarios' responses, replayed by bench/floor.py.
 FLOOR_PATHS = {
     "page1": "/api/tweets?offset=1&limit=20",
     "page3": "/api/tweets?offset=3&limit=20",

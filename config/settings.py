@@ -203,7 +203,7 @@ LOGIN_REDIRECT_URL = "web:home"
 # The error envelope under /api/ (api.exceptions.csrf_failure), a page in Chirp's layout elsewhere.
 CSRF_FAILURE_VIEW = "web.views.csrf_failure"
 
-# --- Limits (documented in the README) ------------------------------------------------
+# --- Limits (docs/configuration.md) ----------------------------------------------------
 TWEET_MAX_LENGTH = env_int("TWEET_MAX_LENGTH", 280, minimum=1)
 TWEET_MAX_MEDIA = env_int("TWEET_MAX_MEDIA", 4, minimum=0)
 FEED_MAX_ITEMS = env_int("FEED_MAX_ITEMS", 1000, minimum=1)
@@ -216,7 +216,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_JSON_BYTES
 # Uploaded files above this size stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# --- Media pipeline and storage (README: "Media and storage") --------------------------
+# --- Media pipeline and storage (docs/operations.md) -----------------------------------
 # Uploads are refused from their header above MEDIA_MAX_PIXELS (decompression bombs), then
 # re-encoded no larger than MEDIA_MAX_SIDE on either side, with a MEDIA_THUMBNAIL_SIDE preview.
 MEDIA_MAX_PIXELS = env_int("MEDIA_MAX_PIXELS", 33_000_000, minimum=1)
@@ -285,6 +285,37 @@ LOGIN_THROTTLE_RATES = {
     "account_address": env_rate("THROTTLE_LOGIN_ACCOUNT_ADDRESS", "10/hour"),
     "account": env_rate("THROTTLE_LOGIN_ACCOUNT", "20/15m"),
 }
+
+# Password reset (accounts.throttling.password_reset_throttle_check): requests per client address,
+# and per email address asked for (whether or not an account has it, so the answer reveals nothing).
+PASSWORD_RESET_THROTTLE_RATES = {
+    "address": env_rate("THROTTLE_PASSWORD_RESET_ADDRESS", "10/hour"),
+    "email": env_rate("THROTTLE_PASSWORD_RESET_EMAIL", "3/hour"),
+}
+# How long a password reset link works (Django's token generator reads this).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+
+# --- Email (password reset) ---------------------------------------------------------------
+# Django's SMTP backend under Django's own setting names. Without EMAIL_HOST a development server
+# (DEBUG) prints mail to its console instead; production sends to EMAIL_HOST (default localhost:25).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both.")
+# A stalled mail server must not hold a worker (and a password reset request) for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "chirp@localhost")
 
 SIMPLE_JWT = {
     # Only HS256: tokens with `alg: none` or any other algorithm are refused.

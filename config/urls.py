@@ -8,6 +8,8 @@ from accounts.views import (
     FollowView,
     LoginView,
     LogoutView,
+    PasswordResetConfirmView,
+    PasswordResetView,
     TokenRefreshView,
     UserMeView,
     UsersView,
@@ -39,6 +41,10 @@ api_patterns = [
     *api_path("auth/token", LoginView.as_view(), "auth-token"),
     *api_path("auth/token/refresh", TokenRefreshView.as_view(), "auth-token-refresh"),
     *api_path("auth/logout", LogoutView.as_view(), "auth-logout"),
+    *api_path("auth/password-reset", PasswordResetView.as_view(), "auth-password-reset"),
+    *api_path(
+        "auth/password-reset/confirm", PasswordResetConfirmView.as_view(), "auth-password-reset-confirm"
+    ),
     *api_path("users", UsersView.as_view(), "users"),
     *api_path("users/me", UserMeView.as_view(), "users-me"),
     *api_path("users/me/api-key", ApiKeyView.as_view(), "users-me-api-key"),

@@ -1,4 +1,4 @@
-"""Chirp's fault tests: the promises of the README's "Reliability" section, checked for real.
+"""Chirp's fault tests: the promises of docs/reliability.md, checked for real.
 
     bash scripts/faults                 # every scenario
     bash scripts/faults pg-restart redis-stall

@@ -3,7 +3,7 @@
 gunicorn decides that access logging is on whenever a logging configuration is given
 (`logconfig_dict`, which gunicorn.conf.py sets so that its own lines are JSON), and then builds
 each request's log atoms (a dozen header lookups and a date format) only for the `gunicorn.access`
-logger, which has no handler, to drop them: about 5 % of a worker's CPU on a small request. The app
+logger, which has no handler, to drop them: a measurable share of a small request's CPU. The app
 logs one line per request itself (ops/middleware.py); here access logging is on only when an
 access log is actually asked for (`--access-logfile`).
 """

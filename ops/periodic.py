@@ -24,7 +24,7 @@ class Job:
 
 
 JOBS = (
-    # Images uploaded but never attached: rows and files (README, "No orphans, no dangling links").
+    # Images uploaded but never attached: rows and files (docs/operations.md, "No orphans...").
     Job("prune_media", "prune_media", ("--older-than", "24h"), timedelta(hours=1)),
     # Refresh tokens past their lifetime, from simplejwt's blacklist tables.
     Job("flushexpiredtokens", "flushexpiredtokens", (), timedelta(days=1)),

@@ -71,5 +71,21 @@ class PasswordForm(forms.Form):
         self.fields["new_password"].widget.attrs.update(autocomplete="new-password")
 
 
+class PasswordResetForm(forms.Form):
+    email = forms.CharField(label=_("Email address"), max_length=254)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(autocomplete="email", autofocus=True, type="email")
+
+
+class SetPasswordForm(forms.Form):
+    new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password"].widget.attrs.update(autocomplete="new-password", autofocus=True)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search colleagues by name"), required=False, max_length=150)

@@ -17,9 +17,18 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import user_directory, user_get, user_profile
-from accounts.services import api_key_set, follow_add, follow_remove, profile_update
+from accounts.services import (
+    api_key_set,
+    follow_add,
+    follow_remove,
+    password_reset_complete,
+    password_reset_link_check,
+    password_reset_request,
+    profile_update,
+)
+from accounts.throttling import client_address
 from api.exceptions import csrf_failure as api_csrf_failure
-from common.errors import NotAllowed, NotFound
+from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
@@ -27,13 +36,23 @@ from moderation.services import report_create
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete
 from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
 from web.errors import page_error
-from web.forms import ComposeForm, NameForm, PasswordForm, ReportForm, SearchForm, SignInForm
+from web.forms import (
+    ComposeForm,
+    NameForm,
+    PasswordForm,
+    PasswordResetForm,
+    ReportForm,
+    SearchForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from web.selectors import author_tweets, tweet_cards
 
 FEED_PAGE_SIZE = 20
 PROFILE_TWEETS = 50
 DIRECTORY_PAGE_SIZE = 50
 NEW_API_KEY_SESSION_KEY = "web:new-api-key"
+PASSWORD_RESET_SESSION_KEY = "web:password-reset-token"
 
 
 def signed_in(view):
@@ -111,6 +130,67 @@ def sign_in(request):
             return redirect(_back(request, reverse("web:home")))
     context = {"form": form, "error": error, "next": request.POST.get("next", "")}
     return render(request, "web/sign_in.html", context, status=error.status if error else 400)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """ "Forgot password?": the same answer whether or not an account has the address."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_request(
+                email=form.cleaned_data["email"],
+                address=client_address(request),
+                site=request.build_absolute_uri("/"),
+            )
+        except RateLimited as exc:
+            error = page_error(exc)
+            return render(
+                request, "web/password_reset.html", {"form": form, "error": error}, status=error.status
+            )
+        messages.success(
+            request,
+            _(
+                "If a Chirp account with a password has this address, an email with a link to set a new "
+                "password is on its way."
+            ),
+        )
+        return redirect("web:home")
+    return render(request, "web/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def password_reset_link(request, uid: str, token: str):
+    """The link from the email: its token moves into the session, out of the address bar (and so
+    out of the browser's history and any Referer), as Django's own reset view does."""
+    request.session[PASSWORD_RESET_SESSION_KEY] = token
+    return redirect("web:password-reset-confirm", uid=uid)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request, uid: str):
+    token = request.session.get(PASSWORD_RESET_SESSION_KEY, "")
+    try:
+        password_reset_link_check(uid=uid, token=token)
+    except InvalidCredentials as exc:
+        error = page_error(exc)
+        return render(request, "web/password_reset_invalid.html", {"error": error}, status=400)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_complete(uid=uid, token=token, password=form.cleaned_data["new_password"])
+        except (Invalid, InvalidCredentials) as exc:
+            error = page_error(exc)
+            for message in error.fields.get("password", []):
+                form.add_error("new_password", message)
+            if not error.fields:
+                form.add_error(None, error.message)
+        else:
+            request.session.pop(PASSWORD_RESET_SESSION_KEY, None)
+            messages.success(request, _("Your new password is set. Sign in with it."))
+            return redirect("web:home")
+    status = 400 if form.errors else 200
+    return render(request, "web/password_reset_confirm.html", {"form": form}, status=status)
 
 
 @require_POST

@@ -19,17 +19,21 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-# The sections a newcomer follows after `bash scripts/serve`, in order.
-SECTIONS = ("## Two commands", "## API at a glance", "## Accounts and login")
+# The sections a newcomer follows after `bash scripts/serve`, in order: (file, heading).
+SECTIONS = (
+    ("README.md", "## Two commands"),
+    ("docs/api.md", "## At a glance"),
+    ("docs/accounts.md", "# Accounts and login"),
+)
 # Started by the test itself, or a prompt that needs a terminal (its --noinput form runs instead).
 NOT_RUN = ("bash scripts/serve", "bash scripts/test", ".venv/bin/python manage.py createsuperuser")
 
 
 def readme_blocks() -> list[str]:
-    """The indented shell blocks of SECTIONS, as the README shows them."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    """The indented shell blocks of SECTIONS, as the README and the docs show them."""
     blocks = []
-    for title in SECTIONS:
+    for name, title in SECTIONS:
+        readme = (REPO / name).read_text(encoding="utf-8")
         start = readme.index(title)
         end = readme.find("\n## ", start + len(title))
         section = readme[start : end if end != -1 else len(readme)]
@@ -100,7 +104,7 @@ def stop(server: subprocess.Popen) -> str:
 
 
 def test_readme_first_sections_work_as_written_in_a_fresh_shell_after_serve(fresh_clone):
-    """Every command of "Two commands", "API at a glance" and "Accounts and login" succeeds."""
+    """Every command of the README's "Two commands" and the API and accounts docs' walk-throughs succeeds."""
     port = free_port()
     server = start_serve(fresh_clone, port)
     try:

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "browser passphrase 42"
 # Users each test owns, so that the tests do not depend on one another's order.
-USERS = ["Nora Newcomer", "Paul Poster", "Lars Loader", "Kim Keymaker"]
+USERS = ["Nora Newcomer", "Paul Poster", "Lars Loader", "Kim Keymaker", "Fay Forgetful"]
 
 
 def _database_url(tmp: Path) -> str:
@@ -68,14 +68,15 @@ class Chirp:
 
 
 @pytest.fixture(scope="session")
-def chirp():
-    """Chirp under gunicorn, production settings, 2 workers; stopped and cleaned up afterwards."""
+def chirp(smtp_server):
+    """Chirp under gunicorn, production settings, 2 workers, mail to the session's SMTP server
+    (aiosmtpd); stopped and cleaned up afterwards."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium")
     port = int(os.environ.get("BROWSER_TEST_PORT", "8530"))
     tmp = Path(tempfile.mkdtemp(prefix="chirp-browser-"))
     try:
-        server = _prepare(tmp, port)
+        server = _prepare(tmp, port, smtp_port=smtp_server.port)
         with open(tmp / "gunicorn.log", "w") as log:
             process = subprocess.Popen(
                 [
@@ -103,7 +104,7 @@ def chirp():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _prepare(tmp: Path, port: int) -> Chirp:
+def _prepare(tmp: Path, port: int, *, smtp_port: int) -> Chirp:
     """The production settings in a temporary folder; a database made by migrate, seed_demo, createuser."""
     (tmp / "empty.env").write_text("")
     env = {
@@ -128,6 +129,9 @@ def _prepare(tmp: Path, port: int) -> Chirp:
         SESSION_COOKIE_SECURE="0",
         CSRF_COOKIE_SECURE="0",
         SECURE_HSTS_SECONDS="0",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        DEFAULT_FROM_EMAIL="chirp@browser.test",
         GUNICORN_WORKERS="2",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKER_TMP_DIR=str(tmp),
@@ -140,7 +144,16 @@ def _prepare(tmp: Path, port: int) -> Chirp:
     for name in USERS:
         username = name.split()[0].lower()
         server.manage(
-            "createuser", name, "--username", username, "--password", PASSWORD, "--api-key", f"key-{username}"
+            "createuser",
+            name,
+            "--username",
+            username,
+            "--email",
+            f"{username}@browser.test",
+            "--password",
+            PASSWORD,
+            "--api-key",
+            f"key-{username}",
         )
     return server
 

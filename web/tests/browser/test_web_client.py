@@ -2,17 +2,13 @@
 
 import io
 import json
-import os
 import re
 import urllib.request
-from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import expect
 
 from dataset.management.commands.seed_demo import DEMO_PASSWORD
-
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
 def png(color=(30, 120, 200)) -> bytes:
@@ -204,21 +200,6 @@ def test_keyboard_reaches_the_feed_with_visible_focus(sign_in, page):
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
-
-
-def test_screenshots_of_feed_compose_and_profile(sign_in, page):
-    """Desktop and phone screenshots of the feed, compose and a profile (README_SCREENSHOTS copies them)."""
-    sign_in("demo", DEMO_PASSWORD)
-    target = Path(os.environ.get("README_SCREENSHOTS") or SCREENSHOTS)
-    target.mkdir(parents=True, exist_ok=True)
-    for device, size in (
-        ("desktop", {"width": 1280, "height": 900}),
-        ("phone", {"width": 360, "height": 740}),
-    ):
-        page.set_viewport_size(size)
-        for name, path in (("feed", "/"), ("compose", "/compose/"), ("profile", "/people/2/")):
-            page.goto(path)
-            page.screenshot(path=str(target / f"{name}-{device}.png"))
 
 
 def test_api_docs_work_without_another_host(page):
