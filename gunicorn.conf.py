@@ -21,6 +21,10 @@ worker_class = "asgi"
 wsgi_app = "config.asgi:application"
 # Nothing to start or stop around the app: Django's WSGI handler behind asgiref's adapter.
 asgi_lifespan = "off"
+# The standard library's event loop ("auto" picks uvloop whenever a package brings it in): with
+# uvloop, one worker accepted every connection of a burst, and each worker serves one request at a
+# time (ops/tests/test_slow_clients.py checks the spread).
+asgi_loop = "asyncio"
 # The usual (2 x cores) + 1 processes. Each runs Django in one thread (asgiref's adapter is
 # thread-sensitive), which keeps one database connection: one connection per worker.
 workers = env_int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1, minimum=1)

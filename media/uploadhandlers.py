@@ -7,9 +7,10 @@ from common.errors import TooLarge
 class UploadSizeLimitHandler(FileUploadHandler):
     """Abort a file upload (TooLarge: a 413) as soon as it streams past MEDIA_MAX_UPLOAD_BYTES.
 
-    web.middleware.BodySizeLimitMiddleware refuses a declared Content-Length over the whole body's
-    limit and installs this handler for every multipart body it lets through: a page that takes
-    several files allows a body of several files, but no one file over the limit. Installed first,
+    web.middleware.BodySizeLimitMiddleware refuses a declared Content-Length over the limit (and
+    installs this handler for a page's multipart body; the API's upload view does it itself); this
+    catches what it cannot see: a file that fills the multipart overhead allowance, and a body whose
+    length went unchecked (the middleware bypassed or reordered). Installed first,
     the handler sees each chunk before the handlers that keep it in memory or in a temporary file,
     so at most one chunk (64 KiB) past the limit is ever read.
     """

@@ -14,12 +14,18 @@ from api.schema import error_responses
 from media.selectors import media_urls
 from media.serializers import MediaCreatedSerializer, MediaUploadSerializer
 from media.services import media_create
+from media.uploadhandlers import UploadSizeLimitHandler
 
 
 class MediaUploadView(APIView):
     parser_classes = [MultiPartParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "uploads"
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Here, before anything has read the body, is the last moment upload handlers can change.
+        request.upload_handlers.insert(0, UploadSizeLimitHandler(request))
+        return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
         summary="Upload an image",

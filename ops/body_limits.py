@@ -13,13 +13,14 @@ def request_body_limit(path: str, content_type: str) -> int:
     """The largest body a request to `path` may declare.
 
     A multipart upload to the API or to a page that takes images carries at most
-    MEDIA_MAX_UPLOAD_BYTES of files, as nginx's client_max_body_size says in front; every other body
-    (JSON, a form, a multipart form posted where nothing is uploaded) is small: Django's
-    DATA_UPLOAD_MAX_MEMORY_SIZE, which is API_MAX_JSON_BYTES.
+    MEDIA_MAX_UPLOAD_BYTES of files, as nginx's client_max_body_size says in front; any other body is
+    small: API_MAX_JSON_BYTES under /api/, Django's DATA_UPLOAD_MAX_MEMORY_SIZE for a page's form
+    (the same number unless a test changes one).
     """
-    if content_type.startswith("multipart/") and (path.startswith("/api/") or _upload_page(path)):
+    api = path.startswith("/api/")
+    if content_type.startswith("multipart/") and (api or _upload_page(path)):
         return settings.MEDIA_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
-    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return settings.API_MAX_JSON_BYTES if api else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def _upload_page(path: str) -> bool:

@@ -1,7 +1,6 @@
 from functools import cache
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -32,11 +31,11 @@ class BodySizeLimitMiddleware:
     """Refuse an oversize body from its declared Content-Length (413), before anything reads it.
 
     On every path, before sessions, CSRF or authentication look at the request: an anonymous client
-    can neither hold a thread with a slow upload nor fill the disk with a temporary file. A multipart
-    body that passes is parsed through UploadSizeLimitHandler, which stops each file as it streams
-    past MEDIA_MAX_UPLOAD_BYTES; pages parse it here, so that the refusal is a 413 page rather than
-    an error inside the CSRF check. A body without a Content-Length (chunked) is never read by
-    Django's WSGI request: it arrives empty.
+    can neither hold a thread with a slow upload nor fill the disk with a temporary file. A page's
+    multipart body that passes is parsed here, through UploadSizeLimitHandler, which stops a file as
+    it streams past MEDIA_MAX_UPLOAD_BYTES: a 413 page rather than an error inside the CSRF check.
+    A body without a Content-Length (chunked) is never read by Django's WSGI request: it arrives
+    empty.
     """
 
     def __init__(self, get_response):
@@ -50,19 +49,16 @@ class BodySizeLimitMiddleware:
         if length < 0:
             return self.refuse(request, Invalid(_("Invalid Content-Length header.")))
         content_type = request.META.get("CONTENT_TYPE", "")
-        # Most requests carry no body or a small one: no need to look the path up.
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            limit = request_body_limit(request.path_info, content_type)
-            if length > limit:
-                message = _("The request body is too large (limit %(limit)s bytes).") % {"limit": limit}
-                return self.refuse(request, TooLarge(message))
-        if length and content_type.startswith("multipart/"):
+        if length and length > (limit := request_body_limit(request.path_info, content_type)):
+            message = _("The request body is too large (limit %(limit)s bytes).") % {"limit": limit}
+            return self.refuse(request, TooLarge(message))
+        if length and content_type.startswith("multipart/") and not request.path_info.startswith("/api/"):
+            # The API's upload view installs the handler itself; a page's form is parsed here.
             request.upload_handlers.insert(0, UploadSizeLimitHandler(request))
-            if request.method == "POST" and not request.path_info.startswith("/api/"):
-                try:
-                    request.POST  # noqa: B018 - parses the body through the handlers above
-                except TooLarge as exc:
-                    return self.refuse(request, exc)
+            try:
+                request.POST  # noqa: B018 - parses the body through the handler above
+            except TooLarge as exc:
+                return self.refuse(request, exc)
         return self.get_response(request)
 
     @staticmethod
