@@ -9,9 +9,13 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 # Dependencies first: this layer is rebuilt only when the lock changes. requirements.lock pins
 # every transitive dependency with its files' hashes (`bash scripts/lock` regenerates it), so each
-# build installs the same bytes. Every package ships manylinux wheels: no compiler, even here.
+# build installs the same bytes. Every package ships manylinux wheels but python-ldap
+# (django-auth-ldap's client), built here against libldap; the final image gets the libraries only.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libldap2-dev libsasl2-dev \
+ && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock /tmp/requirements.lock
-RUN pip install --require-hashes --only-binary=:all: -r /tmp/requirements.lock
+RUN pip install --require-hashes --only-binary=:all: --no-binary=python-ldap -r /tmp/requirements.lock
 WORKDIR /app
 COPY . .
 # Static files are part of the release; settings need keys and hosts only to import.
@@ -21,6 +25,9 @@ RUN SECRET_KEY=build-time-only-secret-key JWT_SIGNING_KEY=build-time-only-jwt-si
  && python -m compileall -q /app /opt/venv
 
 FROM python:${PYTHON_VERSION}-slim-bookworm
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 chirp \
  && useradd --system --uid 10001 --gid chirp --home-dir /app --no-create-home chirp \
  && mkdir -p /data/media /srv/static \

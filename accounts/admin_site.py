@@ -3,41 +3,35 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import authenticate
 
-from accounts.throttling import client_address, login_attempt
-from common.errors import RateLimited
+from accounts.selectors import login_fields, user_sign_in
+from common.errors import InvalidCredentials, RateLimited, Suspended
 
 
 class AdminLoginForm(AdminAuthenticationForm):
-    """Django's admin login, through accounts.throttling, and closed to suspended accounts."""
+    """Django's admin login through the API's and the web's sign-in (accounts.selectors.user_sign_in):
+    username or email, the same throttle, closed to suspended accounts."""
 
     def clean(self):
-        username = self.cleaned_data.get("username")
+        login = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
-        if username is None or not password:
+        if login is None or not password:
             return self.cleaned_data
         try:
-            self.user_cache = login_attempt(
-                login=username,
-                address=client_address(self.request),
-                check=lambda: authenticate(self.request, username=username, password=password),
-            )
+            self.user_cache = user_sign_in(request=self.request, password=password, **login_fields(login))
         except RateLimited as exc:
             raise forms.ValidationError(
                 f"Too many login attempts; try again in {exc.retry_after} seconds.", code="throttled"
             ) from None
-        if self.user_cache is None:
-            raise self.get_invalid_login_error()
+        except InvalidCredentials:
+            raise self.get_invalid_login_error() from None
+        except Suspended as exc:
+            raise forms.ValidationError(
+                f"{exc.message} The admin is closed to it.", code="suspended"
+            ) from None
+        # Django's own: active staff only.
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
-
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        if user.is_suspended():
-            raise forms.ValidationError(
-                f"{user.suspension_notice()} The admin is closed to it.", code="suspended"
-            )
 
 
 class ChirpAdminSite(admin.AdminSite):
@@ -45,5 +39,10 @@ class ChirpAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         # A suspended moderator keeps a session cookie: it must stop working with the suspension.
-        user = request.user
-        return super().has_permission(request) and not user.is_suspended()
+        if not super().has_permission(request):
+            return False
+        try:
+            request.user.suspension_check()
+        except Suspended:
+            return False
+        return True

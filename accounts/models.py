@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from common.errors import Suspended
+
 # Stored as `suspended_until` for a suspension without an end, so that "is suspended now" is a
 # single comparison in every query that filters suspended authors out.
 SUSPENDED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
@@ -18,19 +20,13 @@ SUSPENDED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
 def visible_user_q(prefix: str = "", *, now: datetime | None = None) -> Q:
     """The author-visibility rule, "active and not suspended", on the user at `prefix` (e.g. "author__").
 
-    Written once: User.is_visible says it in Python and VISIBLE_USER_SQL in raw SQL, and a test
-    checks that the three agree.
+    Written once: raw SQL that needs it is compiled from a queryset using it (tweets.selectors'
+    visible_tweets).
     """
     now = now or timezone.now()
     return Q(**{f"{prefix}is_active": True}) & (
         Q(**{f"{prefix}suspended_until__isnull": True}) | Q(**{f"{prefix}suspended_until__lte": now})
     )
-
-
-# The same rule for raw SQL: format with the user table's alias; binds %(now)s.
-VISIBLE_USER_SQL = (
-    "{alias}.is_active AND ({alias}.suspended_until IS NULL OR {alias}.suspended_until <= %(now)s)"
-)
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -43,9 +39,22 @@ class UserManager(DjangoUserManager["User"]):
         # django-stubs leaves out this private method, which Django 5.2 has and its create_* methods call.
         return super()._create_user(username, email, password, **extra_fields)  # type: ignore[misc]
 
+    def with_email(self, email: str) -> "models.QuerySet[User]":
+        """The account with this email, whatever its letter case, as user_email_unique_ci compares
+        them (none for a blank one); the one lookup behind logins, throttling and "email taken"."""
+        email = email.strip()
+        if not email:
+            return self.none()
+        # `email <> ''` as in the index's condition, so that PostgreSQL can use it.
+        return (
+            self.exclude(email="")
+            .alias(email_lower=Lower("email"))
+            .filter(email_lower=Lower(models.Value(email)))
+        )
+
     def email_taken(self, *, email: str, exclude: "User | None" = None) -> bool:
         """Whether another account has this email, whatever its letter case (login accepts either)."""
-        rows = self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+        rows = self.with_email(email)
         if exclude is not None:
             rows = rows.exclude(pk=exclude.pk)
         return rows.exists()
@@ -60,6 +69,10 @@ class User(AbstractUser):
     suspended_until = models.DateTimeField(
         null=True, blank=True, help_text="Suspended while this time is in the future."
     )
+    # The profile people see beside the name; the directory (SCIM) may fill title and department.
+    title = models.CharField(max_length=150, blank=True, default="", db_default="")
+    department = models.CharField(max_length=150, blank=True, default="", db_default="")
+    bio = models.CharField(max_length=500, blank=True, default="", db_default="")
     # Bumped when the password or api key changes; credentials minted before are then refused.
     credentials_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -75,21 +88,35 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return f"{self.name} (@{self.username})"
 
+    @property
+    def avatar_url(self) -> str:
+        """The avatar's URL, for <img src>: a generated image of the initials."""
+        from accounts.avatars import initials_avatar_url
+
+        return initials_avatar_url(user_id=self.pk, name=self.name)
+
     def is_suspended(self, *, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
 
-    def is_visible(self, *, now: datetime | None = None) -> bool:
-        """Whether others see this user's tweets: the rule of visible_user_q."""
-        return self.is_active and not self.is_suspended(now=now)
+    def suspension_check(self, *, now: datetime | None = None) -> None:
+        """The one refusal of a suspended user, at every door (API, web, admin): Suspended with what
+        they are told, and `until` None for a suspension without an end."""
+        if not self.is_suspended(now=now):
+            return
+        if self.suspended_until is None or self.suspended_until >= SUSPENDED_INDEFINITELY:
+            raise Suspended("This account is suspended indefinitely.", until=None)
+        notice = f"This account is suspended until {timezone.localtime(self.suspended_until).isoformat()}."
+        raise Suspended(notice, until=self.suspended_until)
 
-    def is_suspended_indefinitely(self) -> bool:
-        return self.suspended_until is not None and self.suspended_until >= SUSPENDED_INDEFINITELY
 
-    def suspension_notice(self) -> str:
-        """What a suspended user is told, at every door: until when, or that it has no end."""
-        if self.is_suspended_indefinitely():
-            return "This account is suspended indefinitely."
-        return f"This account is suspended until {timezone.localtime(self.suspended_until).isoformat()}."
+# Shorter keys are chosen by a person (the demo's `test`), not random: their first characters
+# would store most or all of the secret in plain text.
+API_KEY_MIN_LENGTH_FOR_PREFIX = 32
+
+
+def api_key_prefix(key: str) -> str:
+    """What ApiKey.prefix stores of a key, whoever stores it (the service, the importer)."""
+    return key[:8] if len(key) >= API_KEY_MIN_LENGTH_FOR_PREFIX else ""
 
 
 def api_key_digest(key: str) -> str:

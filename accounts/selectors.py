@@ -1,17 +1,18 @@
 import hmac
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, connections, router
 from django.db.models import Exists, OuterRef, QuerySet
-from django.db.models.functions import Lower
 from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
-from accounts.models import ApiKey, Follow, User, api_key_digest, visible_user_q
+from accounts.models import ApiKey, Follow, User, api_key_digest
+from accounts.throttling import client_address, login_attempt
 from common.errors import InvalidCredentials, NotAllowed, NotFound
 from common.queries import count_subquery
 from common.replicas import read_connection
@@ -91,15 +92,6 @@ def user_get(*, user_id: int) -> User:
     return user
 
 
-def active_followee_ids(*, user: User) -> list[int]:
-    """Ids of the users `user` follows whose tweets are visible now (active, not suspended)."""
-    return list(
-        Follow.objects.filter(visible_user_q("followee__"), follower=user).values_list(
-            "followee_id", flat=True
-        )
-    )
-
-
 # Both lists of a profile in one round trip, written out once: GET /api/users/me is among the
 # most frequent requests, and building the two ORM queries it replaces cost more than running them.
 _PROFILE_SQL = (
@@ -113,7 +105,8 @@ _PROFILE_SQL = (
 
 
 def user_profile(*, user: User) -> dict:
-    """The contract's Profile: id, name, followers and following (active users only), by id.
+    """The contract's Profile: id, name, followers and following (active users only), by id; plus
+    profile_details.
 
     One query (the user row is already loaded).
     """
@@ -122,7 +115,25 @@ def user_profile(*, user: User) -> dict:
         cursor.execute(_PROFILE_SQL, [user.pk, user.pk])
         for side, user_id, name in cursor.fetchall():
             lists[side].append({"id": user_id, "name": name})
-    return {"id": user.id, "name": user.name, "followers": lists[0], "following": lists[1]}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "followers": lists[0],
+        "following": lists[1],
+        **profile_details(user=user),
+    }
+
+
+def profile_details(*, user: User) -> dict:
+    """What a profile adds to the contract's fields: the login name, the avatar's URL, and the
+    person's bio, job title and department (empty strings when not given)."""
+    return {
+        "username": user.username,
+        "avatar": user.avatar_url,
+        "bio": user.bio,
+        "title": user.title,
+        "department": user.department,
+    }
 
 
 def user_for_token(token: Token) -> User | None:
@@ -154,13 +165,7 @@ def refresh_token_check(raw: str) -> tuple[RefreshToken, User]:
 def user_for_credentials(*, request, password: str, username: str = "", email: str = "") -> User | None:
     """The active user with this username (or email) and password, or None."""
     if email:
-        found = (
-            User.objects.exclude(email="")
-            .alias(email_lower=Lower("email"))
-            .filter(email_lower=email.lower())
-            .values_list("username", flat=True)
-            .first()
-        )
+        found = User.objects.with_email(email).values_list("username", flat=True).first()
         if found is None:
             # Hash anyway, so the response time does not reveal which emails have accounts.
             User().set_password(password)
@@ -168,6 +173,31 @@ def user_for_credentials(*, request, password: str, username: str = "", email: s
         username = found
     # Django's ModelBackend refuses inactive users and unusable passwords.
     return authenticate(request, username=username, password=password)
+
+
+def login_fields(login: str) -> dict[str, str]:
+    """A single "username or email" field (the web's, the admin's) as user_sign_in's keywords."""
+    return {"email": login} if "@" in login else {"username": login}
+
+
+def user_sign_in(*, request, password: str, username: str = "", email: str = "") -> User:
+    """The user these credentials sign in, whichever door they come through (API, web, admin).
+
+    Throttled per account and address (accounts.throttling.login_attempt: RateLimited), then
+    InvalidCredentials for a wrong password or a deactivated account (the same message: it reveals
+    nothing), then Suspended for a suspended one.
+    """
+    user = login_attempt(
+        login=username or email,
+        address=client_address(request),
+        check=lambda: user_for_credentials(
+            request=request, password=password, username=username, email=email
+        ),
+    )
+    if user is None:
+        raise InvalidCredentials("No active account with these credentials.")
+    user.suspension_check()
+    return user
 
 
 def email_taken(*, email: str, exclude: User | None = None) -> bool:
@@ -205,11 +235,10 @@ def user_directory(*, viewer: User, search: str = "", include_inactive: bool = F
 def users_for_password_reset(*, email: str) -> list[User]:
     """The active local accounts (with a usable password) that this email address, any letter case,
     may reset; at most one, as emails are unique. Accounts that sign in elsewhere only have none."""
-    if not email.strip():
-        return []
-    users = User.objects.alias(email_lower=Lower("email")).filter(
-        email_lower=email.strip().lower(), is_active=True
-    )
+    users = User.objects.with_email(email).filter(is_active=True)
+    if not settings.LOCAL_LOGIN:
+        # Passwords sign in superusers only then (accounts.backends.PasswordBackend).
+        users = users.filter(is_superuser=True)
     return [user for user in users if user.has_usable_password()]
 
 

@@ -1,8 +1,5 @@
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
-from accounts.models import User
-from accounts.services import email_validate_free, password_validate
 from api.fields import StrictBooleanField, StrictCharField
 from api.pagination import PageNumberPagination, page_envelope_serializer
 from api.serializers import StrictSerializer
@@ -18,6 +15,13 @@ class ProfileSerializer(serializers.Serializer):
     name = serializers.CharField()
     followers = UserRefSerializer(many=True)
     following = UserRefSerializer(many=True)
+    username = serializers.CharField(help_text="The login name.")
+    avatar = serializers.CharField(
+        help_text="URL of the person's avatar (a generated image of their initials), for <img src>."
+    )
+    bio = serializers.CharField(help_text="A short text about the person; may be empty.")
+    title = serializers.CharField(help_text="Job title; may be empty. A directory (SCIM) may set it.")
+    department = serializers.CharField(help_text="Department; may be empty. A directory (SCIM) may set it.")
 
 
 class ProfileEnvelopeSerializer(serializers.Serializer):
@@ -61,6 +65,9 @@ class PasswordResetConfirmSerializer(StrictSerializer):
 # --- Self-service ---------------------------------------------------------------------
 class MeUpdateSerializer(StrictSerializer):
     name = StrictCharField(required=False, max_length=150)
+    bio = StrictCharField(required=False, allow_blank=True, max_length=500)
+    title = StrictCharField(required=False, allow_blank=True, max_length=150)
+    department = StrictCharField(required=False, allow_blank=True, max_length=150)
     password = StrictCharField(
         required=False, trim_whitespace=False, write_only=True, help_text="A new password."
     )
@@ -149,28 +156,13 @@ class UserCreateSerializer(StrictSerializer):
     username = StrictCharField(
         required=False,
         max_length=150,
-        validators=[UnicodeUsernameValidator()],
         help_text="Default: from name.",
     )
     password = StrictCharField(
         required=False, trim_whitespace=False, write_only=True, help_text="Default: none (api key only)."
     )
-
-    def validate_username(self, value: str) -> str:
-        if User.objects.filter(username=value).exists():
-            raise serializers.ValidationError("A user with this username already exists.")
-        return value
-
-    def validate_email(self, value: str) -> str:
-        email_validate_free(email=value)
-        return value
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if "password" in attrs:
-            candidate = User(username=attrs.get("username", ""), email=attrs["email"], name=attrs["name"])
-            password_validate(password=attrs["password"], user=candidate)
-        return attrs
+    # The account rules (username or email taken, password strength) are accounts.services'
+    # user_create_check, which user_create runs for every door.
 
 
 class UserAdminUpdateSerializer(StrictSerializer):

@@ -22,7 +22,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.models import ApiKey, Follow, User, api_key_digest
+from accounts.models import ApiKey, Follow, User, api_key_digest, api_key_prefix
 from accounts.selectors import (
     CREDENTIALS_VERSION_CLAIM,
     email_taken,
@@ -35,9 +35,10 @@ from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed
 from ops import metrics
 
-API_KEY_MIN_LENGTH_FOR_PREFIX = 32
-
 logger = logging.getLogger(__name__)
+
+# The profile's free-text fields and their lengths (the model's max_length).
+PROFILE_TEXT_LIMITS = {"title": 150, "department": 150, "bio": 500}
 
 
 def api_key_generate() -> str:
@@ -45,12 +46,45 @@ def api_key_generate() -> str:
 
 
 def _unique_username(name: str) -> str:
-    base = slugify(name)[:140] or "user"
+    return username_unique(base=slugify(name))
+
+
+def username_taken(username: str, *, exclude: User | None = None) -> bool:
+    """Whether another account has this username in any letter case (as Django's own forms compare
+    them)."""
+    rows = User.objects.filter(username__iexact=username)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return rows.exists()
+
+
+def username_unique(*, base: str) -> str:
+    """`base` (letters, digits and . + - _ only) as a free username: a clash gets -2, -3, ..."""
+    base = base[:140] or "user"
     candidate, n = base, 1
-    while User.objects.filter(username=candidate).exists():
+    while username_taken(candidate):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+def user_create_check(
+    *, name: str, username: str | None = None, email: str = "", password: str | None = None
+) -> None:
+    """The rules of a new account (Invalid on the field to blame), which user_create runs: a door
+    with a form of its own (the admin's "add user") calls this to show them beside its fields."""
+    if not name.strip():
+        raise Invalid.on_field("name", "This field may not be blank.")
+    if username is not None:
+        try:
+            User._meta.get_field("username").run_validators(username)
+        except DjangoValidationError as exc:
+            raise Invalid(" ".join(exc.messages), fields={"username": list(exc.messages)}) from None
+        if username_taken(username):
+            raise Invalid.on_field("username", "A user with this username already exists.")
+    email_validate_free(email=email)
+    if password:
+        password_validate(password=password, user=User(username=username or "", email=email, name=name))
 
 
 @transaction.atomic
@@ -64,13 +98,15 @@ def user_create(
     is_staff: bool = False,
     is_superuser: bool = False,
 ) -> tuple[User, str]:
-    """Create a user with an api key; returns the user and the key, which is never stored."""
-    name = name.strip()
-    if not name:
-        raise Invalid.on_field("name", "This field may not be blank.")
+    """Create a user with an api key; returns the user and the key, which is never stored.
+
+    Every door creates accounts here (API, admin, createuser, seed_demo), so the rules of
+    user_create_check hold for all of them.
+    """
+    user_create_check(name=name, username=username, email=email, password=password)
     user = User(
-        name=name,
-        username=username or _unique_username(name),
+        name=name.strip(),
+        username=username or _unique_username(name.strip()),
         email=email,
         is_staff=is_staff,
         is_superuser=is_superuser,
@@ -89,10 +125,7 @@ def api_key_set(*, user: User, key: str | None = None) -> str:
     """Revoke the user's current key and issue a new one (random unless given); returns it once."""
     key = key or api_key_generate()
     ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    # The prefix helps tell long random keys apart; of a short chosen key (the demo's `test`)
-    # it would store most or all of the secret in plain text.
-    prefix = key[:8] if len(key) >= API_KEY_MIN_LENGTH_FOR_PREFIX else ""
-    ApiKey.objects.create(user=user, digest=api_key_digest(key), prefix=prefix)
+    ApiKey.objects.create(user=user, digest=api_key_digest(key), prefix=api_key_prefix(key))
     # Credentials minted before (e.g. JWTs) stop working with the old key.
     _credentials_version_bump(user=user)
     return key
@@ -167,6 +200,9 @@ def user_update(
     is_staff: bool | None = None,
     username: str | None = None,
     is_superuser: bool | None = None,
+    title: str | None = None,
+    department: str | None = None,
+    bio: str | None = None,
 ) -> User:
     """Change a user's profile fields; None leaves a field as it is.
 
@@ -184,8 +220,17 @@ def user_update(
         "is_staff": is_staff,
         "username": username,
         "is_superuser": is_superuser,
+        "title": title if title is None else title.strip(),
+        "department": department if department is None else department.strip(),
+        "bio": bio if bio is None else bio.strip(),
     }
     changes = {field: value for field, value in fields.items() if value is not None}
+    for field, limit in PROFILE_TEXT_LIMITS.items():
+        text = str(changes.get(field, ""))
+        if len(text) > limit:
+            raise Invalid.on_field(field, f"At most {limit} characters.")
+        if "\x00" in text:
+            raise Invalid.on_field(field, "Null characters are not allowed.")
     for field, value in changes.items():
         setattr(user, field, value)
     if changes:
@@ -215,12 +260,19 @@ def reactivation_store(*, user: User) -> None:
 
 @transaction.atomic
 def profile_update(
-    *, user: User, name: str | None = None, password: str | None = None, current_password: str = ""
+    *,
+    user: User,
+    name: str | None = None,
+    password: str | None = None,
+    current_password: str = "",
+    bio: str | None = None,
+    title: str | None = None,
+    department: str | None = None,
 ) -> None:
-    """A user changing their own name and/or password (which requires the current one)."""
+    """A user changing their own profile and/or password (which requires the current one)."""
     if password is not None:
         password_change(user=user, current_password=current_password, new_password=password)
-    user_update(user=user, name=name)
+    user_update(user=user, name=name, bio=bio, title=title, department=department)
 
 
 def _unsigned(encoded: str) -> str:

@@ -7,8 +7,8 @@ from rest_framework.views import APIView
 from accounts.selectors import (
     refresh_token_check,
     user_directory,
-    user_for_credentials,
     user_profile,
+    user_sign_in,
 )
 from accounts.serializers import (
     AccountCreatedSerializer,
@@ -38,11 +38,10 @@ from accounts.services import (
     user_create,
     user_login,
 )
-from accounts.throttling import client_address, login_attempt
+from accounts.throttling import client_address
 from api.pagination import PageNumberPagination
 from api.permissions import IsActiveUser, IsStaff
 from api.schema import OkEnvelopeSerializer, error_responses
-from common.errors import InvalidCredentials
 from common.replicas import reads_from_replica
 
 
@@ -55,11 +54,6 @@ class _TokenView(APIView):
     def get_authenticate_header(self, request) -> str:
         # Without a challenge DRF would turn our 401s into 403s.
         return 'Bearer realm="api"'
-
-    def refuse_if_suspended(self, request, user) -> None:
-        """The same 403 `account_suspended` every other endpoint gives a suspended user."""
-        request.user = user
-        IsActiveUser().has_permission(request, self)
 
 
 class LoginView(_TokenView):
@@ -77,15 +71,7 @@ class LoginView(_TokenView):
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        user = login_attempt(
-            login=data.get("username") or data.get("email") or "",
-            address=client_address(request),
-            check=lambda: user_for_credentials(request=request, **data),
-        )
-        if user is None:
-            raise InvalidCredentials("No active account with these credentials.")
-        self.refuse_if_suspended(request, user)
+        user = user_sign_in(request=request, **serializer.validated_data)
         return Response({"result": True, **user_login(user=user)})
 
 
@@ -101,7 +87,8 @@ class TokenRefreshView(_TokenView):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, user = refresh_token_check(serializer.validated_data["refresh"])
-        self.refuse_if_suspended(request, user)
+        # The same 403 `account_suspended` every other endpoint gives a suspended user.
+        user.suspension_check()
         return Response({"result": True, **refresh_token_rotate(token=token, user=user)})
 
 
@@ -221,13 +208,21 @@ class UserMeView(APIView):
         return Response({"result": True, "user": user_profile(user=request.user)})
 
     @extend_schema(
-        summary="Change your name or password",
+        summary="Change your name, bio, title, department or password",
         description=(
             "A new `password` needs `current_password` and must pass the password validators. "
-            "Changing it ends every JWT session of yours: log in again."
+            "Changing it ends every JWT session of yours: log in again. `bio` (up to 500 characters), "
+            "`title` and `department` (up to 150) may be emptied with an empty string."
         ),
         request=MeUpdateSerializer,
         responses={200: ProfileEnvelopeSerializer, **error_responses(400)},
+        examples=[
+            OpenApiExample(
+                "Profile",
+                value={"bio": "Numbers and engines.", "title": "Analyst", "department": "Research"},
+                request_only=True,
+            )
+        ],
     )
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data)

@@ -1,7 +1,5 @@
 from rest_framework.permissions import BasePermission
 
-from common.errors import Suspended
-
 
 class IsActiveUser(BasePermission):
     """Authenticated, and not suspended by a moderator (checked for every kind of credential)."""
@@ -10,9 +8,8 @@ class IsActiveUser(BasePermission):
         user = request.user
         if user is None or not user.is_authenticated:
             return False
-        if user.is_suspended():
-            until = None if user.is_suspended_indefinitely() else user.suspended_until
-            raise Suspended(user.suspension_notice(), until=until)
+        # Suspended (the account_suspended envelope) while a moderator's suspension lasts.
+        user.suspension_check()
         return True
 
 

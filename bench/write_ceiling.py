@@ -26,13 +26,16 @@ def pgbench_variable(value: object) -> str:
         return ":uid"
     if value == _TWEET:
         return ":tid"
+    if isinstance(value, int) and not isinstance(value, bool):
+        # A constant of the statement (the counters' steps), the same on every run.
+        return str(int(value))
     raise ValueError(f"the like statement binds a parameter the write ceiling cannot vary: {value!r}")
 
 
 def pgbench_script(*, like: bool) -> str:
     from django.db import connection
 
-    from tweets.services import likes_change_statement
+    from tweets.services import _likes_change_statement as likes_change_statement
 
     if connection.vendor != "postgresql":
         raise SystemExit("the write ceiling needs a PostgreSQL DATABASE_URL")

@@ -114,7 +114,7 @@ def media_thumbnails(media_list) -> str:
     return format_html_join(
         " ",
         '<a href="{}" target="_blank"><img src="{}" alt="" style="max-height:80px;max-width:120px"></a>',
-        ((media.file.url, (media.thumbnail or media.file).url) for media in media_list if media.file),
+        ((media.file.url, media.thumbnail.url) for media in media_list if media.file),
     )
 
 

@@ -6,6 +6,10 @@ from django.db import InterfaceError, OperationalError
 # insufficient resources (53, e.g. too many connections), operator intervention (57P: shutting
 # down, starting up, crashed).
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+# Except a protocol violation: the server refused what the client sent (such as parameters for a
+# prepared statement that is another one on this server connection, behind a pooler), a bug or a
+# configuration error to fix, not an outage to wait out.
+_STATEMENT_SQLSTATES = ("08P01",)
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
@@ -22,6 +26,6 @@ def database_unavailable(exc: BaseException | None) -> bool:
         # psycopg: no server answered (refused, reset, closed mid-query).
         return True
     if sqlstate:
-        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES) and sqlstate not in _STATEMENT_SQLSTATES
     # SQLite: another writer held the lock past the timeout.
     return "database is locked" in str(exc)

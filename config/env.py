@@ -122,3 +122,22 @@ def env_rate(name: str, default: str) -> tuple[int, int]:
         raise ImproperlyConfiguredEnv(f"{name}={raw!r} is not a rate like 10/hour or 20/15m")
     limit, count, unit = match.groups()
     return int(limit), int(count or 1) * _RATE_UNITS[unit]
+
+
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def env_https_url(name: str, default: str = "") -> str:
+    """An https URL without a trailing slash ("" when unset); plain http only on a loopback host
+    (tests, development), where nothing travels over a network."""
+    from urllib.parse import urlsplit
+
+    value = (env_str(name, default) or "").strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme == "https" and parts.hostname:
+        return value
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS:
+        return value
+    raise ImproperlyConfiguredEnv(f"{name}={value!r} must be an https URL (http only on localhost)")

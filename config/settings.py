@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from api.converters import ID_SCHEMA
-from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from config.env import env_bool, env_choice, env_https_url, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CHIRP_DATA_DIR", str(BASE_DIR / "data")))
@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "scim",
+    "sso",
     "dataset",
     "ops",
     "web",
@@ -140,12 +142,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's PostgreSQL backend with a health check that needs no round trip on a sound
     # connection (config/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "config.postgresql"
-if DATABASES["default"]["ENGINE"] == "config.postgresql" and env_bool("DB_SERVER_SIDE_BINDING", True):
-    # Parameters bound by the server, and a statement run 5 times on a connection is prepared
-    # (Django leaves psycopg's auto-prepare off unless asked), so PostgreSQL stops parsing and
-    # planning the hot queries on every request (the commit that made it measured the gain).
-    # Off for poolers without prepared statements.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5, **_url_options}
+# Parameters bound by the server, and a statement run 5 times on a connection is prepared
+# (Django leaves psycopg's auto-prepare off unless asked), so PostgreSQL stops parsing and planning
+# the hot queries on every request (the commit that made it measured the gain). Off for poolers
+# without prepared statements (config/postgresql/base.py refuses the combination).
+_postgresql_options = (
+    {"server_side_binding": True, "prepare_threshold": 5} if env_bool("DB_SERVER_SIDE_BINDING", True) else {}
+)
+if DATABASES["default"]["ENGINE"] == "config.postgresql":
+    DATABASES["default"]["OPTIONS"] = {**_postgresql_options, **_url_options}
 # Streaming replicas of the primary, for the feed, profiles and the directory (common/replicas.py).
 DATABASE_REPLICA_ALIASES: list[str] = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
@@ -158,7 +163,8 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     ):
         raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs PostgreSQL, like DATABASE_URL.")
     _replica["ENGINE"] = "config.postgresql"
-    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Each replica's own URL options (sslmode, connect_timeout, ...) win, as the primary's do.
+    _replica["OPTIONS"] = {**_postgresql_options, **_replica.get("OPTIONS", {})}
     # Tests never create a database on a replica: it serves the primary's.
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica{_number}"] = _replica
@@ -199,6 +205,55 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
 # The web client's pages (web app): anonymous visitors are sent to the sign-in page at /.
 LOGIN_URL = "web:home"
+# Password sign-in (refused to all but superusers when LOCAL_LOGIN is off); sessions that the
+# OpenID sign-in opened (sso.backends).
+AUTHENTICATION_BACKENDS = ["accounts.backends.PasswordBackend", "sso.backends.OidcSessionBackend"]
+
+# --- Single sign-on (docs/identity.md) -----------------------------------------------------
+# Password sign-in for everyone (web, admin, POST /api/auth/token); off: for superusers only, so
+# that people sign in through the company's identity provider.
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+# OpenID Connect: on when OIDC_ISSUER is set; its /.well-known/openid-configuration says the rest.
+OIDC_ISSUER = env_https_url("OIDC_ISSUER")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "")
+OIDC_SCOPES = env_list("OIDC_SCOPES", ["openid", "email", "profile"])
+# Members of any of these groups (the ID token's `groups` claim) are moderators, and stop being
+# moderators when they leave them; empty: roles are given in Chirp only.
+OIDC_MODERATOR_GROUPS = env_list("OIDC_MODERATOR_GROUPS", [])
+# Seconds to wait for the provider (discovery, keys, the token exchange).
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+if OIDC_ISSUER and not OIDC_CLIENT_ID:
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID must be set too")
+if OIDC_SCOPES and "openid" not in OIDC_SCOPES:
+    raise ImproperlyConfigured("OIDC_SCOPES must include openid")
+
+# LDAP / Active Directory (django-auth-ldap, through sso.ldap.LdapBackend): on when LDAP_SERVER_URI
+# is set. People sign in with their directory username and password, checked by binding as them.
+LDAP_SERVER_URI = env_str("LDAP_SERVER_URI", "").strip()
+LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+# The account that searches the directory for the person (empty: anonymous search).
+LDAP_BIND_DN = env_str("LDAP_BIND_DN", "")
+LDAP_BIND_PASSWORD = env_str("LDAP_BIND_PASSWORD", "")
+LDAP_USER_SEARCH_BASE = env_str("LDAP_USER_SEARCH_BASE", "")
+# Active Directory: (sAMAccountName=%(user)s)
+LDAP_USER_FILTER = env_str("LDAP_USER_FILTER", "(uid=%(user)s)")
+LDAP_NAME_ATTRIBUTE = env_str("LDAP_NAME_ATTRIBUTE", "cn")
+LDAP_EMAIL_ATTRIBUTE = env_str("LDAP_EMAIL_ATTRIBUTE", "mail")
+LDAP_GROUP_SEARCH_BASE = env_str("LDAP_GROUP_SEARCH_BASE", "")
+# groupOfNames (OpenLDAP), activeDirectory (nested groups, by `member`), groupOfUniqueNames, posixGroup.
+LDAP_GROUP_TYPE = env_choice(
+    "LDAP_GROUP_TYPE", "groupOfNames", ("groupOfNames", "activeDirectory", "groupOfUniqueNames", "posixGroup")
+)
+# Members of this group (its DN) are moderators; they stop being moderators when they leave it.
+LDAP_MODERATOR_GROUP = env_str("LDAP_MODERATOR_GROUP", "")
+LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 10, minimum=1)
+if LDAP_SERVER_URI:
+    from config.ldap import django_auth_ldap_settings
+
+    globals().update(django_auth_ldap_settings(globals()))
+    AUTHENTICATION_BACKENDS.append("sso.ldap.LdapBackend")
 LOGIN_REDIRECT_URL = "web:home"
 # The error envelope under /api/ (api.exceptions.csrf_failure), a page in Chirp's layout elsewhere.
 CSRF_FAILURE_VIEW = "web.views.csrf_failure"
@@ -270,9 +325,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_RATES": {
-        "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
-    },
     # X-Forwarded-For is trusted only from this many reverse proxies (0: use the peer address).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
@@ -280,6 +332,8 @@ REST_FRAMEWORK = {
 # Login throttling (accounts/throttling.py), the same for the API, the admin and the web sign-in:
 # (limit, window in seconds). Failures are counted per account and address, and per account from
 # anywhere in a short window, so that others' wrong passwords hold the owner back only that long.
+# Image uploads per user, API and web together (accounts.throttling.upload_throttle_check).
+UPLOAD_THROTTLE_RATE = env_rate("THROTTLE_UPLOADS", "60/hour")
 LOGIN_THROTTLE_RATES = {
     "address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/minute"),
     "account_address": env_rate("THROTTLE_LOGIN_ACCOUNT_ADDRESS", "10/hour"),
@@ -294,6 +348,12 @@ PASSWORD_RESET_THROTTLE_RATES = {
 }
 # How long a password reset link works (Django's token generator reads this).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+
+# --- Provisioning (SCIM 2.0, scim app) ------------------------------------------------------
+# The bearer token a directory (Entra ID, Okta, ...) sends to /scim/v2/; unset: no SCIM at all.
+SCIM_TOKEN = env_str("SCIM_TOKEN", "")
+if SCIM_TOKEN and len(SCIM_TOKEN) < 32 and not DEBUG:
+    raise ImproperlyConfigured("SCIM_TOKEN must have at least 32 characters.")
 
 # --- Email (password reset) ---------------------------------------------------------------
 # Django's SMTP backend under Django's own setting names. Without EMAIL_HOST a development server

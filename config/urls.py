@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.avatars import initials_svg
 from accounts.views import (
     ApiKeyView,
     FollowView,
@@ -60,6 +61,11 @@ api_patterns = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    path("avatars/initials/<str:text>-<int:colour>.svg", initials_svg, name="avatar-initials"),
+    # Provisioning from a company directory (SCIM 2.0); every path answers 404 without SCIM_TOKEN.
+    path("scim/", include("scim.urls")),
+    # Single sign-on: the OpenID provider sends people back to /sso/oidc/callback/.
+    path("sso/", include("sso.urls")),
     # The employees' web client; after the API and the admin, which keep their own 404s.
     path("", include("web.urls")),
 ]

@@ -30,7 +30,7 @@ from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import ApiKey, Follow, User, api_key_digest
+from accounts.models import ApiKey, Follow, User, api_key_digest, api_key_prefix
 from tweets.models import Like, Tweet
 
 COLUMNS = {
@@ -453,7 +453,7 @@ def _write(directory: Path, data: _Validated, clock: _Clock) -> None:
     )
     ApiKey.objects.bulk_create(
         (
-            ApiKey(user_id=user_id, digest=api_key_digest(key), prefix=key[:8])
+            ApiKey(user_id=user_id, digest=api_key_digest(key), prefix=api_key_prefix(key))
             for user_id, _, key in data.users
         ),
         batch_size=5_000,

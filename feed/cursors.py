@@ -7,6 +7,10 @@ naming the snapshot, its owner and a position in it, so following pages walk the
 the first page: no tweet twice and none skipped however likes change meanwhile. Their content,
 likes and likes_count are read fresh; tweets deleted or hidden since (or whose author was
 suspended or deactivated) are left out, so a page can be shorter than `limit`.
+
+With read replicas, the snapshot is read from the primary, which wrote it an instant ago (a
+replica may not have replayed it yet), and a page whose tweets a lagging replica lacks is read
+again from the primary: cursor pages work whatever the replicas' lag.
 """
 
 from datetime import timedelta
@@ -18,6 +22,7 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from common.errors import Invalid
+from common.replicas import primary_reads, reading_from_replica
 from feed.models import FeedSnapshot
 from feed.selectors import feed_ids, tweets_by_ids
 from tweets.selectors import TweetPayload
@@ -74,11 +79,12 @@ def snapshot_page(*, cursor: str, user_id: int, limit: int) -> tuple[list[int], 
     if not isinstance(snapshot_id, int):
         raise _expired()  # a cursor from before snapshots were rows
     cutoff = timezone.now() - timedelta(seconds=settings.FEED_CURSOR_TTL)
-    ids = (
-        FeedSnapshot.objects.filter(pk=snapshot_id, user_id=user_id, created_at__gte=cutoff)
-        .values_list("tweet_ids", flat=True)
-        .first()
-    )
+    with primary_reads():
+        ids = (
+            FeedSnapshot.objects.filter(pk=snapshot_id, user_id=user_id, created_at__gte=cutoff)
+            .values_list("tweet_ids", flat=True)
+            .first()
+        )
     if ids is None:
         raise _expired()
     return _page(ids, snapshot_id=snapshot_id, user_id=user_id, position=position, limit=limit)
@@ -99,4 +105,10 @@ def feed_cursor_page(*, user, cursor: str, limit: int) -> tuple[list[TweetPayloa
         ranked = feed_ids(user=user, count=settings.FEED_MAX_ITEMS)
         snapshot_id = snapshot_create(user_id=user.pk, ids=ranked)
         ids, next_cursor = _page(ranked, snapshot_id=snapshot_id, user_id=user.pk, position=0, limit=limit)
-    return tweets_by_ids(ids=ids), next_cursor
+    tweets = tweets_by_ids(ids=ids)
+    if len(tweets) < len(ids) and reading_from_replica():
+        # Deleted or hidden since, or not replayed yet on this replica (the order may have been
+        # ranked on the primary, or on a replica further ahead): the primary tells which.
+        with primary_reads():
+            tweets = tweets_by_ids(ids=ids)
+    return tweets, next_cursor

@@ -19,9 +19,9 @@ class Media(models.Model):
     # Order of the attachment within its tweet, as the author listed the ids.
     position = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(max_length=255)
-    # At most MEDIA_THUMBNAIL_SIDE px per side, same format as `file`; empty only for rows
-    # uploaded before thumbnails existed (readers then fall back to `file`).
-    thumbnail = models.FileField(max_length=255, blank=True, default="")
+    # At most MEDIA_THUMBNAIL_SIDE px per side, same format as `file`. Media uploaded before
+    # thumbnails existed name their `file` here (migration 0004), so every reader reads this alone.
+    thumbnail = models.FileField(max_length=255)
     content_type = models.CharField(max_length=50)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
@@ -31,6 +31,7 @@ class Media(models.Model):
     class Meta:
         verbose_name_plural = "media"
         constraints = [
+            models.CheckConstraint(condition=~Q(thumbnail=""), name="media_thumbnail_not_blank"),
             models.UniqueConstraint(
                 fields=["tweet", "position"], condition=Q(tweet__isnull=False), name="media_position_unique"
             ),

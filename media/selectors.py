@@ -18,7 +18,7 @@ def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dic
     )
     for tweet_id, name, thumbnail in rows:
         attachments[tweet_id].append(default_storage.url(name))
-        thumbnails[tweet_id].append(default_storage.url(thumbnail or name))
+        thumbnails[tweet_id].append(default_storage.url(thumbnail))
     return attachments, thumbnails
 
 
@@ -26,7 +26,7 @@ def media_urls(*, media: Media) -> dict:
     """The extra fields of an upload response: where the image and its thumbnail load from."""
     return {
         "url": default_storage.url(media.file.name),
-        "thumbnail_url": default_storage.url(media.thumbnail.name or media.file.name),
+        "thumbnail_url": default_storage.url(media.thumbnail.name),
         "width": media.width,
         "height": media.height,
     }
@@ -40,10 +40,11 @@ def storage_urls(names: list[str]) -> list[str]:
 def files_of_tweet(*, tweet_id: int) -> list[str]:
     """Names of every stored file of a tweet's media, thumbnails included."""
     rows = Media.objects.filter(tweet_id=tweet_id).values_list("file", "thumbnail")
-    return [name for row in rows for name in row if name]
+    # A set: media from before thumbnails name their file twice.
+    return sorted({name for row in rows for name in row})
 
 
 def files_of_uploader(*, user) -> list[str]:
     """Names of every stored file a user uploaded, attached or not, thumbnails included."""
     rows = Media.objects.filter(uploader=user).values_list("file", "thumbnail")
-    return [name for row in rows for name in row if name]
+    return sorted({name for row in rows for name in row})

@@ -102,7 +102,7 @@ def media_files_delete_on_commit(*, names: list[str]) -> None:
 @transaction.atomic
 def media_delete(*, media: Media) -> None:
     """Delete a media row and, once that has committed, its image and thumbnail files."""
-    names = [name for name in (media.file.name, media.thumbnail.name) if name]
+    names = sorted({name for name in (media.file.name, media.thumbnail.name) if name})
     media.delete()
     media_files_delete_on_commit(names=names)
 
@@ -127,7 +127,7 @@ def media_prune(*, older_than: timedelta, dry_run: bool = False, batch_size: int
                 return pruned
             Media.objects.filter(pk__in=[row["pk"] for row in rows]).delete()
             media_files_delete_on_commit(
-                names=[name for row in rows for name in (row["file"], row["thumbnail"]) if name]
+                names=sorted({name for row in rows for name in (row["file"], row["thumbnail"])})
             )
         pruned.extend(rows)
 

@@ -7,9 +7,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.throttling import upload_throttle_check
 from api.schema import error_responses
 from media.selectors import media_urls
 from media.serializers import MediaCreatedSerializer, MediaUploadSerializer
@@ -19,8 +19,6 @@ from media.uploadhandlers import UploadSizeLimitHandler
 
 class MediaUploadView(APIView):
     parser_classes = [MultiPartParser]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "uploads"
 
     def initialize_request(self, request, *args, **kwargs):
         # Here, before anything has read the body, is the last moment upload handlers can change.
@@ -33,6 +31,8 @@ class MediaUploadView(APIView):
         responses={201: MediaCreatedSerializer, **error_responses(400, 413, 415, 429, 503)},
     )
     def post(self, request):
+        # Before the body is read: a refused upload costs no parsing.
+        upload_throttle_check(user_id=request.user.pk)
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         media = media_create(uploader=request.user, upload=serializer.validated_data["file"])

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
-from accounts.services import account_action_allowed
+from accounts.services import account_action_allowed, user_create, user_create_check
 from common.admin import ReasonForm, author_links, bulk_action, media_thumbnails
 from common.errors import ChirpError
 from common.queries import count_subquery
@@ -34,10 +35,10 @@ SUSPENSION_DURATIONS = {
     "30d": ("30 days", timedelta(days=30)),
     "indefinitely": ("Indefinitely", None),
 }
-# Only a superuser may hand out these; for anyone else they are shown read-only.
-PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
-# Account fields the change form saves through moderation.services.user_account_update (audited).
-AUDITED_FIELDS = ("username", "name", "email", "is_staff", "is_superuser")
+# Account fields the change form saves through moderation.services.user_account_update (audited);
+# only a superuser may change the privileges, which are read-only for anyone else.
+AUDITED_FIELDS = ("username", "name", "email", *services.PRIVILEGE_FIELDS)
+RELATED_FIELDS = ("groups", "user_permissions")
 ADMIN_REASON = "Changed in the admin."
 
 
@@ -346,8 +347,30 @@ class SuspendedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class UserAddForm(AdminUserCreationForm):
+    """Django's add form, plus the account rules of accounts.services.user_create_check beside
+    the fields they blame."""
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            user_create_check(
+                name=cleaned.get("name", ""),
+                username=cleaned.get("username"),
+                email=cleaned.get("email", ""),
+                password=cleaned.get("password1") if cleaned.get("set_usable_password") else None,
+            )
+        except ChirpError as exc:
+            for field, field_messages in (exc.fields or {"": [exc.message]}).items():
+                self.add_error(field if field in self.fields else None, field_messages)
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    add_form = UserAddForm
     list_display = (
         "id",
         "username",
@@ -369,7 +392,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ("username", "password")}),
         ("Profile", {"fields": ("name", "email")}),
         ("Moderation", {"fields": ("is_active", "suspended_until")}),
-        ("Permissions", {"fields": PRIVILEGE_FIELDS}),
+        ("Permissions", {"fields": services.PRIVILEGE_FIELDS}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -396,7 +419,7 @@ class UserAdmin(BaseUserAdmin):
         if obj is None or (request.user.is_superuser and obj.pk != request.user.pk):
             return fields
         # Nobody changes their own rights, and only a superuser changes anyone's.
-        return (*fields, *PRIVILEGE_FIELDS)
+        return (*fields, *services.PRIVILEGE_FIELDS)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # The same rule as every workflow: a moderator must not take over (or lock out) staff.
@@ -408,18 +431,39 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            super().save_model(request, obj, form, change)
+            self._user_create(request, obj, form)
             return
-        # The form has set the new values on `obj`; the workflow compares them with the stored ones,
-        # saves them and audits each change.
+        # The form has set the new values on `obj` (and holds the related ones); the workflow
+        # compares them with the stored ones, saves them and audits each change. Saving the form's
+        # related fields afterwards then finds nothing left to change.
         stored = User.objects.get(pk=obj.pk)
-        new = {field: getattr(obj, field) for field in AUDITED_FIELDS if field in form.changed_data}
+        new = {
+            field: form.cleaned_data[field] if field in RELATED_FIELDS else getattr(obj, field)
+            for field in AUDITED_FIELDS
+            if field in form.changed_data
+        }
         for field in AUDITED_FIELDS:
-            setattr(obj, field, getattr(stored, field))
+            if field not in RELATED_FIELDS:
+                setattr(obj, field, getattr(stored, field))
         try:
             services.user_account_update(moderator=request.user, user=obj, reason=ADMIN_REASON, **new)
         except ChirpError as exc:
             raise PermissionDenied(exc.message) from exc
+
+    def _user_create(self, request, obj, form):
+        """ "Add user" through accounts.services.user_create, like every other door: the api key is
+        made and shown once, the account rules run (the add form showed their refusals already)."""
+        password = (
+            form.cleaned_data.get("password1") if form.cleaned_data.get("set_usable_password") else None
+        )
+        user, key = user_create(name=obj.name, username=obj.username, email=obj.email, password=password)
+        # The admin goes on with `obj` (its change log, the redirect to the new user's page).
+        obj.pk, obj.password, obj._state.adding, obj._state.db = user.pk, user.password, False, user._state.db
+        self.message_user(
+            request,
+            f"{user}'s api key: {key} (shown only this once; it is not stored).",
+            messages.SUCCESS,
+        )
 
     def user_change_password(self, request, id, form_url=""):
         # Setting someone's password is impersonation; only superusers may, through the audited workflow.

@@ -1,10 +1,11 @@
 """Moderation workflows. Each one changes state through the owning app's services and writes
 its audit entry in the same transaction, so the log never misses or invents an action."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -168,7 +169,16 @@ def user_reactivate(*, moderator: User, user: User, reason: str) -> None:
 
 
 # Fields whose change is about who may do what: never on one's own account, and only by a superuser.
-PRIVILEGE_FIELDS = ("is_staff", "is_superuser")
+# The admin shows them read-only to everyone else.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+def _names(objects: Iterable[Group | Permission]) -> list[str]:
+    """Groups and permissions as the audit log records them."""
+    return sorted(
+        obj.name if isinstance(obj, Group) else f"{obj.content_type.app_label}.{obj.codename}"
+        for obj in objects
+    )
 
 
 @transaction.atomic
@@ -184,34 +194,50 @@ def user_account_update(
     is_superuser: bool | None = None,
     is_active: bool | None = None,
     password: str | None = None,
+    groups: Iterable[Group] | None = None,
+    user_permissions: Iterable[Permission] | None = None,
 ) -> None:
     """Staff changing someone's account; None leaves a field as it is. Every change is audited with
     its old and new value (activation as its own deactivate/reactivate entry), in this transaction.
 
-    Status (activation, staff rights, password) never on one's own account; staff rights and
+    Status (activation, PRIVILEGE_FIELDS, password) never on one's own account; privileges and
     passwords need a superuser, and so does any change to a staff account.
     """
     if name is not None:
         name = name.strip()
     profile = {"name": name, "email": email, "username": username}
-    privileges = {"is_staff": is_staff, "is_superuser": is_superuser}
+    privileges = dict(zip(PRIVILEGE_FIELDS, (is_staff, is_superuser, groups, user_permissions), strict=True))
     asked = {field for field, value in privileges.items() if value is not None}
     status_change = bool(asked) or is_active is not None or password is not None
     if password is not None:
         _own_password_refuse(moderator=moderator, user=user)
     account_action_check(actor=moderator, target=user, own_account_allowed=not status_change)
     if asked and not moderator.is_superuser:
-        raise NotAllowed("Only a superuser can grant or revoke staff status.")
+        raise NotAllowed("Only a superuser can grant or revoke staff status, groups or permissions.")
     if password is not None:
         user_password_set(moderator=moderator, user=user, reason=reason, password=password)
+    scalars = {**profile, "is_staff": is_staff, "is_superuser": is_superuser}
     changes: dict[str, Any] = {
         field: value
-        for field, value in {**profile, **privileges}.items()
+        for field, value in scalars.items()
         if value is not None and value != getattr(user, field)
     }
+    details = {field: [getattr(user, field), value] for field, value in changes.items()}
     if changes:
-        details = {field: [getattr(user, field), value] for field, value in changes.items()}
         account_services.user_update(user=user, **changes)
+    related_fields: dict[str, Iterable[Group | Permission] | None] = {
+        "groups": groups,
+        "user_permissions": user_permissions,
+    }
+    for field, values in related_fields.items():
+        if values is None:
+            continue
+        related, chosen = getattr(user, field), list(values)
+        old, new = _names(related.all()), _names(chosen)
+        if old != new:
+            related.set(chosen)
+            details[field] = [old, new]
+    if details:
         audit_record(
             moderator=moderator, action=Action.ACCOUNT_CHANGE, reason=reason, user=user, details=details
         )

@@ -3,7 +3,8 @@
 Each check raises on failure; `/readyz` runs them all and answers 503 naming the failed ones,
 so a load balancer or `docker compose` stops routing to an instance that cannot work. A check
 may instead report "degraded": the instance still serves every request (Redis down, the
-database cache counting throttles instead), so it stays in rotation.
+database cache counting throttles instead; a read replica down, the primary reading for it), so
+it stays in rotation.
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from common.replicas import replica_aliases, replica_probe
 from ops.cache import roundtrip
 
 logger = logging.getLogger("chirp.health")
@@ -62,6 +64,12 @@ def check_cache() -> str:
     return "ok"
 
 
+def check_replicas() -> str:
+    """ "degraded" while a read replica does not answer and the primary reads in its place."""
+    answering = [replica_probe(alias) for alias in replica_aliases()]
+    return "ok" if all(answering) else "degraded"
+
+
 CHECKS: dict[str, Callable[[], str | None]] = {
     "database": check_database,
     "migrations": check_migrations,
@@ -74,7 +82,8 @@ def run_checks() -> dict[str, str]:
     """Every check's outcome, "ok", "degraded" (serving, without a helper) or "failed"; the reason
     goes to the log, not to the caller."""
     results = {}
-    for name, check in CHECKS.items():
+    checks = {**CHECKS, "replicas": check_replicas} if replica_aliases() else CHECKS
+    for name, check in checks.items():
         try:
             outcome = check()
         except Exception as exc:

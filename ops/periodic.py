@@ -59,14 +59,18 @@ def run_forever(
     *,
     jobs: tuple[Job, ...] = JOBS,
     clock: Callable[[], datetime],
-    sleep: Callable[[float], None],
+    sleep: Callable[[float], object],
+    stopped: Callable[[], bool] = lambda: False,
     rounds: int | None = None,
 ) -> None:
-    """Run each job when due, sleeping in between; `rounds` bounds the loop (tests)."""
+    """Run each job when due, sleeping in between, until `stopped()`: a stop asked for during a job
+    lets that job finish and starts no other. `rounds` bounds the loop (tests)."""
     last_runs: dict[str, datetime] = {}
-    while rounds is None or rounds > 0:
+    while not stopped() and (rounds is None or rounds > 0):
         now = clock()
         for job in due_jobs(jobs=jobs, last_runs=last_runs, now=now):
+            if stopped():
+                return
             run_job(job)
             # From the start of the round: a slow job does not push the schedule later and later.
             last_runs[job.name] = now

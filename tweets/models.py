@@ -2,6 +2,31 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# The feed's order: most liked first, newest first among equals; id breaks ties between tweets of
+# the same instant. The ORM's order_by, the feed's raw SQL and tweet_feed_idx are built from it.
+FEED_ORDER = ("-likes_count", "-created_at", "-id")
+
+
+def _ordered(name: str) -> models.OrderBy:
+    return models.F(name.lstrip("-")).desc() if name.startswith("-") else models.F(name).asc()
+
+
+def feed_order_sql(alias: str) -> str:
+    """FEED_ORDER as a raw ORDER BY list on the columns of the table (or subquery) `alias`."""
+    return ", ".join(
+        f"{alias}.{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in FEED_ORDER
+    )
+
+
+def likes_counted(delta: int) -> dict[str, models.Expression]:
+    """The one rule for a change of a tweet's likers: likes_count moves by `delta` (0 for a rename
+    of a liker) and likers_version by one, in the same UPDATE, so a cached likers list is never
+    served under a version whose count it does not match."""
+    moved: dict[str, models.Expression] = {"likers_version": models.F("likers_version") + 1}
+    if delta:
+        moved["likes_count"] = models.F("likes_count") + delta
+    return moved
+
 
 class Tweet(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tweets")
@@ -25,9 +50,7 @@ class Tweet(models.Model):
             # Partial on hidden_at IS NULL so the feed's per-author top-N is an index-only scan.
             models.Index(
                 "author",
-                models.F("likes_count").desc(),
-                models.F("created_at").desc(),
-                models.F("id").desc(),
+                *map(_ordered, FEED_ORDER),
                 name="tweet_feed_idx",
                 condition=Q(hidden_at__isnull=True),
             ),

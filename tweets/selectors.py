@@ -1,5 +1,6 @@
 import itertools
 import operator
+from datetime import datetime
 from typing import TypedDict
 
 import orjson
@@ -14,9 +15,13 @@ from tweets import likers_cache
 from tweets.models import Like, Tweet
 
 
-def visible_tweets() -> QuerySet:
-    """Tweets anyone may see: not hidden, author active and not suspended."""
-    return Tweet.objects.filter(visible_user_q("author__"), hidden_at__isnull=True)
+def visible_tweets(*, now: datetime | None = None) -> QuerySet:
+    """Tweets anyone may see: not hidden, author active and not suspended (at `now`).
+
+    The one statement of the rule: raw SQL that needs it (the feed's, the like statement) is
+    compiled from this queryset.
+    """
+    return Tweet.objects.filter(visible_user_q("author__", now=now), hidden_at__isnull=True)
 
 
 TWEET_NOT_FOUND = "No Tweet matches the given query."

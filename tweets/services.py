@@ -2,7 +2,9 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
 from psycopg import errors as psycopg_errors
 
@@ -10,7 +12,7 @@ from common.errors import Invalid, NotAllowed, NotFound
 from media.selectors import files_of_tweet
 from media.services import media_attach, media_files_delete_on_commit
 from ops import metrics
-from tweets.models import Like, Tweet
+from tweets.models import Like, Tweet, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
@@ -45,8 +47,8 @@ def tweet_delete(*, user, tweet_id: int) -> None:
 
 
 # One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),
-# the like row and the counter change together, and the counter (and likers_version, which the
-# likers cache checks) moves only if the row did.
+# the like row and the counter change together (likes_counted, compiled by the ORM), and the
+# counter moves only if the row did.
 # Under concurrent duplicates the loser's INSERT/DELETE affects no row (the UPDATE re-reads
 # likes_count after the winner's commit), so nothing is counted twice. The request is the api
 # key plus this one round trip, whatever the outcome.
@@ -56,10 +58,7 @@ changed AS (
     INSERT INTO {Like._meta.db_table} (user_id, tweet_id, created_at) SELECT %s, id, %s FROM target
     ON CONFLICT DO NOTHING RETURNING tweet_id
 ),
-counted AS (
-    UPDATE {Tweet._meta.db_table} SET likes_count = likes_count + 1, likers_version = likers_version + 1
-    WHERE id IN (SELECT tweet_id FROM changed) RETURNING id
-)
+counted AS ({{counted}})
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 _UNLIKE_SQL = f"""
@@ -68,27 +67,33 @@ changed AS (
     DELETE FROM {Like._meta.db_table} WHERE user_id = %s AND tweet_id IN (SELECT id FROM target)
     RETURNING tweet_id
 ),
-counted AS (
-    UPDATE {Tweet._meta.db_table} SET likes_count = likes_count - 1, likers_version = likers_version + 1
-    WHERE id IN (SELECT tweet_id FROM changed) RETURNING id
-)
+counted AS ({{counted}})
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 
 
-def likes_change_statement(*, like: bool, user_id: int, tweet_id: int) -> tuple[str, list]:
-    """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet.
+def _counted_sql(delta: int) -> tuple[str, list]:
+    """likes_counted(delta) applied to the tweets in the `changed` rows, as an UPDATE ... RETURNING."""
+    query = UpdateQuery(Tweet)
+    query.add_update_values(likes_counted(delta))
+    query.add_q(Q(pk__in=RawSQL("SELECT tweet_id FROM changed", ())))
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    return f"{sql} RETURNING {connection.ops.quote_name(Tweet._meta.pk.attname)}", list(params)
 
-    bench/write_ceiling.py runs the same statement under pgbench as the write ceiling.
-    """
+
+def _likes_change_statement(*, like: bool, user_id: int, tweet_id: int) -> tuple[str, list]:
+    """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet."""
     target_sql, target_params = visible_tweets().filter(pk=tweet_id).values("id").query.sql_with_params()
+    counted_sql, counted_params = _counted_sql(1 if like else -1)
     if like:
-        return _LIKE_SQL.format(target=target_sql), [*target_params, user_id, timezone.now()]
-    return _UNLIKE_SQL.format(target=target_sql), [*target_params, user_id]
+        sql, params = _LIKE_SQL, [*target_params, user_id, timezone.now()]
+    else:
+        sql, params = _UNLIKE_SQL, [*target_params, user_id]
+    return sql.format(target=target_sql, counted=counted_sql), [*params, *counted_params]
 
 
 def _likes_change_postgresql(*, like: bool, user_id: int, tweet_id: int) -> bool:
-    sql, params = likes_change_statement(like=like, user_id=user_id, tweet_id=tweet_id)
+    sql, params = _likes_change_statement(like=like, user_id=user_id, tweet_id=tweet_id)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -112,9 +117,7 @@ def _like_insert(*, user, tweet_id: int) -> bool:
             Like.objects.create(user=user, tweet=tweet)
     except IntegrityError:
         return False
-    Tweet.objects.filter(pk=tweet.pk).update(
-        likes_count=F("likes_count") + 1, likers_version=F("likers_version") + 1
-    )
+    Tweet.objects.filter(pk=tweet.pk).update(**likes_counted(1))
     return True
 
 
@@ -122,9 +125,7 @@ def _like_delete(*, user, tweet_id: int) -> bool:
     tweet = tweet_get_visible(tweet_id=tweet_id)
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
-        Tweet.objects.filter(pk=tweet.pk).update(
-            likes_count=F("likes_count") - 1, likers_version=F("likers_version") + 1
-        )
+        Tweet.objects.filter(pk=tweet.pk).update(**likes_counted(-1))
     return bool(deleted)
 
 
@@ -158,7 +159,7 @@ def likers_forget_user(*, user_id: int) -> None:
     either commits first (and is bumped here) or reads the new name itself.
     """
     Tweet.objects.filter(pk__in=Like.objects.filter(user_id=user_id).values("tweet_id")).update(
-        likers_version=F("likers_version") + 1
+        **likes_counted(0)
     )
 
 
@@ -205,7 +206,5 @@ def likes_delete(*, likes: QuerySet) -> int:
     # One UPDATE per distinct number of removed likes, not one per tweet.
     for removed in set(per_tweet.values()):
         tweet_ids = [tweet_id for tweet_id, n in per_tweet.items() if n == removed]
-        Tweet.objects.filter(pk__in=tweet_ids).update(
-            likes_count=F("likes_count") - removed, likers_version=F("likers_version") + 1
-        )
+        Tweet.objects.filter(pk__in=tweet_ids).update(**likes_counted(-removed))
     return len(rows)

@@ -61,6 +61,13 @@ class NameForm(forms.Form):
     name = forms.CharField(label=_("Display name"), max_length=150)
 
 
+class ProfileForm(forms.Form):
+    # The lengths are the accounts service's to enforce, with the API's messages.
+    title = forms.CharField(label=_("Job title"), required=False)
+    department = forms.CharField(label=_("Department"), required=False)
+    bio = forms.CharField(label=_("About you"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class PasswordForm(forms.Form):
     current_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)

@@ -1,6 +1,7 @@
 from functools import cache
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -95,6 +96,15 @@ class ContentSecurityPolicyMiddleware:
     def policy() -> str:
         return (
             "default-src 'none'; script-src 'self'; style-src 'self'; "
-            f"img-src {_image_sources()}; connect-src 'self'; form-action 'self'; "
+            f"img-src {_image_sources()}; connect-src 'self'; form-action {_form_targets()}; "
             "base-uri 'none'; frame-ancestors 'none'"
         )
+
+
+def _form_targets() -> str:
+    """Where forms post, redirects after a post included: here, and the OpenID provider, where the
+    sign-out form ends up (RP-initiated sign-out)."""
+    if not settings.OIDC_ISSUER:
+        return "'self'"
+    issuer = urlsplit(settings.OIDC_ISSUER)
+    return f"'self' {issuer.scheme}://{issuer.netloc}"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/<int:user_id>/unfollow/", views.unfollow, name="unfollow"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/name/", views.settings_name, name="settings-name"),
+    path("settings/profile/", views.settings_profile, name="settings-profile"),
     path("settings/password/", views.settings_password, name="settings-password"),
     path("settings/api-key/", views.settings_api_key, name="settings-api-key"),
 ]

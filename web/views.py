@@ -26,21 +26,31 @@ from accounts.services import (
     password_reset_request,
     profile_update,
 )
-from accounts.throttling import client_address
+from accounts.throttling import client_address, upload_throttle_check
 from api.exceptions import csrf_failure as api_csrf_failure
-from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound, RateLimited
+from common.errors import (
+    ChirpError,
+    Invalid,
+    InvalidCredentials,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+    Suspended,
+)
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import media_create, media_delete
 from moderation.services import report_create
+from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete
-from web.auth import suspension_check, upload_throttle_check, user_sign_in_check
+from web.auth import user_sign_in_check
 from web.errors import page_error
 from web.forms import (
     ComposeForm,
     NameForm,
     PasswordForm,
     PasswordResetForm,
+    ProfileForm,
     ReportForm,
     SearchForm,
     SetPasswordForm,
@@ -62,8 +72,8 @@ def signed_in(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         try:
-            suspension_check(request.user)
-        except Exception as exc:
+            request.user.suspension_check()
+        except Suspended as exc:
             # Suspended while signed in: signed out, with the message the API gives.
             message = page_error(exc).message
             logout(request)
@@ -108,10 +118,15 @@ def csrf_failure(request, reason: str = ""):
 def home(request):
     """The feed when signed in; the sign-in page otherwise."""
     if not request.user.is_authenticated:
-        return render(
-            request, "web/sign_in.html", {"form": SignInForm(), "next": request.GET.get("next", "")}
-        )
+        return render(request, "web/sign_in.html", _sign_in_context(request, form=SignInForm()))
     return feed(request)
+
+
+def _sign_in_context(request, **context) -> dict[str, Any]:
+    """The sign-in page's form, where to return to, and the single sign-on button when configured."""
+    next_page = request.POST.get("next") or request.GET.get("next", "")
+    sso = {"label": sso_provider.button_label()} if sso_provider.enabled() else None
+    return {"next": next_page, "sso": sso, "local_login": settings.LOCAL_LOGIN, **context}
 
 
 @require_POST
@@ -123,12 +138,13 @@ def sign_in(request):
             user = user_sign_in_check(
                 request, login=form.cleaned_data["login"].strip(), password=form.cleaned_data["password"]
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The backend that checked the password (authenticate() records it on the user).
+            login(request, user)
             return redirect(_back(request, reverse("web:home")))
-    context = {"form": form, "error": error, "next": request.POST.get("next", "")}
+    context = _sign_in_context(request, form=form, error=error)
     return render(request, "web/sign_in.html", context, status=error.status if error else 400)
 
 
@@ -195,7 +211,11 @@ def password_reset_confirm(request, uid: str):
 
 @require_POST
 def sign_out(request):
+    # Signed in by the company's provider: its session ends too (RP-initiated sign-out).
+    provider_sign_out = sso_provider.sign_out_url(request)
     logout(request)
+    if provider_sign_out:
+        return redirect(provider_sign_out)
     messages.success(request, _("You are signed out."))
     return redirect("web:home")
 
@@ -209,7 +229,7 @@ def feed(request):
     cursor = request.GET.get("cursor", "")
     try:
         tweets, next_cursor = feed_cursor_page(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if not cursor:
             return render(request, "web/error.html", {"error": error}, status=error.status)
@@ -238,7 +258,7 @@ def compose(request):
     form.is_valid()
     uploaded = []
     try:
-        upload_throttle_check(request, len(request.FILES.getlist("images")))
+        upload_throttle_check(user_id=request.user.pk, count=len(request.FILES.getlist("images")))
         for upload in request.FILES.getlist("images"):
             uploaded.append(media_create(uploader=request.user, upload=upload))
         tweet_create(
@@ -246,7 +266,7 @@ def compose(request):
             content=request.POST.get("text", ""),
             media_ids=[media.pk for media in uploaded],
         )
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.
         for media in uploaded:
@@ -266,7 +286,7 @@ def compose(request):
 def _tweet_action(request, tweet_id: int, action, done: str):
     try:
         action(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -307,7 +327,7 @@ def delete(request, tweet_id: int):
         return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
     try:
         tweet_delete(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     messages.success(request, _("Your post is deleted."))
@@ -330,7 +350,7 @@ def report(request, tweet_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             report_create(reporter=request.user, tweet_id=tweet_id, **form.cleaned_data)
-        except Exception as exc:
+        except ChirpError as exc:
             context["error"] = page_error(exc)
             return render(request, "web/report.html", context, status=context["error"].status)
         messages.success(request, _("Thank you: the moderators will look at this post."))
@@ -357,7 +377,7 @@ def directory(request):
 def profile(request, user_id: int):
     try:
         person = user_get(user_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     lists = user_profile(user=person)
@@ -376,7 +396,7 @@ def profile(request, user_id: int):
 def _follow_action(request, user_id: int, action, following: bool, done: str):
     try:
         action(follower=request.user, followee_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -411,6 +431,9 @@ def unfollow(request, user_id: int):
 def _settings_page(request, status: int = 200, **context):
     context.setdefault("name_form", NameForm(initial={"name": request.user.name}))
     context.setdefault("password_form", PasswordForm())
+    person = request.user
+    initial = {"title": person.title, "department": person.department, "bio": person.bio}
+    context.setdefault("profile_form", ProfileForm(initial=initial))
     return render(request, "web/settings.html", context, status=status)
 
 
@@ -432,13 +455,31 @@ def settings_name(request):
     if form.is_valid():
         try:
             profile_update(user=request.user, name=form.cleaned_data["name"])
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             form.add_error("name", error.message)
             return _settings_page(request, error.status, name_form=form)
         messages.success(request, _("Your display name is changed."))
         return redirect("web:settings")
     return _settings_page(request, 400, name_form=form)
+
+
+@signed_in
+@require_POST
+def settings_profile(request):
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_update(user=request.user, **form.cleaned_data)
+        except Invalid as exc:
+            error = page_error(exc)
+            for field, field_messages in error.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            return _settings_page(request, error.status, profile_form=form)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("web:settings")
+    return _settings_page(request, 400, profile_form=form)
 
 
 @signed_in
@@ -452,7 +493,7 @@ def settings_password(request):
                 password=form.cleaned_data["new_password"],
                 current_password=form.cleaned_data["current_password"],
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             fields = {"password": "new_password", "current_password": "current_password"}
             for field, field_messages in error.fields.items():

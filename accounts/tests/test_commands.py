@@ -37,12 +37,28 @@ def test_createuser_prints_a_working_key_once(db):
 
 def test_createuser_uses_the_chosen_key_and_password(db):
     """--api-key and --password set those credentials; the key is still stored only as a digest."""
-    run("createuser", "Grace Hopper", "--username", "grace", "--api-key", "grace-secret-key", "--password=pw")
+    run(
+        "createuser",
+        "Grace Hopper",
+        "--username",
+        "grace",
+        "--api-key",
+        "grace-secret-key",
+        "--password=compiler pioneer",
+    )
 
     user = User.objects.get(username="grace")
-    assert user.check_password("pw")
+    assert user.check_password("compiler pioneer")
     assert not ApiKey.objects.filter(digest="grace-secret-key").exists()
     assert client_with("grace-secret-key").get("/api/users/me").json()["user"]["id"] == user.id
+
+
+def test_createuser_refuses_a_password_the_validators_refuse(db):
+    """The account rules of user_create hold for the command too."""
+    with pytest.raises(CommandError, match=r"^password: This password is too short"):
+        run("createuser", "Grace Hopper", "--username", "grace", "--password=pw")
+
+    assert not User.objects.exists()
 
 
 def test_createuser_refuses_a_duplicate_username(db):

@@ -247,3 +247,15 @@ def test_the_web_form_gives_the_same_message_for_any_address(ada, mail_to_smtp):
         assert "an email with a link to set a new password is on its way" in page.content.decode()
     assert "Set a new password" not in page.content.decode()
     mail_to_smtp.wait_for(ada.user.email)
+
+
+def test_without_local_login_only_superusers_get_a_link(ada, make_user, mail_to_smtp, settings):
+    """With LOCAL_LOGIN off, passwords sign in superusers only, and only they may reset one."""
+    settings.LOCAL_LOGIN = False
+    make_user("Root", email="root.reset@example.com", password=PASSWORD, is_superuser=True, is_staff=True)
+
+    for address in (ada.user.email, "root.reset@example.com"):
+        assert ask(Client(), address).status_code == 200
+
+    mail_to_smtp.wait_for("root.reset@example.com")
+    assert mail_to_smtp.messages(ada.user.email) == []

@@ -16,6 +16,11 @@ def test_me_shows_my_profile_with_whom_i_follow(author, follower):
             "name": "Fred Follower",
             "followers": [],
             "following": [{"id": author.id, "name": "Ada Author"}],
+            "username": "follower",
+            "avatar": f"/avatars/initials/FF-{follower.id % 8}.svg",
+            "bio": "",
+            "title": "",
+            "department": "",
         },
     }
 
@@ -32,6 +37,11 @@ def test_user_profile_lists_their_followers(author, follower, outsider):
             "name": "Ada Author",
             "followers": [{"id": follower.id, "name": "Fred Follower"}],
             "following": [],
+            "username": "author",
+            "avatar": f"/avatars/initials/AA-{author.id % 8}.svg",
+            "bio": "",
+            "title": "",
+            "department": "",
         },
     }
 

@@ -24,6 +24,11 @@ def test_user_renames_themselves_and_sees_the_contract_profile(ada, follower, au
             "name": "Ada Byron",
             "followers": [{"id": follower.id, "name": "Fred Follower"}],
             "following": [],
+            "username": "author",
+            "avatar": f"/avatars/initials/AB-{author.id % 8}.svg",
+            "bio": "",
+            "title": "",
+            "department": "",
         },
     }
     author.user.refresh_from_db()

@@ -2,8 +2,9 @@
 
 import logging
 
+import psycopg
 import pytest
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, OperationalError, connection, connections
 from django.db.utils import load_backend
 from django.test import Client
 
@@ -90,3 +91,12 @@ def test_a_bad_query_is_not_an_outage(db):
         cursor.execute("SELECT 1 FROM chirp_no_such_table")
 
     assert not database_unavailable(raised.value)
+
+
+def test_a_statement_the_server_refuses_is_not_an_outage():
+    """A protocol violation (SQLSTATE 08P01, what PgBouncer losing a prepared statement gives) is a server
+    error, not "Database unavailable"."""
+    error = OperationalError('bind message supplies 2 parameters, but prepared statement "_pg3_1" requires 1')
+    error.__cause__ = psycopg.errors.ProtocolViolation(str(error))
+
+    assert not database_unavailable(error)

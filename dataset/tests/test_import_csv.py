@@ -44,6 +44,18 @@ def write_files(directory: Path, **replacements: list[list[str]]) -> Path:
     return directory
 
 
+def test_imported_keys_keep_a_prefix_only_when_api_key_set_would(tmp_path, make_user):
+    """A short key (the demo's `test`) is not stored in plain text as its prefix, a long one is, as
+    when accounts.services.api_key_set stores it."""
+    long_key = "k" * 40
+    users = [["10", "Ada", "test"], ["20", "Bob", long_key]]
+    run_import(write_files(tmp_path, users=users, follows=[], tweets=[], likes=[]))
+    by_service = make_user("Cy", api_key="short")
+
+    prefixes = dict(ApiKey.objects.values_list("user_id", "prefix"))
+    assert prefixes == {10: "", 20: long_key[:8], by_service.id: ""}
+
+
 def run_import(directory: Path, *args: str) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command("import_csv", str(directory), *args, stdout=out, stderr=err)
@@ -72,9 +84,9 @@ def test_import_stores_every_row_as_given(tmp_path):
     assert len({u.password for u in users.values()}) == len(users)  # each its own random suffix
     keys = {k.user_id: (k.digest, k.prefix, k.revoked_at) for k in ApiKey.objects.all()}
     assert keys == {
-        10: (api_key_digest("ada-key"), "ada-key", None),
-        20: (api_key_digest("bob-key"), "bob-key", None),
-        30: (api_key_digest("cy-key"), "cy-key", None),
+        10: (api_key_digest("ada-key"), "", None),
+        20: (api_key_digest("bob-key"), "", None),
+        30: (api_key_digest("cy-key"), "", None),
     }
     assert set(Follow.objects.values_list("follower_id", "followee_id")) == {(20, 10), (30, 10), (10, 20)}
     tweets = {t.id: t for t in Tweet.objects.all()}

@@ -3,12 +3,16 @@ account is in the audit log with what changed, whichever door it came through.""
 
 from datetime import timedelta
 
+import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from common.errors import NotAllowed
 from moderation.models import AuditEntry
+from moderation.services import MODERATORS_GROUP, user_account_update
 from moderation.tests.conftest import run_action
 
 PASSWORD = "correct horse battery staple"
@@ -180,3 +184,34 @@ def test_a_superuser_cannot_set_their_own_password_in_the_user_admin(make_user):
     assert "Change your own password from your profile" in response.content.decode()
     assert login("root", PASSWORD) == 200
     assert not AuditEntry.objects.exists()
+
+
+def test_granting_a_group_in_the_admin_change_form_is_audited(superuser_client, superuser, author):
+    """Groups are privileges like staff status (one PRIVILEGE_FIELDS): the change goes through the
+    audited workflow, with the old and new groups."""
+    moderators = Group.objects.get(name=MODERATORS_GROUP)
+
+    response = superuser_client.post(
+        f"{USERS}{author.id}/change/",
+        {"username": "author", "name": "Ada Author", "email": "", "groups": [str(moderators.pk)]},
+    )
+
+    assert response.status_code == 302
+    assert list(User.objects.get(pk=author.id).groups.values_list("name", flat=True)) == [MODERATORS_GROUP]
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.moderator_id, entry.target_user_id) == (
+        "account_change",
+        superuser.id,
+        author.id,
+    )
+    assert entry.details == {"groups": [[], [MODERATORS_GROUP]]}
+
+
+def test_a_moderator_cannot_grant_groups_through_the_workflow(moderator, author):
+    """The workflow itself refuses privilege changes to non-superusers, whichever door calls it."""
+    moderators = Group.objects.get(name=MODERATORS_GROUP)
+
+    with pytest.raises(NotAllowed):
+        user_account_update(moderator=moderator.user, user=author.user, reason="x", groups=[moderators])
+
+    assert not author.user.groups.exists()

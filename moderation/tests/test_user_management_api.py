@@ -276,6 +276,11 @@ def test_profile_of_a_user_keeps_its_contract_shape_for_staff_and_others(moderat
             "name": "Ada Author",
             "followers": [{"id": follower.id, "name": "Fred Follower"}],
             "following": [],
+            "username": "author",
+            "avatar": f"/avatars/initials/AA-{author.id % 8}.svg",
+            "bio": "",
+            "title": "",
+            "department": "",
         },
     }
 

@@ -1,3 +1,4 @@
+import json
 import os
 import secrets
 import subprocess
@@ -153,7 +154,22 @@ def test_an_invalid_value_stops_start_up_naming_the_variable(tmp_path, name, val
     assert message in result.stderr
 
 
-@pytest.mark.parametrize(("binding", "expected"), [("1", "True 5"), ("0", "None None")])
+def database_options(environ: dict[str, str], *aliases: str) -> dict[str, dict]:
+    """Each alias's DATABASES OPTIONS as the settings build them from `environ`."""
+    code = (
+        "import django, json, sys; django.setup(); from django.conf import settings;"
+        " print(json.dumps({a: settings.DATABASES[a]['OPTIONS'] for a in sys.argv[1:]}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *aliases], cwd=REPO, env=environ, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("binding", "expected"), [("1", {"server_side_binding": True, "prepare_threshold": 5}), ("0", {})]
+)
 def test_db_server_side_binding_0_leaves_statements_unprepared_for_transaction_poolers(
     tmp_path, binding, expected
 ):
@@ -164,20 +180,27 @@ def test_db_server_side_binding_0_leaves_statements_unprepared_for_transaction_p
         DB_SERVER_SIDE_BINDING=binding,
         DATABASE_REPLICA_URLS="postgres://chirp@127.0.0.1:6433/chirp",
     )
-    code = (
-        "import django; django.setup(); from django.conf import settings;"
-        " print(*[(settings.DATABASES[a].get('OPTIONS', {}).get('server_side_binding'),"
-        " settings.DATABASES[a].get('OPTIONS', {}).get('prepare_threshold'))"
-        " for a in ('default', 'replica1')])"
+
+    assert database_options(environ, "default", "replica1") == {"default": expected, "replica1": expected}
+
+
+def test_each_replica_keeps_the_options_of_its_own_url(tmp_path):
+    """`?sslmode=require&connect_timeout=2` on a replica URL reaches that replica's connections only."""
+    environ = production_env(
+        tmp_path,
+        DATABASE_URL="postgres://chirp@127.0.0.1:6432/chirp?application_name=primary",
+        DATABASE_REPLICA_URLS=(
+            "postgres://chirp@10.0.0.2:5432/chirp?sslmode=require&connect_timeout=2,"
+            "postgres://chirp@10.0.0.3:5432/chirp"
+        ),
     )
 
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=environ, capture_output=True, text=True
-    )
+    options = database_options(environ, "default", "replica1", "replica2")
 
-    assert result.returncode == 0, result.stderr
-    pair = tuple(expected.split())
-    assert result.stdout.split() == [f"({pair[0]},", f"{pair[1]})"] * 2
+    binding = {"server_side_binding": True, "prepare_threshold": 5}
+    assert options["default"] == {**binding, "application_name": "primary"}
+    assert options["replica1"] == {**binding, "sslmode": "require", "connect_timeout": 2}
+    assert options["replica2"] == binding
 
 
 def test_the_test_suite_ignores_a_developers_env_file(tmp_path):

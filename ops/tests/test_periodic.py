@@ -1,4 +1,11 @@
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -10,6 +17,7 @@ from media.models import Media
 from ops import periodic
 from ops.periodic import JOBS, Job, due_jobs, next_due, run_forever
 
+REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 BY_NAME = {job.name: job for job in JOBS}
 
@@ -70,3 +78,70 @@ def test_run_periodic_once_prunes_old_media_expired_tokens_and_sessions(make_use
     assert list(Media.objects.values_list("pk", flat=True)) == [fresh_media.pk]
     assert list(OutstandingToken.objects.values_list("jti", flat=True)) == ["valid"]
     assert list(Session.objects.values_list("session_key", flat=True)) == ["livesession000000000000000000000"]
+
+
+def test_a_stop_asked_for_during_a_job_lets_it_finish_and_starts_no_other(monkeypatch):
+    """SIGTERM mid-job: the job runs to its end, the next one due is left for the next scheduler."""
+    ran: list[str] = []
+    stop = threading.Event()
+
+    def fake_call_command(command, *args):
+        stop.set()
+        ran.append(f"{command} finished")
+
+    monkeypatch.setattr(periodic, "call_command", fake_call_command)
+    jobs = (Job("first", "first", (), timedelta(hours=1)), Job("second", "second", (), timedelta(hours=1)))
+
+    run_forever(jobs=jobs, clock=lambda: T0, sleep=stop.wait, stopped=stop.is_set)
+
+    assert ran == ["first finished"]
+
+
+def test_the_scheduler_exits_at_once_on_sigterm_as_pid_1_of_its_container(tmp_path):
+    """`docker compose stop` sends SIGTERM to the scheduler, PID 1 of its container: it exits 0 at
+    once instead of being killed after the grace period. As root the command runs as PID 1 of a new
+    PID namespace (unshare), where a signal without a handler is ignored, as in the container."""
+    env_file = tmp_path / "empty.env"
+    env_file.write_text("")
+    env = {
+        "PATH": os.environ["PATH"],
+        "ENV_FILE": str(env_file),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "CHIRP_DATA_DIR": str(tmp_path),
+    }
+    as_pid_1 = (
+        ["unshare", "--pid", "--fork", "--kill-child"]
+        if os.geteuid() == 0 and shutil.which("unshare")
+        else []
+    )
+    scheduler = subprocess.Popen(
+        [*as_pid_1, sys.executable, "manage.py", "run_periodic"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert scheduler.stdout is not None
+    log = scheduler.stdout
+    try:
+        lines: list[str] = []
+        # The first round runs every job (they fail on this empty database, logged), then sleeps.
+        while not any("clearsessions" in line for line in lines):
+            line = log.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        target = scheduler.pid
+        if as_pid_1:
+            target = int(Path(f"/proc/{scheduler.pid}/task/{scheduler.pid}/children").read_text().split()[0])
+        os.kill(target, signal.SIGTERM)
+        # Before `docker compose stop` gives up (10 s) and kills it.
+        returncode = scheduler.wait(timeout=8)
+        output = "".join(lines) + log.read()
+    finally:
+        scheduler.kill()
+        scheduler.wait()
+
+    assert returncode == 0, output
+    assert "Scheduler stopped on SIGTERM" in output

@@ -51,6 +51,10 @@ def pg(tool: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
+# The pg_ctl command lines that stop and start the module's replica (filled by its fixture).
+REPLICA_CONTROL: dict[str, list[str]] = {}
+
+
 @pytest.fixture(scope="module")
 def streaming_replica():
     """(primary URL, replica URL) of a fresh database `chirp` with Chirp's schema, replicated."""
@@ -118,6 +122,20 @@ def streaming_replica():
         env = node_env(*urls)
         for command in (["migrate", "--noinput", "-v", "0"], ["createcachetable"]):
             subprocess.run([sys.executable, "manage.py", *command], cwd=REPO, env=env, check=True)
+        REPLICA_CONTROL.update(
+            stop=as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(replica), "-m", "fast", "-w", "stop"),
+            start=as_postgres(
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(replica),
+                "-l",
+                str(folder / "replica.log"),
+                "-w",
+                "start",
+                "-o",
+                f"-p {replica_port} {options}",
+            ),
+        )
         yield urls
     finally:
         for data in reversed(started):
@@ -163,6 +181,16 @@ def following(key, user_id):
 
 def directory(key, search):
     return client(key).get("/api/users", {"search": search}).json()["count"]
+
+def cursor_pages(key, limit):
+    # Every cursor page's (status, contents), following next at once.
+    pages, url = [], f"/api/tweets?cursor=&limit={limit}"
+    while url:
+        response = client(key).get(url)
+        body = response.json()
+        pages.append((response.status_code, [tweet["content"] for tweet in body.get("tweets", [])]))
+        url = body.get("next")
+    return pages
 
 def replay(paused):
     with connections["replica1"].cursor() as cursor:
@@ -283,3 +311,92 @@ def test_writes_authentication_and_the_cache_stay_on_the_primary(streaming_repli
     )
     assert result["statuses"] == [201, 200, 200]
     assert result["replica_statements"] and set(result["replica_statements"]) == {"SELECT"}
+
+
+def test_cursor_pages_work_at_once_while_the_replica_lags(streaming_replica):
+    """Following `next` right away never answers "expired", and no tweet is skipped, whatever the lag."""
+    result = node(
+        streaming_replica,
+        """
+        from django.core.cache import cache
+        from accounts.services import follow_add, user_create
+        from tweets.services import tweet_create
+        fay, fay_key = user_create(name="Fay Poster")
+        gus, gus_key = user_create(name="Gus Pager")
+        follow_add(follower=gus, followee_id=fay.pk)
+        for number in range(7):
+            tweet_create(author=fay, content=f"old {number}", media_ids=[])
+        replay(paused=False)
+        replay(paused=True)
+        # Page 1 writes its snapshot to the primary; the paused replica never sees it.
+        out["gus_pages"] = cursor_pages(gus_key, 3)
+        # Fay posts (and is pinned to the primary), so her page 1 is ranked there, with tweets the
+        # replica lacks; then her pin runs out and page 2 reads the replica.
+        for number in range(4):
+            client(fay_key).post("/api/tweets", {"tweet_data": f"new {number}"}, format="json")
+        first = client(fay_key).get("/api/tweets?cursor=&limit=3").json()
+        cache.delete(f"chirp:primary-pin:{fay.pk}")
+        with CaptureQueriesContext(connections["replica1"]) as on_replica:
+            second = client(fay_key).get(first["next"])
+        out["fay_pages"] = [[t["content"] for t in page["tweets"]] for page in (first, second.json())]
+        out["fay_second_status"] = second.status_code
+        out["fay_second_on_replica"] = len(on_replica)
+        replay(paused=False)
+        """,
+    )
+    assert [status for status, _ in result["gus_pages"]] == [200, 200, 200]
+    assert sorted(tweet for _, page in result["gus_pages"] for tweet in page) == [
+        f"old {n}" for n in range(7)
+    ]
+    assert result["fay_second_status"] == 200
+    assert result["fay_second_on_replica"] >= 1
+    assert result["fay_pages"] == [["new 3", "new 2", "new 1"], ["new 0", "old 6", "old 5"]]
+
+
+def test_a_stopped_replica_leaves_reads_to_the_primary_and_readyz_degraded(streaming_replica):
+    """With the replica down the feed and profiles still answer; reads return to it once it is back."""
+    result = node(
+        streaming_replica,
+        """
+        import subprocess
+        import common.replicas
+        from accounts.services import follow_add, user_create
+        from tweets.services import tweet_create
+        common.replicas.REPLICA_RETRY_SECONDS = 1.0
+        hal, hal_key = user_create(name="Hal Down")
+        ivy, ivy_key = user_create(name="Ivy Up")
+        follow_add(follower=hal, followee_id=ivy.pk)
+        tweet_create(author=ivy, content="still here", media_ids=[])
+        replay(paused=False)
+        out["before"] = client(hal_key).get("/readyz").json()
+        subprocess.run(STOP, check=True, capture_output=True)
+        try:
+            paths = ("/api/tweets", "/api/users/me", f"/api/users/{ivy.pk}")
+            out["statuses"] = [client(hal_key).get(path).status_code for path in paths]
+            out["feed_while_down"] = feed(hal_key)
+            out["following_while_down"] = following(hal_key, hal.pk)
+            readyz = client(hal_key).get("/readyz")
+            out["readyz_while_down"] = [readyz.status_code, readyz.json()]
+        finally:
+            subprocess.run(START, check=True, capture_output=True)
+        time.sleep(1.5)
+        readyz = client(hal_key).get("/readyz")
+        out["readyz_after"] = [readyz.status_code, readyz.json()["status"]]
+        with CaptureQueriesContext(connections["replica1"]) as on_replica:
+            out["feed_after"] = feed(hal_key)
+        out["feed_after_on_replica"] = len(on_replica)
+        """,
+        STOP=REPLICA_CONTROL["stop"],
+        START=REPLICA_CONTROL["start"],
+    )
+    assert result["before"]["checks"]["replicas"] == "ok"
+    assert result["statuses"] == [200, 200, 200]
+    assert result["feed_while_down"] == ["still here"]
+    assert result["following_while_down"] == ["Ivy Up"]
+    status, body = result["readyz_while_down"]
+    assert status == 200
+    assert body["status"] == "degraded"
+    assert body["checks"] == {**body["checks"], "database": "ok", "replicas": "degraded"}
+    assert result["readyz_after"] == [200, "ok"]
+    assert result["feed_after"] == ["still here"]
+    assert result["feed_after_on_replica"] >= 1

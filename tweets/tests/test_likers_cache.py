@@ -35,7 +35,7 @@ def test_a_second_feed_read_skips_the_likers_query(
     tweet = tweet_create(author=author.user, content="hi", media_ids=[])
     like_add(user=outsider.user, tweet_id=tweet.id)
     client = follower.client()
-    cold_queries = {"postgresql": 3, "sqlite": 5}[connection.vendor]
+    cold_queries = {"postgresql": 3, "sqlite": 4}[connection.vendor]
     with django_assert_num_queries(cold_queries):
         cold = feed_likes(client)
     with django_assert_num_queries(cold_queries - 1):

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.selectors import user_for_api_key
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+# As if signed in with a password (the backend Django then records in the session).
+BACKEND = "accounts.backends.PasswordBackend"
 
 
 class Command(BaseCommand):

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sso.tests.oidc_provider import OidcProvider
+
 REPO = Path(__file__).resolve().parents[3]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -56,6 +58,8 @@ def _database_url(tmp: Path) -> str:
 
 
 class Chirp:
+    oidc_provider: OidcProvider
+
     def __init__(self, base: str, env: dict):
         self.base, self.env = base, env
 
@@ -75,8 +79,10 @@ def chirp(smtp_server):
         pytest.fail(f"The browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium")
     port = int(os.environ.get("BROWSER_TEST_PORT", "8530"))
     tmp = Path(tempfile.mkdtemp(prefix="chirp-browser-"))
+    # The company's OpenID provider, a real one, for the single sign-on tests (test_sso.py).
+    oidc_provider = OidcProvider().start()
     try:
-        server = _prepare(tmp, port, smtp_port=smtp_server.port)
+        server = _prepare(tmp, port, oidc_provider, smtp_port=smtp_server.port)
         with open(tmp / "gunicorn.log", "w") as log:
             process = subprocess.Popen(
                 [
@@ -101,10 +107,11 @@ def chirp(smtp_server):
             except subprocess.TimeoutExpired:
                 process.kill()
     finally:
+        oidc_provider.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _prepare(tmp: Path, port: int, *, smtp_port: int) -> Chirp:
+def _prepare(tmp: Path, port: int, oidc_provider: OidcProvider, *, smtp_port: int) -> Chirp:
     """The production settings in a temporary folder; a database made by migrate, seed_demo, createuser."""
     (tmp / "empty.env").write_text("")
     env = {
@@ -135,8 +142,14 @@ def _prepare(tmp: Path, port: int, *, smtp_port: int) -> Chirp:
         GUNICORN_WORKERS="2",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKER_TMP_DIR=str(tmp),
+        OIDC_ISSUER=oidc_provider.issuer,
+        OIDC_CLIENT_ID="chirp-browser-tests",
+        OIDC_CLIENT_SECRET=secrets.token_urlsafe(20),
+        OIDC_PROVIDER_NAME="Corp ID",
+        OIDC_MODERATOR_GROUPS="chirp-moderators",
     )
     server = Chirp(f"http://127.0.0.1:{port}", env)
+    server.oidc_provider = oidc_provider
     server.manage("migrate", "--noinput", "-v", "0")
     server.manage("createcachetable")
     server.manage("seed_demo")
