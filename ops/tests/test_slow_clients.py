@@ -282,52 +282,6 @@ def read_response(reader) -> tuple[bytes, bytes]:
     return status, reader.read(length)
 
 
-def connections_per_worker(port: int) -> dict[str, int]:
-    """Established connections to the port, counted by the gunicorn worker holding them (ss -tnp)."""
-    listing = subprocess.run(
-        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True
-    ).stdout
-    counts: dict[str, int] = {}
-    for pid in (part.split(",")[0] for part in listing.split("pid=")[1:]):
-        counts[pid] = counts.get(pid, 0) + 1
-    return counts
-
-
-def wait_until_every_worker_answers(port: int) -> None:
-    """Workers boot one after the other; one that is still importing Django accepts nothing yet."""
-    seen: set[str] = set()
-    deadline = time.monotonic() + 30
-    while len(seen) < WORKERS:
-        assert time.monotonic() < deadline, f"only workers {seen} answered"
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
-            client.sendall(
-                f"GET /api/users/me HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: {API_KEY}\r\n\r\n".encode()
-            )
-            assert client.recv(12) == b"HTTP/1.1 200"
-            seen |= connections_per_worker(port).keys()
-
-
-def test_kept_alive_connections_are_spread_over_the_workers(server):
-    """A burst of 8 kept-alive clients lands on every worker, no worker taking more than 5 of them."""
-    wait_until_every_worker_answers(server)
-    clients = [socket.create_connection(("127.0.0.1", server), timeout=10) for _ in range(8)]
-    try:
-        request = f"GET /api/users/me HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: {API_KEY}\r\n\r\n".encode()
-        for client in clients:
-            client.sendall(request)
-        for client in clients:
-            assert client.recv(12) == b"HTTP/1.1 200"
-        spread = connections_per_worker(server)
-    finally:
-        for client in clients:
-            client.close()
-
-    assert sum(spread.values()) == 8
-    assert len(spread) == WORKERS, spread
-    # Each worker serves one request at a time: a worker holding most connections would queue them.
-    assert max(spread.values()) <= 5, spread
-
-
 def page_upload_head(path: str, length: int, cookies: str = "csrftoken=" + "c" * 32) -> bytes:
     """The head of a multipart POST to a web page, as a browser sends it, for a body of `length` bytes."""
     lines = [
