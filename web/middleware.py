@@ -13,7 +13,7 @@ from api.errors import error_response
 from common.errors import Invalid, TooLarge
 from media.uploadhandlers import UploadSizeLimitHandler
 from ops.body_limits import request_body_limit
-from web.errors import page_error
+from web.errors import PageError, page_error
 
 
 @cache
@@ -62,7 +62,7 @@ class BodySizeLimitMiddleware:
             try:
                 request.POST  # noqa: B018 - parses the body through the handler above
             except TooLarge as exc:
-                return self.refuse(request, exc)
+                return self.refuse(request, TooLarge(page_error(exc).message))
         return self.get_response(request)
 
     @staticmethod
@@ -71,7 +71,7 @@ class BodySizeLimitMiddleware:
         if request.path_info.startswith("/api/"):
             error_type = "payload_too_large" if isinstance(error, TooLarge) else "validation_error"
             return error_response(error_type, error.message)
-        page = page_error(error)
+        page = PageError(error.message, status=413) if isinstance(error, TooLarge) else page_error(error)
         return render(request, "web/error.html", {"error": page}, status=page.status)
 
 
