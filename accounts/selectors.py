@@ -222,7 +222,9 @@ def user_directory(*, viewer: User, search: str = "", include_inactive: bool = F
         raise NotAllowed("Only staff can list deactivated users.")
     users = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
     # Only what a row shows: never load password hashes into a listing.
-    users = users.only("id", "name", "username", "email", "is_active", "is_staff", "suspended_until")
+    users = users.only(
+        "id", "name", "username", "email", "is_active", "is_staff", "suspended_until", "avatar"
+    )
     if search:
         users = users.filter(name__icontains=search)
     return users.annotate(
@@ -258,3 +260,11 @@ def user_for_password_reset_token(*, uid: str, token: str) -> User | None:
     if user is None or not user.has_usable_password() or not default_token_generator.check_token(user, token):
         return None
     return user
+
+
+def author_avatars(*, author_ids: set[int]) -> dict[int, str]:
+    """The uploaded avatars' names of those of these users who have one, in one query (none for
+    no ids): the tweet payload names its authors without them."""
+    if not author_ids:
+        return {}
+    return dict(User.objects.filter(pk__in=author_ids).exclude(avatar="").values_list("pk", "avatar"))

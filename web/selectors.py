@@ -6,7 +6,9 @@ from functools import cache
 import orjson
 from django.urls import reverse
 
-from accounts.avatars import initials_avatar_url
+from accounts.avatars import avatar_url
+from accounts.models import AVATAR_SIDES
+from accounts.selectors import author_avatars
 from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweets_payload, visible_tweets
 
 # Likers named under a post; the others are counted.
@@ -21,15 +23,12 @@ def _url_pattern(name: str) -> str:
     return reverse(name, args=[_ID]).replace(str(_ID), "{}")
 
 
-def _author_ref(tweet: TweetPayload) -> dict:
-    return {"user_id": tweet["author"]["id"], "name": tweet["author"]["name"]}
-
-
 def tweet_cards(*, tweets: list[TweetPayload], viewer) -> list[dict]:
     """The API's Tweet objects with what a page shows besides: whether the viewer likes it or wrote
     it, the first likers with their profile links, the time as a datetime, each image with its
-    thumbnail, the links of its actions. No queries."""
+    thumbnail, the links of its actions, the author's avatar. One query (the authors' avatars)."""
     profile = _url_pattern("web:profile")
+    photos = author_avatars(author_ids={tweet["author"]["id"] for tweet in tweets})
     cards = []
     for tweet in tweets:
         # `likes` is the cached JSON of the likers list, as the API sends it.
@@ -46,8 +45,11 @@ def tweet_cards(*, tweets: list[TweetPayload], viewer) -> list[dict]:
                 "created": datetime.fromisoformat(tweet["created_at"]),
                 "images": list(zip(tweet["attachments"], tweet["thumbnails"], strict=True)),
                 "author_url": profile.format(tweet["author"]["id"]),
-                "author_avatar": initials_avatar_url(
-                    user_id=tweet["author"]["id"], name=tweet["author"]["name"]
+                "author_avatar": avatar_url(
+                    user_id=tweet["author"]["id"],
+                    name=tweet["author"]["name"],
+                    avatar=photos.get(tweet["author"]["id"], ""),
+                    side=AVATAR_SIDES[0],
                 ),
                 "like_url": _url_pattern("web:like").format(tweet_id),
                 "unlike_url": _url_pattern("web:unlike").format(tweet_id),

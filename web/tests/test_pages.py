@@ -58,8 +58,8 @@ def test_feed_page_queries_do_not_grow_with_tweets(
         make_tweet(author, f"tweet {n}", media=[make_media(author)], likers=[outsider, follower])
     # Session, user; the ranked ids (PostgreSQL: one query, then synchronous_commit off for the
     # snapshot; elsewhere: one query for the ids); the cursor snapshot row (savepoint, insert, the
-    # per-user cap's delete, release); the page's tweets, likers, images.
-    expected = {"postgresql": 11, "sqlite": 10}[connection.vendor]
+    # per-user cap's delete, release); the page's tweets, likers, images; the authors' avatars.
+    expected = {"postgresql": 12, "sqlite": 11}[connection.vendor]
     with django_assert_num_queries(expected):
         client.get("/")
     for n in range(5):
@@ -334,8 +334,9 @@ def test_profile_shows_tweets_followers_and_follow_button(
     """A profile shows the colleague's tweets, followers, following, and the right button."""
     make_tweet(author, "on my profile")
     client = signed_in(follower)
-    # Session, user, the profile's user, its followers and following, its tweets, their likers and images.
-    with django_assert_num_queries(7):
+    # Session, user, the profile's user, its followers and following, its tweets, their likers and
+    # images, the authors' avatars.
+    with django_assert_num_queries(8):
         html = client.get(f"/people/{author.id}/").content.decode()
     assert "on my profile" in html and "Fred Follower" in html and ">Unfollow</button>" in html
     assert ">Follow</button>" in signed_in(outsider).get(f"/people/{author.id}/").content.decode()
