@@ -49,9 +49,13 @@ def _unique_username(name: str) -> str:
     return username_unique(base=slugify(name))
 
 
-def username_taken(username: str) -> bool:
-    """Whether an account has this username in any letter case (as Django's own forms compare them)."""
-    return User.objects.filter(username__iexact=username).exists()
+def username_taken(username: str, *, exclude: User | None = None) -> bool:
+    """Whether another account has this username in any letter case (as Django's own forms compare
+    them)."""
+    rows = User.objects.filter(username__iexact=username)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return rows.exists()
 
 
 def username_unique(*, base: str) -> str:

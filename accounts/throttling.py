@@ -139,3 +139,19 @@ def password_reset_throttle_check(*, email: str, address: str) -> None:
     entries = _check(counters, now, "Too many password reset requests; try again later.")
     for key, rate in counters.values():
         _increment(key, rate, entries, now)
+
+
+UPLOADS_THROTTLED = "Too many uploads; try again later."
+
+
+def upload_throttle_check(*, user_id: int, count: int = 1) -> None:
+    """Count `count` image uploads of a user against UPLOAD_THROTTLE_RATE, whichever door they come
+    through (one per API request, all the images of a web post at once); RateLimited, counting
+    none of them, when they do not all fit in the window."""
+    rate = settings.UPLOAD_THROTTLE_RATE
+    key = _key("uploads", str(user_id))
+    now = time.time()
+    start, used = _live(cache.get(key), now, rate) or (now, 0)
+    if used + count > rate[0]:
+        raise RateLimited(UPLOADS_THROTTLED, retry_after=int(start + rate[1] - now) + 1)
+    cache.set(key, (start, used + count), timeout=max(1, int(start + rate[1] - now) + 1))

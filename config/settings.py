@@ -324,9 +324,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_RATES": {
-        "uploads": env_str("THROTTLE_UPLOADS", "60/hour"),
-    },
     # X-Forwarded-For is trusted only from this many reverse proxies (0: use the peer address).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
@@ -334,6 +331,8 @@ REST_FRAMEWORK = {
 # Login throttling (accounts/throttling.py), the same for the API, the admin and the web sign-in:
 # (limit, window in seconds). Failures are counted per account and address, and per account from
 # anywhere in a short window, so that others' wrong passwords hold the owner back only that long.
+# Image uploads per user, API and web together (accounts.throttling.upload_throttle_check).
+UPLOAD_THROTTLE_RATE = env_rate("THROTTLE_UPLOADS", "60/hour")
 LOGIN_THROTTLE_RATES = {
     "address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/minute"),
     "account_address": env_rate("THROTTLE_LOGIN_ACCOUNT_ADDRESS", "10/hour"),

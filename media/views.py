@@ -7,11 +7,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.selectors import user_profile
 from accounts.serializers import ProfileEnvelopeSerializer
+from accounts.throttling import upload_throttle_check
 from api.schema import error_responses
 from media.selectors import media_urls
 from media.serializers import MediaCreatedSerializer, MediaUploadSerializer
@@ -21,8 +21,6 @@ from media.uploadhandlers import UploadSizeLimitHandler
 
 class MediaUploadView(APIView):
     parser_classes = [MultiPartParser]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "uploads"
 
     def initialize_request(self, request, *args, **kwargs):
         # Here, before anything has read the body, is the last moment upload handlers can change.
@@ -35,6 +33,8 @@ class MediaUploadView(APIView):
         responses={201: MediaCreatedSerializer, **error_responses(400, 413, 415, 429, 503)},
     )
     def post(self, request):
+        # Before the body is read: a refused upload costs no parsing.
+        upload_throttle_check(user_id=request.user.pk)
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         media = media_create(uploader=request.user, upload=serializer.validated_data["file"])
@@ -53,19 +53,8 @@ def serve_media(request, path: str):
     return response
 
 
-class AvatarView(APIView):
-    parser_classes = [MultiPartParser]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "uploads"
-
-    def initialize_request(self, request, *args, **kwargs):
-        # As for media uploads: before anything has read the body.
-        request.upload_handlers.insert(0, UploadSizeLimitHandler(request))
-        return super().initialize_request(request, *args, **kwargs)
-
-    def get_throttles(self):
-        # Removing a photo stores nothing: only uploads count against THROTTLE_UPLOADS.
-        return super().get_throttles() if self.request.method == "POST" else []
+class AvatarView(MediaUploadView):
+    """The user's avatar photo: uploaded like any image (MediaUploadView's parser and size limit)."""
 
     @extend_schema(
         summary="Upload your avatar photo",
@@ -78,6 +67,7 @@ class AvatarView(APIView):
         responses={200: ProfileEnvelopeSerializer, **error_responses(400, 413, 415, 429, 503)},
     )
     def post(self, request):
+        upload_throttle_check(user_id=request.user.pk)
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         avatar_set(user=request.user, upload=serializer.validated_data["file"])

@@ -2,7 +2,6 @@
 accounts services every other door uses (the deactivation rule, password rules, email uniqueness)."""
 
 from django.db import transaction
-from django.db.models.functions import Lower
 
 from accounts import services as account_services
 from accounts.models import User
@@ -17,8 +16,7 @@ def _provisionable_check(*, user: User) -> None:
 
 
 def _unique_check(*, state: UserState, user: User | None = None) -> None:
-    others = User.objects.exclude(pk=user.pk) if user is not None else User.objects.all()
-    if others.alias(username_lower=Lower("username")).filter(username_lower=state.username.lower()).exists():
+    if account_services.username_taken(state.username, exclude=user):
         raise Conflict(f"The userName '{state.username}' is taken.")
     if state.email and account_services.email_taken(email=state.email, exclude=user):
         raise Conflict(f"Another account has the email address '{state.email}'.")

@@ -63,7 +63,7 @@ def ldap_account_sign_in(*, username: str, name: str, email: str, moderator: boo
         user = identity.user
     else:
         email = _clean(email)[: User._meta.get_field("email").max_length]
-        user = User.objects.filter(email__iexact=email).first() if email else None
+        user = User.objects.with_email(email).first()
         if user is None:
             name = (_clean(name) or username)[:NAME_MAX_LENGTH]
             user, _key = user_create(

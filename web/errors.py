@@ -33,20 +33,17 @@ _STATUS = [
 _FORM_FIELDS = {"tweet_data": "text", "tweet_media_ids": "images", "file": "images"}
 
 
-def page_error(exc: Exception) -> PageError:
-    """The message a page shows for an error a service (or selector) raised; re-raises anything else."""
-    if isinstance(exc, domain.ChirpError):
-        status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 400)
-        fields = {
-            _FORM_FIELDS.get(name, name): list(messages) for name, messages in (exc.fields or {}).items()
-        }
-        message = exc.message
-        if isinstance(exc, domain.NotFound):
-            # The services word it for the API ("No Tweet matches the given query."); a person reads this.
-            message = _("Not found: it may have been deleted.")
-        elif isinstance(exc, domain.RateLimited):
-            message = _("Too many attempts; try again in %(seconds)s seconds.") % {"seconds": exc.retry_after}
-        elif fields:
-            message = " ".join(text for messages in fields.values() for text in messages)
-        return PageError(str(message), fields, status)
-    raise exc
+def page_error(exc: domain.ChirpError) -> PageError:
+    """The message a page shows for a domain error a service (or selector) raised. Views catch those
+    by name; anything else is a bug, which reaches error tracking as a 500."""
+    status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 400)
+    fields = {_FORM_FIELDS.get(name, name): list(messages) for name, messages in (exc.fields or {}).items()}
+    message = exc.message
+    if isinstance(exc, domain.NotFound):
+        # The services word it for the API ("No Tweet matches the given query."); a person reads this.
+        message = _("Not found: it may have been deleted.")
+    elif isinstance(exc, domain.RateLimited):
+        message = _("Too many attempts; try again in %(seconds)s seconds.") % {"seconds": exc.retry_after}
+    elif fields:
+        message = " ".join(text for messages in fields.values() for text in messages)
+    return PageError(str(message), fields, status)

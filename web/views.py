@@ -26,9 +26,10 @@ from accounts.services import (
     password_reset_request,
     profile_update,
 )
-from accounts.throttling import client_address
+from accounts.throttling import client_address, upload_throttle_check
 from api.exceptions import csrf_failure as api_csrf_failure
 from common.errors import (
+    ChirpError,
     Invalid,
     InvalidCredentials,
     NotAllowed,
@@ -45,7 +46,7 @@ from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_create
 from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete
-from web.auth import upload_throttle_check, user_sign_in_check
+from web.auth import user_sign_in_check
 from web.errors import page_error
 from web.forms import (
     AvatarForm,
@@ -141,7 +142,7 @@ def sign_in(request):
             user = user_sign_in_check(
                 request, login=form.cleaned_data["login"].strip(), password=form.cleaned_data["password"]
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
         else:
             # The backend that checked the password (authenticate() records it on the user).
@@ -232,7 +233,7 @@ def feed(request):
     cursor = request.GET.get("cursor", "")
     try:
         tweets, next_cursor = feed_cursor_page(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if not cursor:
             return render(request, "web/error.html", {"error": error}, status=error.status)
@@ -261,7 +262,7 @@ def compose(request):
     form.is_valid()
     uploaded = []
     try:
-        upload_throttle_check(request, len(request.FILES.getlist("images")))
+        upload_throttle_check(user_id=request.user.pk, count=len(request.FILES.getlist("images")))
         for upload in request.FILES.getlist("images"):
             uploaded.append(media_create(uploader=request.user, upload=upload))
         tweet_create(
@@ -269,7 +270,7 @@ def compose(request):
             content=request.POST.get("text", ""),
             media_ids=[media.pk for media in uploaded],
         )
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.
         for media in uploaded:
@@ -289,7 +290,7 @@ def compose(request):
 def _tweet_action(request, tweet_id: int, action, done: str):
     try:
         action(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -330,7 +331,7 @@ def delete(request, tweet_id: int):
         return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
     try:
         tweet_delete(user=request.user, tweet_id=tweet_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     messages.success(request, _("Your post is deleted."))
@@ -353,7 +354,7 @@ def report(request, tweet_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             report_create(reporter=request.user, tweet_id=tweet_id, **form.cleaned_data)
-        except Exception as exc:
+        except ChirpError as exc:
             context["error"] = page_error(exc)
             return render(request, "web/report.html", context, status=context["error"].status)
         messages.success(request, _("Thank you: the moderators will look at this post."))
@@ -380,7 +381,7 @@ def directory(request):
 def profile(request, user_id: int):
     try:
         person = user_get(user_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     lists = user_profile(user=person)
@@ -399,7 +400,7 @@ def profile(request, user_id: int):
 def _follow_action(request, user_id: int, action, following: bool, done: str):
     try:
         action(follower=request.user, followee_id=user_id)
-    except Exception as exc:
+    except ChirpError as exc:
         error = page_error(exc)
         if _wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
@@ -459,7 +460,7 @@ def settings_name(request):
     if form.is_valid():
         try:
             profile_update(user=request.user, name=form.cleaned_data["name"])
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             form.add_error("name", error.message)
             return _settings_page(request, error.status, name_form=form)
@@ -497,7 +498,7 @@ def settings_avatar(request):
     form = AvatarForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            upload_throttle_check(request, 1)
+            upload_throttle_check(user_id=request.user.pk)
             avatar_set(user=request.user, upload=form.cleaned_data["photo"])
         except (Invalid, UnsupportedType, TooLarge, RateLimited, Unavailable) as exc:
             error = page_error(exc)
@@ -519,7 +520,7 @@ def settings_password(request):
                 password=form.cleaned_data["new_password"],
                 current_password=form.cleaned_data["current_password"],
             )
-        except Exception as exc:
+        except ChirpError as exc:
             error = page_error(exc)
             fields = {"password": "new_password", "current_password": "current_password"}
             for field, field_messages in error.fields.items():

@@ -3,7 +3,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
-from rest_framework.throttling import ScopedRateThrottle
 
 import feed.views
 from api.errors import ERROR_TYPES
@@ -129,9 +128,9 @@ def test_unexpected_error_outside_drf_is_a_server_error_envelope(author, monkeyp
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_throttled_upload_is_a_429_envelope_with_retry_after(author, png_upload, monkeypatch):
+def test_throttled_upload_is_a_429_envelope_with_retry_after(author, png_upload, settings):
     """Over the upload rate: 429 envelope and a Retry-After header in seconds."""
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"uploads": "1/min"})
+    settings.UPLOAD_THROTTLE_RATE = (1, 60)
     client = author.client()
     assert client.post("/api/medias", {"file": png_upload()}, format="multipart").status_code == 201
 

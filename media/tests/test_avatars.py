@@ -19,7 +19,7 @@ def upload(client, data: bytes):
 def image_at(url: str) -> Image.Image:
     response = Client().get(url)
     assert response.status_code == 200, url
-    return Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    return Image.open(io.BytesIO(response.getvalue()))
 
 
 def test_an_uploaded_photo_becomes_a_square_avatar_in_three_sizes(author, outsider, image_content):

@@ -4,7 +4,6 @@ import time
 
 import pytest
 from PIL import Image, PngImagePlugin
-from rest_framework.throttling import ScopedRateThrottle
 
 from media.models import Media
 from media.tests.factories import (
@@ -285,10 +284,9 @@ def test_served_media_has_its_real_type_and_nosniff(author):
         assert Image.open(io.BytesIO(b"".join(response.streaming_content))).format == "WEBP"
 
 
-def test_uploads_are_throttled_per_user_with_retry_after(author, outsider, monkeypatch):
+def test_uploads_are_throttled_per_user_with_retry_after(author, outsider, settings):
     """Past the `uploads` rate a user gets the 429 envelope with Retry-After; others are unaffected."""
-    # The rate table is read once at import; the setting is THROTTLE_UPLOADS.
-    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "uploads", "2/hour")
+    settings.UPLOAD_THROTTLE_RATE = (2, 3600)
     client = author.client()
 
     statuses = [post_image(client, image_file("PNG")).status_code for _ in range(2)]

@@ -436,17 +436,29 @@ def test_feed_names_the_first_likers_and_counts_the_others(signed_in, author, ma
     assert "and 2 others" in html and "7 likes" in html
 
 
-def test_uploads_count_against_the_apis_upload_throttle(signed_in, author, png_upload, monkeypatch):
+def test_uploads_count_against_the_apis_upload_throttle(signed_in, author, png_upload, settings):
     """Images posted from a page count against THROTTLE_UPLOADS like API uploads; past it nothing is kept."""
-    from rest_framework.throttling import ScopedRateThrottle
-
-    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "uploads", "2/hour")
+    settings.UPLOAD_THROTTLE_RATE = (2, 3600)
     client = signed_in(author)
     assert client.post("/compose/", {"text": "one", "images": [png_upload()]}).status_code == 302
     response = client.post("/compose/", {"text": "two", "images": [png_upload(), png_upload()]})
     assert response.status_code == 429
     assert "Too many attempts; try again in" in response.content.decode()
     assert Tweet.objects.count() == 1 and Media.objects.count() == 1
+
+
+def test_api_uploads_and_web_posts_share_one_upload_throttle(signed_in, author, png_upload, settings):
+    """One counter per user whichever door the images come through (accounts.throttling)."""
+    settings.UPLOAD_THROTTLE_RATE = (2, 3600)
+    api = author.client()
+    assert api.post("/api/medias", {"file": png_upload()}, format="multipart").status_code == 201
+    client = signed_in(author)
+
+    response = client.post("/compose/", {"text": "two", "images": [png_upload(), png_upload()]})
+
+    assert response.status_code == 429
+    assert client.post("/compose/", {"text": "one", "images": [png_upload()]}).status_code == 302
+    assert api.post("/api/medias", {"file": png_upload()}, format="multipart").status_code == 429
 
 
 def test_expired_form_gets_a_page_in_chirps_layout(csrf_client, author):
