@@ -32,7 +32,11 @@ RUN groupadd --system --gid 10001 chirp \
  && useradd --system --uid 10001 --gid chirp --home-dir /app --no-create-home chirp \
  && mkdir -p /data/media /srv/static \
  && chown chirp:chirp /data /data/media /srv/static
-ENV PATH=/opt/venv/bin:$PATH \
+# The release Sentry files events under (the image has no .git to read it from): a build argument,
+# e.g. `--build-arg SENTRY_RELEASE=$(git describe --always)` (docker-compose.yml passes it).
+ARG SENTRY_RELEASE=""
+ENV SENTRY_RELEASE=${SENTRY_RELEASE} \
+    PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=config.settings \

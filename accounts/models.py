@@ -2,6 +2,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from common.errors import Suspended
 
@@ -30,6 +32,9 @@ def visible_user_q(prefix: str = "", *, now: datetime | None = None) -> Q:
     return Q(**{f"{prefix}is_active": True}) & (
         Q(**{f"{prefix}suspended_until__isnull": True}) | Q(**{f"{prefix}suspended_until__lte": now})
     )
+
+
+SESSION_HASH_SALT = "chirp.accounts.User.get_session_auth_hash"
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -106,6 +111,19 @@ class User(AbstractUser):
         from accounts.avatars import avatar_url
 
         return avatar_url(user_id=self.pk, name=self.name, avatar=self.avatar, side=AVATAR_SIDES[2])
+
+    def get_session_auth_hash(self) -> str:
+        """Web sessions end when the credentials version moves, as Django ends them on a password
+        change: a deactivation (so reactivation does not revive them), a new api key, a new password."""
+        return self._credentials_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._credentials_hash(secret=secret)
+
+    def _credentials_hash(self, secret: str | bytes | None = None) -> str:
+        value = f"{self.password}\0{self.credentials_version}"
+        return salted_hmac(SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
 
     def is_suspended(self, *, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())

@@ -9,7 +9,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from accounts.selectors import (
 from accounts.signals import user_renamed
 from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed
+from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
 from ops import metrics
 
 logger = logging.getLogger(__name__)
@@ -68,13 +69,44 @@ def username_unique(*, base: str) -> str:
     return candidate
 
 
+def name_text_clean(*, name: str) -> str:
+    """A display name as it is stored, or Invalid on `name`: surrounding spaces and unpaired
+    bidirectional controls stripped, no NUL, and at least one visible character. The part of
+    name_clean that needs no database (the bulk importer applies it to every row)."""
+    name = bidi_controls_balance(name).strip()
+    if not name:
+        raise Invalid.on_field("name", "This field may not be blank.")
+    text_check(field="name", text=name)
+    if not has_visible_character(name):
+        raise Invalid.on_field("name", "A name needs at least one visible character.")
+    return name
+
+
+def name_clean(*, name: str, user: User | None = None) -> str:
+    """The one display-name rule, which every door that sets a name reaches (user_create,
+    user_update; the API, the web settings, the admin, commands, SSO and SCIM): name_text_clean,
+    and not a name that looks like a staff member's other than `user` (the same letters whatever
+    their case, accents, zero-width characters or lookalike scripts: confusable_skeleton).
+
+    Only staff names are protected: colleagues may share a name, but nobody may pass for a
+    moderator or an administrator.
+    """
+    name = name_text_clean(name=name)
+    skeleton = confusable_skeleton(name)
+    staff = User.objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+    if user is not None and user.pk is not None:
+        staff = staff.exclude(pk=user.pk)
+    if any(confusable_skeleton(other) == skeleton for other in staff.values_list("name", flat=True)):
+        raise Invalid.on_field("name", "This name looks like a staff member's; choose another.")
+    return name
+
+
 def user_create_check(
     *, name: str, username: str | None = None, email: str = "", password: str | None = None
 ) -> None:
     """The rules of a new account (Invalid on the field to blame), which user_create runs: a door
     with a form of its own (the admin's "add user") calls this to show them beside its fields."""
-    if not name.strip():
-        raise Invalid.on_field("name", "This field may not be blank.")
+    name_clean(name=name)
     if username is not None:
         try:
             User._meta.get_field("username").run_validators(username)
@@ -104,9 +136,10 @@ def user_create(
     user_create_check hold for all of them.
     """
     user_create_check(name=name, username=username, email=email, password=password)
+    name = name_text_clean(name=name)
     user = User(
-        name=name.strip(),
-        username=username or _unique_username(name.strip()),
+        name=name,
+        username=username or _unique_username(name),
         email=email,
         is_staff=is_staff,
         is_superuser=is_superuser,
@@ -209,9 +242,7 @@ def user_update(
     Unaudited: staff changes to someone's account go through moderation.services.user_account_update.
     """
     if name is not None:
-        name = name.strip()
-        if not name:
-            raise Invalid.on_field("name", "This field may not be blank.")
+        name = name_clean(name=name, user=user)
     if email is not None:
         email_validate_free(email=email, user=user)
     fields = {

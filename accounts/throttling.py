@@ -1,14 +1,20 @@
 """Login throttling: the one mechanism every door that checks a password uses (the API's token
 endpoint, the admin login, the web sign-in); and the password reset requests' throttle.
 
-Three counters in the default cache, each a window that starts at its first hit:
-- per client address, every attempt (one address spraying many accounts);
-- per account and address, failed attempts (guessing one account from one place);
-- per account from anywhere, failed attempts, in a short window (guessing from many addresses).
+Three counters in the default cache:
+- per client address, every attempt (one address spraying many accounts): refuses while full;
+- per account and address, failed attempts (guessing one account from one place): refuses while
+  full; only the guessing address is held back;
+- per account from anywhere, failed attempts (guessing from many addresses): it never locks the
+  account. Past a burst of `limit` failures it paces the account's password checks to its average
+  rate, one per window/limit seconds (20/15m: one per 45 s; a generic cell rate algorithm), for
+  every address that has failed at the account within the account-and-address window. The pace
+  spares an address the account signed in from in the last 30 days and an address without such a
+  failure: the owner's first try from anywhere is checked, however many wrong passwords others
+  typed. The price: an attacker gets one unpaced guess per fresh address per window
+  (account_address's, an hour), on top of the pace's bound.
 An account is counted as itself whichever login names it (username or email, any letter case),
-an unknown login by its normalised spelling. There is no hard lockout: a correct password is
-refused only while a window is full, and the owner's own address is only ever held back by the
-per-account ceiling's short window however many wrong passwords others type.
+an unknown login by its normalised spelling.
 """
 
 import hashlib
@@ -53,13 +59,37 @@ LOGIN_THROTTLED = "Too many login attempts; try again later."
 Rate = tuple[int, int]
 
 
+# How long an address stays known to an account after a successful login from it.
+KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600
+
+
 def _counters(*, account: str, address: str) -> dict[str, tuple[str, Rate]]:
     rates = settings.LOGIN_THROTTLE_RATES
     return {
         "address": (_key("address", address), rates["address"]),
         "account_address": (_key("account_address", account, address), rates["account_address"]),
-        "account": (_key("account", account), rates["account"]),
+        # Its entry is the account's theoretical arrival time (a float), not a window.
+        "account": (_key("account_pace", account), rates["account"]),
+        "known": (_key("known", account, address), (0, KNOWN_ADDRESS_SECONDS)),
     }
+
+
+def _pace(rate: Rate) -> tuple[float, float]:
+    """(interval, burst tolerance) of the per-account pacing: `limit` failures at once, then one
+    per window/limit seconds."""
+    limit, window = rate
+    interval = window / max(1, limit)
+    return interval, window - interval
+
+
+def _paced(counters: dict[str, tuple[str, Rate]], entries: dict, now: float) -> bool:
+    """Whether the per-account pace applies to this address: not to one the account signed in from
+    lately, nor to one without a failure at this account in the account-and-address window (so
+    the owner's first try from anywhere is checked; an address that has failed is paced)."""
+    if entries.get(counters["known"][0]):
+        return False
+    key, rate = counters["account_address"]
+    return _live(entries.get(key), now, rate) is not None
 
 
 def _live(entry, now: float, rate: Rate) -> tuple[float, int] | None:
@@ -69,17 +99,27 @@ def _live(entry, now: float, rate: Rate) -> tuple[float, int] | None:
     return entry[0], entry[1]
 
 
+# The login counters that are not windows: the account's pace (a time) and the known-address mark.
+_NOT_WINDOWS = ("account", "known")
+
+
 def _check(
     counters: dict[str, tuple[str, Rate]],
     now: float,
     message: str = "Too many login attempts; try again later.",
 ) -> dict:
     entries = cache.get_many([key for key, _ in counters.values()])
-    waits = [
-        entry[0] + rate[1] - now
-        for key, rate in counters.values()
-        if (entry := _live(entries.get(key), now, rate)) is not None and entry[1] >= rate[0]
-    ]
+    waits = []
+    for kind, (key, rate) in counters.items():
+        entry = _live(entries.get(key), now, rate) if kind not in _NOT_WINDOWS else None
+        if entry is not None and entry[1] >= rate[0]:
+            waits.append(entry[0] + rate[1] - now)
+    if "account" in counters and _paced(counters, entries, now):
+        key, rate = counters["account"]
+        _, tolerance = _pace(rate)
+        arrival = entries.get(key)
+        if arrival is not None and arrival - now > tolerance:
+            waits.append(arrival - tolerance - now)
     if waits:
         raise RateLimited(message, retry_after=int(max(waits)) + 1)
     return entries
@@ -92,11 +132,19 @@ def _increment(key: str, rate: Rate, entries: dict, now: float) -> None:
 
 
 def _record(counters: dict[str, tuple[str, Rate]], entries: dict, now: float, *, succeeded: bool) -> None:
-    kinds = ("address",) if succeeded else ("address", "account_address", "account")
+    kinds = ("address",) if succeeded else ("address", "account_address")
     for kind in kinds:
         _increment(*counters[kind], entries, now)
-    if succeeded and entries.get(counters["account_address"][0]):
-        cache.delete(counters["account_address"][0])
+    if succeeded:
+        if entries.get(counters["account_address"][0]):
+            cache.delete(counters["account_address"][0])
+        key, (_, seconds) = counters["known"]
+        cache.set(key, True, timeout=seconds)
+        return
+    key, rate = counters["account"]
+    interval, _ = _pace(rate)
+    arrival = max(entries.get(key) or now, now) + interval
+    cache.set(key, arrival, timeout=max(1, int(arrival - now) + 1))
 
 
 def login_throttle_check(*, login: str, address: str) -> None:

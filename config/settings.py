@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "api.middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.middleware.ContentSecurityPolicyMiddleware",
+    "web.middleware.PrivatePagesMiddleware",
 ]
 
 # After a write, its user reads from the primary for a while (read-your-writes with replicas).
@@ -328,11 +329,13 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
 
-# Login throttling (accounts/throttling.py), the same for the API, the admin and the web sign-in:
-# (limit, window in seconds). Failures are counted per account and address, and per account from
-# anywhere in a short window, so that others' wrong passwords hold the owner back only that long.
 # Image uploads per user, API and web together (accounts.throttling.upload_throttle_check).
 UPLOAD_THROTTLE_RATE = env_rate("THROTTLE_UPLOADS", "60/hour")
+
+# Login throttling (accounts/throttling.py), the same for the API, the admin and the web sign-in:
+# (limit, window in seconds). Failures are refused per account and address; per account from
+# anywhere they only pace addresses that failed (one check per window/limit seconds past a burst of
+# `limit`), so that others' wrong passwords never lock the owner out.
 LOGIN_THROTTLE_RATES = {
     "address": env_rate("THROTTLE_LOGIN_ADDRESS", "30/minute"),
     "account_address": env_rate("THROTTLE_LOGIN_ACCOUNT_ADDRESS", "10/hour"),
@@ -469,7 +472,10 @@ if SENTRY_DSN:
     from ops.error_tracking import init_error_tracking
 
     init_error_tracking(
-        dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production") or "production"
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production") or "production",
+        # The image bakes it in at build time (Dockerfile); elsewhere the SDK reads .git.
+        release=env_str("SENTRY_RELEASE", "") or None,
     )
 
 LOGGING = {

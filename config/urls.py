@@ -20,6 +20,7 @@ from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import AvatarView, MediaUploadView, serve_media
 from moderation.views import ReportView, UserDetailView
+from sso.api import SignInMethodsView
 from tweets.views import LikeView, TweetDetailView
 
 register_converter(IdConverter, "id")
@@ -40,6 +41,7 @@ api_patterns = [
     *api_path("tweets/<id:tweet_id>/likes", LikeView.as_view(), "tweet-likes"),
     *api_path("tweets/<id:tweet_id>/report", ReportView.as_view(), "tweet-report"),
     *api_path("auth/token", LoginView.as_view(), "auth-token"),
+    *api_path("auth/methods", SignInMethodsView.as_view(), "auth-methods"),
     *api_path("auth/token/refresh", TokenRefreshView.as_view(), "auth-token-refresh"),
     *api_path("auth/logout", LogoutView.as_view(), "auth-logout"),
     *api_path("auth/password-reset", PasswordResetView.as_view(), "auth-password-reset"),
@@ -76,5 +78,5 @@ if settings.SERVE_MEDIA:
 
 handler400 = "api.exceptions.handler400"
 handler403 = "api.exceptions.handler403"
-handler404 = "api.exceptions.handler404"
+handler404 = "web.views.page_not_found"
 handler500 = "api.exceptions.handler500"

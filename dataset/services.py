@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import ApiKey, Follow, User, api_key_digest, api_key_prefix
+from accounts.services import name_text_clean
+from common.errors import Invalid
 from tweets.models import Like, Tweet
 
 COLUMNS = {
@@ -354,7 +356,14 @@ def _validate(directory: Path, problems: Problems, clock: _Clock) -> _Validated:
     seen_ids: dict[int, int] = {}
     seen_keys: dict[str, int] = {}
     for line, (raw_id, raw_name, key) in _records(directory, "users.csv", problems, clock):
-        name = raw_name.strip()
+        name, name_problem = raw_name.strip(), ""
+        if name:
+            # The display-name rule every door applies (staff lookalikes aside: imported users are
+            # not staff, and there are none yet).
+            try:
+                name = name_text_clean(name=raw_name)
+            except Invalid as exc:
+                name_problem = exc.message
         if not _is_id(raw_id):
             problems.add("users.csv", line, f"id must be a positive integer, got {raw_id!r}")
         elif int(raw_id) in seen_ids:
@@ -363,6 +372,8 @@ def _validate(directory: Path, problems: Problems, clock: _Clock) -> _Validated:
             )
         elif not name:
             problems.add("users.csv", line, "name is empty")
+        elif name_problem:
+            problems.add("users.csv", line, f"name: {name_problem}")
         elif len(name) > NAME_MAX_LENGTH:
             problems.add("users.csv", line, f"name is longer than {NAME_MAX_LENGTH} characters")
         elif not key or key != key.strip():

@@ -17,6 +17,11 @@ each fault happens, prints a table per scenario and exits non-zero when a promis
     disk-full      uploads onto a 1 MiB tmpfs mounted as MEDIA_ROOT (needs root) until it is full:
                    503 storage_unavailable, no file without its row, uploads work again once a
                    deleted tweet frees room.
+    replica-down   the read replica (DATABASE_REPLICA_URLS) stopped for 3 s under reads and writes:
+                   reads go to the primary (only a request reading from it as it stops may be a
+                   503), /readyz says 200 "degraded", then "ok" once it is back; nothing lost.
+    replica-lagging  replay paused on the replica for 4 s while some users post and like and others
+                   walk cursor pages: every request answered, no cursor "expired".
     sigterm        SIGTERM to gunicorn under write load: no reset connection, every acknowledged
                    write in the database, gunicorn exits cleanly.
 
@@ -46,7 +51,7 @@ from pathlib import Path
 import psycopg
 
 from faults.load import Account, Client, Load, Result
-from faults.servers import PrivatePostgres, PrivateRedis, wait_for_port
+from faults.servers import PrivatePostgres, PrivateRedis, PrivateReplica, wait_for_port
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = Path(sys.executable)
@@ -216,6 +221,8 @@ class Faults:
         self.redis = PrivateRedis()
         self.port = port
         self.chirp: Chirp | None = None
+        # Made on first use (pg_basebackup of the migrated database): replica-down, replica-lagging.
+        self.replica: PrivateReplica | None = None
 
     def __enter__(self) -> Faults:
         try:
@@ -256,6 +263,8 @@ class Faults:
             if self.chirp:
                 self.chirp.stop()
         finally:
+            if self.replica:
+                self.replica.remove()
             self.redis.remove()
             self.postgres.remove()
             if self.mounted:
@@ -590,12 +599,127 @@ def sigterm(faults: Faults) -> Outcome:
     return outcome
 
 
+REPLICA_MIX = {"feed page": 4, "cursor page": 3, "like/unlike": 2, "tweet": 1}
+
+
+def _with_replica(faults: Faults) -> PrivateReplica:
+    """Gunicorn restarted with DATABASE_REPLICA_URLS naming a streaming replica of the database."""
+    if faults.replica is None:
+        faults.replica = PrivateReplica(faults.postgres).__enter__()
+    chirp = faults.gunicorn()
+    chirp.stop()
+    chirp.env["DATABASE_REPLICA_URLS"] = faults.replica.url("chirp")
+    faults.gunicorn()
+    return faults.replica
+
+
+def _without_replica(faults: Faults) -> None:
+    assert faults.chirp is not None
+    faults.chirp.stop()
+    faults.chirp.env.pop("DATABASE_REPLICA_URLS", None)
+
+
+def _replay(replica: PrivateReplica, *, paused: bool) -> None:
+    with psycopg.connect(replica.url(), autocommit=True, connect_timeout=5) as connection:
+        connection.execute("SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()")
+
+
+def replica_down(faults: Faults) -> Outcome:
+    """The read replica stopped (fast shutdown) for 3 s under reads and writes, then started."""
+    replica = _with_replica(faults)
+    client = Client(faults.port, timeout=10)
+    try:
+        load = faults.load(REPLICA_MIX, duration=8.0)
+        time.sleep(1.5)
+        stopped = time.monotonic()
+        replica.stop()
+        time.sleep(0.5)
+        down_status, down_body, _ = client.request("GET", "/readyz")
+        time.sleep(2.5)
+        replica.start()
+        back = time.monotonic()
+        recovered = None
+        while recovered is None and time.monotonic() < back + 15:
+            status, body, _ = client.request("GET", "/readyz")
+            if status == 200 and isinstance(body, dict) and body.get("status") == "ok":
+                recovered = time.monotonic() - back
+            time.sleep(0.1)
+        time.sleep(max(0.0, back + 2.0 - time.monotonic()))
+        results = load.stop()
+    finally:
+        _without_replica(faults)
+    outcome = Outcome("replica stopped 3 s", results)
+    outcome.lost_writes = faults.lost_writes(results)
+    outcome.recovery = recovered
+    checks = down_body.get("checks", {}) if isinstance(down_body, dict) else {}
+    again = "never" if recovered is None else f"{recovered:.2f} s after it was back"
+    outcome.notes.append(f"/readyz while down: {down_status} {checks.get('replicas')}; 'ok' again {again}")
+
+    def reading_as_it_stopped(result: Result) -> bool:
+        return result.outcome == 503 and result.started <= stopped <= result.ended
+
+    unexpected = _unexpected(results, reading_as_it_stopped)
+    slow = [result for result in results if result.latency > HANG_LIMIT]
+    cut = sum(1 for result in results if reading_as_it_stopped(result))
+    outcome.notes.append(f"{cut} requests reading from the replica as it stopped answered 503 (allowed)")
+    outcome.check(not unexpected, f"{len(unexpected)} failed requests: " + _describe(unexpected))
+    outcome.check(not slow, f"{len(slow)} requests over {HANG_LIMIT:.0f} s: " + _describe(slow))
+    outcome.check((down_status, checks.get("replicas")) == (200, "degraded"),
+                  f"/readyz while the replica was down: {down_status} {down_body}")  # fmt: skip
+    outcome.check(recovered is not None, "/readyz did not say ok within 15 s of the replica being back")
+    outcome.check(outcome.lost_writes == 0, f"{outcome.lost_writes} acknowledged writes lost")
+    return outcome
+
+
+def replica_lagging(faults: Faults) -> Outcome:
+    """Replay paused on the read replica for 4 s: three users post and like, three others walk cursor
+    pages (following `next` at once) and read feed pages; none of the readers writes."""
+    replica = _with_replica(faults)
+    try:
+        _replay(replica, paused=True)
+        client = Client(faults.port, timeout=10)
+        writers = Load(
+            client, faults.accounts[:3], faults.tweet_ids, {"tweet": 1, "like": 1}, threads=3, duration=4.0
+        )
+        readers = Load(
+            client,
+            faults.accounts[3:6],
+            faults.tweet_ids,
+            {"cursor page": 3, "feed page": 1},
+            threads=3,
+            duration=4.0,
+        )
+        writers.start()
+        readers.start()
+        time.sleep(4.0)
+        results = writers.stop() + readers.stop()
+        primary = faults.query("SELECT count(*) FROM tweets_tweet")[0][0]
+        with psycopg.connect(replica.url("chirp"), connect_timeout=5) as connection:
+            on_replica = connection.execute("SELECT count(*) FROM tweets_tweet").fetchone()[0]
+        _replay(replica, paused=False)
+    finally:
+        _without_replica(faults)
+    outcome = Outcome("replica replay paused 4 s", results)
+    outcome.lost_writes = faults.lost_writes(results)
+    cursor_pages = [result for result in results if result.kind == "cursor page"]
+    outcome.notes.append(
+        f"the replica was {primary - on_replica} tweets behind; {len(cursor_pages)} cursor pages"
+    )
+    unexpected = _unexpected(results)
+    outcome.check(primary > on_replica, "the replica did not lag (no tweet posted while replay was paused)")
+    outcome.check(not unexpected, f"{len(unexpected)} failed requests: " + _describe(unexpected))
+    outcome.check(outcome.lost_writes == 0, f"{outcome.lost_writes} acknowledged writes lost")
+    return outcome
+
+
 SCENARIOS: dict[str, Callable[[Faults], Outcome]] = {
     "pg-restart": pg_restart,
     "redis-down": redis_down,
     "redis-stall": redis_stall,
     "worker-kill": worker_kill,
     "disk-full": disk_full,
+    "replica-down": replica_down,
+    "replica-lagging": replica_lagging,
     # Last: it stops gunicorn.
     "sigterm": sigterm,
 }
@@ -614,7 +738,7 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios", nargs="*", help=f"any of {', '.join(SCENARIOS)} (default: all, in this order)"
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("FAULTS_PORT", "8800")))
-    parser.add_argument("--timeout", type=float, default=240.0, help="give up after this many seconds")
+    parser.add_argument("--timeout", type=float, default=420.0, help="give up after this many seconds")
     args = parser.parse_args(argv)
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:

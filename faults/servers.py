@@ -1,4 +1,5 @@
-"""Private PostgreSQL and Redis servers for fault tests: made in a temporary folder, removed after.
+"""Private PostgreSQL (and a streaming replica of it) and Redis servers for fault tests: made in a
+temporary folder, removed after.
 
 A fault test stops, restarts or pauses these, never the machine's shared services. Ports come
 from ranges (FAULTS_PG_PORTS, default 5440-5449; FAULTS_REDIS_PORTS, default 6380-6389).
@@ -107,6 +108,21 @@ class PrivatePostgres:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+class PrivateReplica(PrivatePostgres):
+    """A hot standby of a running PrivatePostgres, made by pg_basebackup -R (it streams from it)."""
+
+    def __init__(self, primary: PrivatePostgres):
+        super().__init__()
+        self.primary = primary
+
+    def init(self) -> PrivateReplica:
+        self._run(
+            str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",
+            "-D", str(self.data), "-R", "-X", "stream",
+        )  # fmt: skip
+        return self
 
 
 class PrivateRedis:

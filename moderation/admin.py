@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
-from accounts.services import account_action_allowed, user_create, user_create_check
+from accounts.services import account_action_allowed, name_clean, user_create, user_create_check
 from common.admin import ReasonForm, author_links, bulk_action, media_thumbnails
 from common.errors import ChirpError
 from common.queries import count_subquery
@@ -347,6 +348,17 @@ class SuspendedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class UserChangeForm(BaseUserChangeForm):
+    """Django's change form, with the one display-name rule (accounts.services.name_clean) beside
+    the field rather than a refused save."""
+
+    def clean_name(self):
+        try:
+            return name_clean(name=self.cleaned_data["name"], user=self.instance)
+        except ChirpError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
 class UserAddForm(AdminUserCreationForm):
     """Django's add form, plus the account rules of accounts.services.user_create_check beside
     the fields they blame."""
@@ -370,6 +382,7 @@ class UserAddForm(AdminUserCreationForm):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
     add_form = UserAddForm
     list_display = (
         "id",

@@ -14,6 +14,7 @@ from accounts import services as account_services
 from accounts.models import SUSPENDED_INDEFINITELY, User
 from accounts.services import account_action_check
 from common.errors import Invalid, NotAllowed
+from common.text import text_check
 from media.selectors import files_of_uploader
 from media.services import media_files_delete_on_commit
 from moderation.models import AuditEntry, Report, ReportedTweet
@@ -52,10 +53,20 @@ def audit_record(
     )
 
 
+def report_check(*, reporter: User, tweet_id: int) -> Tweet:
+    """The tweet `reporter` may report: a visible one (NotFound) by someone else (Invalid). Every door
+    asks this before it files a report, or offers to (the web client's report page)."""
+    tweet = tweet_get_visible(tweet_id=tweet_id)
+    if tweet.author_id == reporter.pk:
+        raise Invalid("You cannot report your own post.")
+    return tweet
+
+
 @transaction.atomic
 def report_create(*, reporter: User, tweet_id: int, reason: str, comment: str = "") -> tuple[Report, bool]:
     """Report a visible tweet; repeats while the report is open return it. Returns (report, created)."""
-    tweet = tweet_get_visible(tweet_id=tweet_id)
+    tweet = report_check(reporter=reporter, tweet_id=tweet_id)
+    text_check(field="comment", text=comment)
     existing = Report.objects.filter(tweet=tweet, reporter=reporter, status=Report.Status.OPEN).first()
     if existing is not None:
         return existing, False
@@ -204,7 +215,7 @@ def user_account_update(
     passwords need a superuser, and so does any change to a staff account.
     """
     if name is not None:
-        name = name.strip()
+        name = account_services.name_clean(name=name, user=user)
     profile = {"name": name, "email": email, "username": username}
     privileges = dict(zip(PRIVILEGE_FIELDS, (is_staff, is_superuser, groups, user_permissions), strict=True))
     asked = {field for field, value in privileges.items() if value is not None}

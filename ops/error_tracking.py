@@ -64,10 +64,11 @@ def scrub_event(event: dict, hint: dict | None = None) -> dict:
     return event
 
 
-def init_error_tracking(*, dsn: str, environment: str) -> None:
+def init_error_tracking(*, dsn: str, environment: str, release: str | None = None) -> None:
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
+        release=release,
         integrations=[DjangoIntegration()],
         # No user identity, addresses, cookies or local variables; headers and bodies scrubbed
         # by name below. Errors only, no performance tracing.

@@ -56,7 +56,7 @@ def authorization_redirect(request, *, redirect_uri: str):
     session (Authlib keeps them there until the callback uses them, once)."""
     try:
         return client().authorize_redirect(request, redirect_uri)
-    except (RequestException, ValueError) as exc:
+    except (RequestException, ValueError, RuntimeError) as exc:
         raise _unavailable(exc) from None
 
 
@@ -84,7 +84,7 @@ def callback_claims(request) -> tuple[dict, str]:
         )
     except OAuthError as exc:
         raise _refused(exc.error) from None
-    except (RequestException, ValueError) as exc:
+    except (RequestException, ValueError, RuntimeError) as exc:
         raise _unavailable(exc) from None
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
@@ -113,7 +113,7 @@ def id_token_claims(*, id_token: str, nonce: str, access_token: str | None = Non
             claims = oidc.parse_id_token(token, nonce=nonce, claims_cls=CodeIDToken)
     except JoseError as exc:
         raise _refused_token(exc) from None
-    except (RequestException, ValueError) as exc:
+    except (RequestException, ValueError, RuntimeError) as exc:
         raise _unavailable(exc) from None
     return dict(claims)
 
@@ -158,5 +158,6 @@ def _refused_token(exc: Exception) -> InvalidCredentials:
 
 
 def _unavailable(exc: Exception) -> Unavailable:
-    # The exception's text may carry the token endpoint's request; it is not shown or logged.
+    # Unreachable, an HTTP error, not JSON, or (Authlib's RuntimeError) a discovery document without
+    # the endpoints it needs. The exception's text may carry the token request: never shown or logged.
     return Unavailable(_("The sign-in provider cannot be reached; try again shortly."))

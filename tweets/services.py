@@ -9,6 +9,7 @@ from django.utils import timezone
 from psycopg import errors as psycopg_errors
 
 from common.errors import Invalid, NotAllowed, NotFound
+from common.text import bidi_controls_balance, text_check
 from media.selectors import files_of_tweet
 from media.services import media_attach, media_files_delete_on_commit
 from ops import metrics
@@ -31,19 +32,28 @@ def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
         raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.")
     if not content.strip() and not media_ids:
         raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.")
+    text_check(field="tweet_data", text=content)
+    # An override left open would reverse what pages show after the tweet.
+    content = bidi_controls_balance(content)
     tweet = Tweet.objects.create(author=author, content=content)
     media_attach(tweet=tweet, uploader=author, media_ids=media_ids)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
 
 
-@transaction.atomic
-def tweet_delete(*, user, tweet_id: int) -> None:
-    """Delete the user's own tweet with its likes, and its files once the deletion has committed."""
+def tweet_delete_check(*, user, tweet_id: int) -> Tweet:
+    """The tweet `user` may delete: their own and visible (NotFound, NotAllowed otherwise). Every
+    door asks this before it deletes, or offers to (the web client's confirmation page)."""
     tweet = tweet_get_visible(tweet_id=tweet_id)
     if tweet.author_id != user.pk:
         raise NotAllowed("Only the author can delete a tweet.")
-    tweet_purge(tweet=tweet)
+    return tweet
+
+
+@transaction.atomic
+def tweet_delete(*, user, tweet_id: int) -> None:
+    """Delete the user's own tweet with its likes, and its files once the deletion has committed."""
+    tweet_purge(tweet=tweet_delete_check(user=user, tweet_id=tweet_id))
 
 
 # One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),

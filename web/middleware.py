@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils.cache import patch_cache_control
 
 
 @cache
@@ -56,3 +57,26 @@ def _form_targets() -> str:
         return "'self'"
     issuer = urlsplit(settings.OIDC_ISSUER)
     return f"'self' {issuer.scheme}://{issuer.netloc}"
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: private, no-store` on whatever a signed-in person is served, so that neither a
+    shared proxy nor the browser's disk keeps their pages (the back button after signing out on a
+    shared computer). The API sets its own headers; media and static files keep their caching (the
+    latter are answered before this runs)."""
+
+    EXEMPT_PREFIXES = ("/api/", "/media/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path_info.startswith(self.EXEMPT_PREFIXES)
+        ):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -2,6 +2,9 @@ from django.urls import path
 
 from web import views
 
+# `id` (api.converters.IdConverter, registered by config.urls): a number past 64 bits names nothing,
+# so its route does not match and the page is the usual "not found", as under /api/.
+
 app_name = "web"
 
 urlpatterns = [
@@ -12,14 +15,14 @@ urlpatterns = [
     path("password-reset/<str:uid>/<str:token>/", views.password_reset_link, name="password-reset-link"),
     path("password-reset/<str:uid>/", views.password_reset_confirm, name="password-reset-confirm"),
     path("compose/", views.compose, name="compose"),
-    path("tweets/<int:tweet_id>/like/", views.like, name="like"),
-    path("tweets/<int:tweet_id>/unlike/", views.unlike, name="unlike"),
-    path("tweets/<int:tweet_id>/delete/", views.delete, name="delete"),
-    path("tweets/<int:tweet_id>/report/", views.report, name="report"),
+    path("tweets/<id:tweet_id>/like/", views.like, name="like"),
+    path("tweets/<id:tweet_id>/unlike/", views.unlike, name="unlike"),
+    path("tweets/<id:tweet_id>/delete/", views.delete, name="delete"),
+    path("tweets/<id:tweet_id>/report/", views.report, name="report"),
     path("people/", views.directory, name="people"),
-    path("people/<int:user_id>/", views.profile, name="profile"),
-    path("people/<int:user_id>/follow/", views.follow, name="follow"),
-    path("people/<int:user_id>/unfollow/", views.unfollow, name="unfollow"),
+    path("people/<id:user_id>/", views.profile, name="profile"),
+    path("people/<id:user_id>/follow/", views.follow, name="follow"),
+    path("people/<id:user_id>/unfollow/", views.unfollow, name="unfollow"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/name/", views.settings_name, name="settings-name"),
     path("settings/profile/", views.settings_profile, name="settings-profile"),

@@ -28,6 +28,7 @@ from accounts.services import (
 )
 from accounts.throttling import client_address, upload_throttle_check
 from api.exceptions import csrf_failure as api_csrf_failure
+from api.exceptions import handler404 as api_handler404
 from common.errors import (
     ChirpError,
     Invalid,
@@ -43,9 +44,9 @@ from common.errors import (
 from feed.cursors import feed_cursor_page
 from feed.selectors import tweets_by_ids
 from media.services import avatar_remove, avatar_set, media_create, media_delete
-from moderation.services import report_create
+from moderation.services import report_check, report_create
 from sso import provider as sso_provider
-from tweets.services import like_add, like_remove, tweet_create, tweet_delete
+from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check
 from web.auth import user_sign_in_check
 from web.errors import page_error
 from web.forms import (
@@ -113,6 +114,15 @@ def csrf_failure(request, reason: str = ""):
         return api_csrf_failure(request, reason)
     error = page_error(NotAllowed(_("This form has expired. Reload the page and try again.")))
     return render(request, "web/error.html", {"error": error}, status=403)
+
+
+def page_not_found(request, exception=None):
+    """handler404: the API's envelope under /api/; elsewhere the pages' own "not found" (also for an
+    id past 64 bits, whose route does not match)."""
+    if request.path.startswith("/api/"):
+        return api_handler404(request, exception)
+    error = page_error(NotFound())
+    return render(request, "web/error.html", {"error": error}, status=error.status)
 
 
 # --- Signing in and out -----------------------------------------------------------------------
@@ -276,8 +286,11 @@ def compose(request):
         for media in uploaded:
             media_delete(media=media)
         for field, field_messages in error.fields.items():
+            name = field if field in form.fields else None
             for message in field_messages:
-                form.add_error(field if field in form.fields else None, message)
+                # The form's own check may have said it already (a NUL byte).
+                if message not in form.errors.get(name or "__all__", []):
+                    form.add_error(name, message)
         if not error.fields:
             form.add_error(None, error.message)
         return render(
@@ -318,22 +331,19 @@ def unlike(request, tweet_id: int):
 @signed_in
 @require_http_methods(["GET", "POST"])
 def delete(request, tweet_id: int):
-    """GET asks for confirmation; POST deletes (the service refuses someone else's tweet)."""
-    if request.method == "GET":
-        cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
-        if not cards:
-            return render(
-                request,
-                "web/error.html",
-                {"error": page_error(NotFound(_("Not found: it may have been deleted.")))},
-                status=404,
-            )
-        return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
+    """GET asks for confirmation; POST deletes. Both refuse what the service refuses (someone
+    else's tweet) with the same page."""
     try:
-        tweet_delete(user=request.user, tweet_id=tweet_id)
+        if request.method == "POST":
+            tweet_delete(user=request.user, tweet_id=tweet_id)
+        else:
+            tweet_delete_check(user=request.user, tweet_id=tweet_id)
     except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
+    if request.method == "GET":
+        cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
+        return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
     messages.success(request, _("Your post is deleted."))
     return redirect(_back(request, reverse("web:home")))
 
@@ -341,14 +351,13 @@ def delete(request, tweet_id: int):
 @signed_in
 @require_http_methods(["GET", "POST"])
 def report(request, tweet_id: int):
+    """The report form; GET and POST refuse what the service refuses (one's own post) alike."""
+    try:
+        report_check(reporter=request.user, tweet_id=tweet_id)
+    except ChirpError as exc:
+        error = page_error(exc)
+        return render(request, "web/error.html", {"error": error}, status=error.status)
     cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
-    if not cards:
-        return render(
-            request,
-            "web/error.html",
-            {"error": page_error(NotFound(_("Not found: it may have been deleted.")))},
-            status=404,
-        )
     form = ReportForm(request.POST or None)
     context: dict[str, Any] = {"tweet": cards[0], "form": form, "next": _back(request, "/")}
     if request.method == "POST" and form.is_valid():
@@ -446,11 +455,9 @@ def _settings_page(request, status: int = 200, **context):
 @require_GET
 def settings_page(request):
     # A key made by the rotation just before is shown on this one page view, then forgotten.
+    # Not stored by any cache either, as no signed-in page is (web.middleware.PrivatePagesMiddleware).
     key = request.session.pop(NEW_API_KEY_SESSION_KEY, None)
-    response = _settings_page(request, new_api_key=key)
-    if key:
-        response["Cache-Control"] = "no-store"
-    return response
+    return _settings_page(request, new_api_key=key)
 
 
 @signed_in
@@ -541,4 +548,6 @@ def settings_password(request):
 def settings_api_key(request):
     """A new api key, shown on the next page view only (a reload of it does not make another key)."""
     request.session[NEW_API_KEY_SESSION_KEY] = api_key_set(user=request.user)
+    # New credentials end the other sessions (User.get_session_auth_hash); this one stays.
+    update_session_auth_hash(request, request.user)
     return redirect("web:settings")

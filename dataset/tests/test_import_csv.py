@@ -439,3 +439,11 @@ def test_ids_checked_and_likes_counted_in_small_chunks_give_the_same_result(tmp_
     run_import(write_files(tmp_path, likes=likes[:4]))
 
     assert {t.id: t.likes_count for t in Tweet.objects.all()} == {100: 3, 101: 0, 200: 1}
+
+
+def test_import_refuses_a_name_without_a_visible_character(tmp_path):
+    users = [["10", "\u200b\u200b", "ada-key"], *GOOD["users.csv"][1:]]
+    assert "name: A name needs at least one visible character." in rejected(
+        write_files(tmp_path, users=users)
+    )
+    assert not User.objects.exists()

@@ -3,6 +3,7 @@
 scripts/e2e then exercises the nginx template and gunicorn configuration for real.
 """
 
+import fnmatch
 import json
 import os
 import re
@@ -69,7 +70,8 @@ def dockerfile_env(name: str) -> str:
 
 def test_the_stack_has_the_services_an_operator_expects():
     """Database, cache, one-shot migrations, app, front server and monitoring."""
-    assert set(SERVICES) == {"db", "redis", "migrate", "web", "scheduler", "nginx", "prometheus", "grafana"}
+    default = {name for name, service in SERVICES.items() if "profiles" not in service}
+    assert default == {"db", "redis", "migrate", "web", "scheduler", "nginx", "prometheus", "grafana"}
 
 
 def test_web_waits_for_a_healthy_database_and_for_migrations_to_finish():
@@ -169,7 +171,7 @@ def test_metrics_are_hidden_by_nginx_and_logs_are_json():
 @pytest.mark.parametrize("location", ["/api/", "/admin/", "= /readyz", "= /livez", "/"])
 def test_nginx_proxies_the_app_paths(location):
     """API (with its docs under /api/), admin, probes and the web client at / go to gunicorn."""
-    assert re.search(rf"location {re.escape(location)} \{{\s*proxy_pass http://chirp_web;", TEMPLATE)
+    assert re.search(rf"location {re.escape(location)} \{{\s*proxy_pass http://\$chirp_upstream;", TEMPLATE)
 
 
 def test_every_variable_in_compose_is_documented_in_env_example():
@@ -184,7 +186,183 @@ def test_every_variable_the_code_reads_is_documented_in_env_example():
 
 def test_app_containers_only_receive_variables_the_code_reads():
     """A misspelt variable in compose's environment would silently do nothing."""
-    assert set(COMPOSE["x-app"]["environment"]) - variables_read_by_code() == set()
+    assert set(COMPOSE["x-app-environment"]) - variables_read_by_code() - documented_variables() == set()
+
+
+# Set by the image (Dockerfile ENV), never by an operator's .env; SENTRY_RELEASE is a build argument.
+IMAGE_VARIABLES = {"CHIRP_DATA_DIR", "STATIC_ROOT", "STATIC_PUBLISH_DIR", "SENTRY_RELEASE", "ENV_FILE"}
+
+
+def test_each_service_gets_only_the_secrets_it_needs():
+    """No `env_file: .env` handing every container every password: web and the scheduler get the app's
+    settings, only `migrate` the first administrator's password, only Grafana its own."""
+    assert [name for name, service in SERVICES.items() if "env_file" in service] == []
+    app_settings = variables_read_by_code() - IMAGE_VARIABLES - {"BENCH_QUERY_COUNT_HEADER"}
+    for name in ("web", "scheduler", "migrate"):
+        environment = SERVICES[name]["environment"]
+        assert app_settings - set(environment) == set(), name
+        assert "GRAFANA_ADMIN_PASSWORD" not in environment
+        assert "POSTGRES_PASSWORD" not in environment
+    assert "DJANGO_SUPERUSER_PASSWORD" not in SERVICES["web"]["environment"]
+    assert "DJANGO_SUPERUSER_PASSWORD" not in SERVICES["scheduler"]["environment"]
+    assert {f"DJANGO_SUPERUSER_{part}" for part in ("USERNAME", "PASSWORD", "EMAIL", "NAME")} <= set(
+        SERVICES["migrate"]["environment"]
+    )
+    others = {
+        name: service for name, service in SERVICES.items() if name not in ("web", "scheduler", "migrate")
+    }
+    for name, service in others.items():
+        text = json.dumps(service.get("environment", {}))
+        assert "DJANGO_SUPERUSER_PASSWORD" not in text and "SECRET_KEY" not in text, name
+        if name != "grafana":
+            assert "GRAFANA_ADMIN_PASSWORD" not in text, name
+
+
+def test_every_container_rotates_its_logs():
+    """Docker's json-file driver keeps every line for ever unless told a size and a count."""
+    for name, service in SERVICES.items():
+        logging = service.get("logging", {})
+        assert logging.get("driver") == "json-file", name
+        assert logging["options"]["max-size"] and int(logging["options"]["max-file"]) >= 2, name
+
+
+def test_nginx_looks_the_app_up_again_after_a_rebuild():
+    """`up -d --build` gives `web` a new address: nginx must ask Docker's DNS again, not keep the one
+    it resolved at start (502s). A variable in proxy_pass makes nginx resolve at request time."""
+    assert not re.search(r"^\s*upstream ", TEMPLATE, re.M)
+    assert re.search(r"resolver \$\{NGINX_RESOLVER\} valid=\d+s", TEMPLATE)
+    assert "set $chirp_upstream ${CHIRP_UPSTREAM};" in TEMPLATE
+    assert set(re.findall(r"proxy_pass (\S+);", TEMPLATE)) == {"http://$chirp_upstream"}
+    assert SERVICES["nginx"]["environment"]["NGINX_RESOLVER"] == "127.0.0.11"
+
+
+def dockerignored(path: str) -> bool:
+    """Whether .dockerignore leaves `path` out of the build context (its patterns, last match wins)."""
+    ignored = False
+    for line in (REPO / ".dockerignore").read_text().splitlines():
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negated = pattern.startswith("!")
+        pattern = pattern.lstrip("!").rstrip("/")
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        if any(fnmatch.fnmatch(prefix, pattern) for prefix in prefixes) or (
+            pattern.startswith("**/") and any(fnmatch.fnmatch(part, pattern[3:]) for part in parts)
+        ):
+            ignored = not negated
+    return ignored
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "bench/data/M/likes.csv",
+        "bench/data/L/tweets.csv",
+        "bench/out/run.log",
+        "docs/screenshots/home.png",
+        ".env",
+        ".git/HEAD",
+        ".venv/bin/python",
+        "data/chirp.sqlite3",
+        "feed/__pycache__/views.cpython-311.pyc",
+    ],
+)
+def test_the_image_leaves_out_bulk_and_local_state(path):
+    """Benchmark data (1.9 GB for preset L) and local state never reach the build context."""
+    assert dockerignored(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["manage.py", "requirements.lock", "deploy/entrypoint.sh", "bench/bench.py", "web/static/web/app.js"],
+)
+def test_the_image_keeps_the_code_it_runs(path):
+    assert not dockerignored(path)
+
+
+def test_the_image_carries_the_sentry_release_given_at_build_time():
+    """The image has no .git for Sentry's SDK to read a release from: compose passes SENTRY_RELEASE
+    as a build argument and the final stage bakes it into the environment the app reads."""
+    final = DOCKERFILE.split("\nFROM ")[-1]
+    assert re.search(r"^ARG SENTRY_RELEASE\b", final, re.M)
+    assert re.search(r"^ENV SENTRY_RELEASE=\$\{SENTRY_RELEASE\}", final, re.M)
+    for name in ("web", "scheduler", "migrate"):
+        assert SERVICES[name]["build"]["args"]["SENTRY_RELEASE"] == "${SENTRY_RELEASE:-}"
+        assert "SENTRY_RELEASE" not in SERVICES[name]["environment"]
+
+
+def test_events_carry_the_release_from_the_environment(tmp_path):
+    """With SENTRY_DSN and SENTRY_RELEASE set (as the image sets it), the SDK files events under it."""
+    code = (
+        "import django; django.setup(); import sentry_sdk; print(sentry_sdk.get_client().options['release'])"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "ENV_FILE": str(tmp_path / "empty.env"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "CHIRP_DATA_DIR": str(tmp_path),
+        "SENTRY_DSN": "https://key@sentry.invalid/1",
+        "SENTRY_RELEASE": "chirp@4f2a9c1",
+    }
+    (tmp_path / "empty.env").write_text("")
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "chirp@4f2a9c1"
+
+
+def e2e_scale_pgbouncer_setting(name: str) -> str:
+    match = re.search(rf"^{name} = (.+)$", (REPO / "scripts/e2e-scale").read_text(), re.M)
+    assert match, name
+    return match[1]
+
+
+def test_the_scale_profile_adds_pgbouncer_and_a_streaming_replica_as_e2e_scale_tests_them():
+    """`docker compose --profile scale up`: PgBouncer in transaction mode as scripts/e2e-scale runs it,
+    and a hot standby made by pg_basebackup from db; the default stack starts neither."""
+    assert SERVICES["pgbouncer"]["profiles"] == ["scale"]
+    assert SERVICES["db-replica"]["profiles"] == ["scale"]
+    assert all("profiles" not in SERVICES[name] for name in ("db", "web", "migrate", "scheduler", "nginx"))
+    bouncer = (REPO / "deploy/pgbouncer/entrypoint.sh").read_text()
+    for setting in ("pool_mode", "ignore_startup_parameters"):
+        assert f"{setting} = {e2e_scale_pgbouncer_setting(setting)}\n" in bouncer
+    assert "host=db port=5432" in bouncer
+    assert "pgbouncer" in (REPO / "deploy/pgbouncer/Dockerfile").read_text()
+    replica = (REPO / "deploy/postgres/replica.sh").read_text()
+    assert re.search(r"pg_basebackup -h db .* -R -X stream", replica)
+    assert mounts("db-replica")["/usr/local/bin/replica.sh"] == "./deploy/postgres/replica.sh"
+    # db lets the replica stream (a `replication` line), and uses that file.
+    assert mounts("db")["/etc/postgresql/pg_hba.conf"] == "./deploy/postgres/pg_hba.conf"
+    assert "hba_file=/etc/postgresql/pg_hba.conf" in SERVICES["db"]["command"]
+    hba = (REPO / "deploy/postgres/pg_hba.conf").read_text()
+    assert re.search(r"^host\s+replication\s+all\s+all\s+scram-sha-256$", hba, re.M)
+    # The app goes through PgBouncer when told to (DATABASE_HOST), migrations always straight to db.
+    assert "@${DATABASE_HOST:-db}:${DATABASE_PORT:-5432}/" in SERVICES["web"]["environment"]["DATABASE_URL"]
+    assert "@db:5432/" in SERVICES["migrate"]["environment"]["DATABASE_URL"]
+    assert SERVICES["web"]["depends_on"]["pgbouncer"]["required"] is False
+    example = (REPO / ".env.example").read_text()
+    for line in (
+        "# COMPOSE_PROFILES=scale",
+        "# DATABASE_HOST=pgbouncer",
+        "# DATABASE_PORT=6432",
+        "# DB_SERVER_SIDE_BINDING=0",
+        "# DATABASE_REPLICA_URLS=postgres://chirp:<POSTGRES_PASSWORD>@db-replica:5432/chirp",
+    ):
+        assert line in example.splitlines()
+
+
+def test_the_scheduler_runs_under_an_init_with_time_to_finish_a_job():
+    assert SERVICES["scheduler"]["init"] is True
+    assert SERVICES["scheduler"]["stop_grace_period"] == "60s"
 
 
 def test_the_image_is_small_non_root_and_checks_readiness():

@@ -403,3 +403,35 @@ def test_moderators_cannot_link_accounts(client, oidc, make_user):
     client.force_login(mo)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/sso/oidcidentity/add/").status_code == 403
+
+
+def test_api_tells_clients_how_people_sign_in(client, oidc, settings):
+    """GET /api/auth/methods, anonymous: the single sign-on button and start page; whether passwords work."""
+    settings.OIDC_PROVIDER_NAME = "Okta"
+    settings.LOCAL_LOGIN = False
+    response = client.get("/api/auth/methods")
+    assert response.status_code == 200
+    assert response.json() == {
+        "result": True,
+        "password": False,
+        "ldap": False,
+        "oidc": {"button": "Sign in with Okta", "start_url": "/sso/oidc/start/"},
+    }
+
+
+def test_api_methods_without_single_sign_on(client, db, settings):
+    settings.OIDC_ISSUER = ""
+    assert client.get("/api/auth/methods").json() == {
+        "result": True,
+        "password": True,
+        "ldap": False,
+        "oidc": None,
+    }
+
+
+def test_issuer_without_a_discovery_document_is_explained(client, oidc, settings):
+    """A mistyped OIDC_ISSUER (the provider answers 404): a message on the sign-in page, not an error page."""
+    settings.OIDC_ISSUER = f"{oidc.issuer}/mistyped"
+    response = client.get("/sso/oidc/start/")
+    assert response["Location"] == "/"
+    assert "The sign-in provider cannot be reached" in shown_message(client)
