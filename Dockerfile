@@ -16,12 +16,16 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock /tmp/requirements.lock
 RUN pip install --require-hashes --only-binary=:all: --no-binary=python-ldap -r /tmp/requirements.lock
+# gettext's msgfmt compiles the web client's translations (build stage only).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends gettext >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
 # Static files are part of the release; settings need keys and hosts only to import.
 RUN SECRET_KEY=build-time-only-secret-key JWT_SIGNING_KEY=build-time-only-jwt-signing-key-0123456789 \
     ALLOWED_HOSTS=localhost CHIRP_DATA_DIR=/tmp/chirp-build \
     python manage.py collectstatic --noinput \
+ && (cd web && python -P -m django compilemessages -v 0) \
  && python -m compileall -q /app /opt/venv
 
 FROM python:${PYTHON_VERSION}-slim-bookworm

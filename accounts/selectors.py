@@ -212,15 +212,20 @@ def user_get_any(*, user_id: int) -> User:
     return user
 
 
-def user_directory(*, viewer: User, search: str = "", include_inactive: bool = False) -> QuerySet[User]:
+def user_directory(
+    *, viewer: User, search: str = "", include_inactive: bool = False, colleagues_only: bool = False
+) -> QuerySet[User]:
     """Users by name with their follower and following counts and whether `viewer` follows them.
 
     One query per page whatever its size (plus the paginator's COUNT); counts include active users only,
     like the profile's lists. Deactivated users are listed for staff only (NotAllowed otherwise).
+    `colleagues_only` leaves out superusers: the site's administrator accounts, which nobody follows.
     """
     if include_inactive and not viewer.is_staff:
         raise NotAllowed("Only staff can list deactivated users.")
     users = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
+    if colleagues_only:
+        users = users.filter(is_superuser=False)
     # Only what a row shows: never load password hashes into a listing.
     users = users.only(
         "id", "name", "username", "email", "is_active", "is_staff", "suspended_until", "avatar"

@@ -220,7 +220,9 @@ def password_set(*, user: User, password: str | None) -> None:
 def password_change(*, user: User, current_password: str, new_password: str) -> None:
     """A user changing their own password, which requires the current one."""
     if not user.check_password(current_password):
-        raise Invalid.on_field("current_password", "This is not your current password.")
+        raise Invalid.on_field(
+            "current_password", "This is not your current password.", code="wrong_current_password"
+        )
     password_set(user=user, password=new_password)
 
 

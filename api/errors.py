@@ -18,6 +18,7 @@ ERROR_TYPES: dict[str, int] = {
     "conflict": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
+    "idempotency_key_reused": 422,  # an Idempotency-Key sent before with a different request
     "throttled": 429,
     "server_error": 500,
     "service_unavailable": 503,  # a service Chirp depends on (the database) is down; see Retry-After

@@ -17,17 +17,6 @@ from common.database import database_unavailable
 logger = logging.getLogger("chirp.api")
 
 
-class AccountSuspended(exceptions.PermissionDenied):
-    default_code = "account_suspended"
-    default_detail = "This account is suspended."
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "The request conflicts with the current state."
-
-
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
@@ -36,8 +25,6 @@ class PayloadTooLarge(exceptions.APIException):
 
 # DRF's exception classes, mapped to our vocabulary. Subclasses come before their bases.
 _DRF_TYPES: list[tuple[type[exceptions.APIException], str]] = [
-    (AccountSuspended, "account_suspended"),
-    (Conflict, "conflict"),
     (PayloadTooLarge, "payload_too_large"),
     (exceptions.ParseError, "parse_error"),
     (exceptions.ValidationError, "validation_error"),
@@ -63,6 +50,7 @@ _DOMAIN_TYPES: list[tuple[type[domain.ChirpError], str]] = [
     (domain.TooLarge, "payload_too_large"),
     (domain.UnsupportedType, "unsupported_media_type"),
     (domain.RateLimited, "throttled"),
+    (domain.IdempotencyKeyReused, "idempotency_key_reused"),
     (domain.StorageUnavailable, "storage_unavailable"),
     (domain.Unavailable, "service_unavailable"),
 ]

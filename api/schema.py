@@ -2,7 +2,8 @@
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from api.errors import ERROR_TYPES
@@ -27,6 +28,7 @@ _DESCRIPTIONS = {
     406: "The `Accept` header asks for something other than JSON (`not_acceptable`).",
     413: "Body too large (`payload_too_large`).",
     415: "Unsupported content type (`unsupported_media_type`).",
+    422: "The `Idempotency-Key` was used before for a different request (`idempotency_key_reused`).",
     429: "Too many requests (`throttled`); see `Retry-After`.",
     503: (
         "A service Chirp depends on is down for now (`service_unavailable`), or media storage refused "
@@ -46,6 +48,21 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(ErrorEnvelopeSerializer, description=_DESCRIPTIONS[code])
         for code in sorted({401, 403, *codes})
     }
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    type=OpenApiTypes.STR,
+    required=False,
+    description=(
+        "Extension: any 1 to 255 printable ASCII characters, new for each new request (a UUID). "
+        "Sent again with a retry of the same request by the same user within 24 hours, it answers "
+        "with the first answer and creates nothing; with a different request it is a 422 "
+        "`idempotency_key_reused`. Concurrent duplicates create one object."
+    ),
+    examples=[OpenApiExample("A UUID", value="5b0a8f4e-3c1d-4d8e-9a57-2f6f1b0c7e21")],
+)
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

@@ -33,7 +33,9 @@ def db_snapshot() -> dict[str, object]:
     """Row counts of every table plus which media is attached to which tweet at which position."""
     counts: dict[str, object] = {label: apps.get_model(label).objects.count() for label in _COUNTED_MODELS}
     Media = apps.get_model("media.Media")
-    counts["media"] = sorted(Media.objects.values_list("id", "tweet_id", "position"))
+    Attachment = apps.get_model("tweets.Attachment")
+    counts["media"] = sorted(Media.objects.values_list("id", "claimed_at"))
+    counts["attachments"] = sorted(Attachment.objects.values_list("media_id", "tweet_id", "position"))
     Tweet = apps.get_model("tweets.Tweet")
     counts["likes_counts"] = sorted(Tweet.objects.values_list("id", "likes_count"))
     return counts

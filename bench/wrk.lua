@@ -3,7 +3,7 @@
 -- Scenarios: page1, web, page3, whole, whole-cold (the whole feed; bench.py empties the likers
 -- cache first), like, post, me, and mixed (a weighted mix of the api scenarios, see `mix`). For
 -- `web` (the web client's home page) the file holds session cookies (`sessionid=...`, made by
--- manage.py bench_sessions), not api keys.
+-- bench/sessions.py), not api keys.
 -- Prints one line "BENCH {json}" with counts summed over wrk's threads.
 
 local threads = {}

@@ -11,19 +11,23 @@ from typing import Self
 
 
 class ChirpError(Exception):
-    """Base of every domain error. `fields` maps an input field to its messages, when one is to blame."""
+    """Base of every domain error. `fields` maps an input field to its messages, when one is to blame;
+    `code` names the rule that refused, for a door that words it its own way (the web pages)."""
 
     default_message = "The request could not be carried out."
 
-    def __init__(self, message: str | None = None, *, fields: dict[str, list[str]] | None = None):
+    def __init__(
+        self, message: str | None = None, *, fields: dict[str, list[str]] | None = None, code: str = ""
+    ):
         self.message = message or self.default_message
         self.fields = fields
+        self.code = code
         super().__init__(self.message)
 
     @classmethod
-    def on_field(cls, field: str, message: str) -> Self:
+    def on_field(cls, field: str, message: str, *, code: str = "") -> Self:
         """The error with one message blaming one input field."""
-        return cls(message, fields={field: [message]})
+        return cls(message, fields={field: [message]}, code=code)
 
 
 class Invalid(ChirpError):
@@ -104,3 +108,9 @@ class StorageUnavailable(Unavailable):
 
     default_message = "Image storage is unavailable right now; try again later."
     kind = "storage"
+
+
+class IdempotencyKeyReused(ChirpError):
+    """An Idempotency-Key used before for a request with other content."""
+
+    default_message = "This Idempotency-Key was used for a different request."

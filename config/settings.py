@@ -83,6 +83,7 @@ MIDDLEWARE = [
     # Before anything reads the body, so an oversize upload is refused unread.
     "api.middleware.ApiBodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "web.middleware.PageLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -183,7 +184,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The web client's languages (web/locale/): the browser's choice (Accept-Language) or the one saved
+# under Settings (a cookie). The API, whose messages are part of its contract, stays in English.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+# Ahead of the apps' own catalogues: the admin's translates "Home" its own way.
+LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -10,7 +10,7 @@ from accounts.models import Follow, User
 from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
-from tweets.models import FEED_ORDER, Tweet, feed_order_sql
+from tweets.models import FEED_ORDER, Attachment, Tweet, feed_order_sql
 from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweets_payload, visible_tweets
 
 # PostgreSQL cannot merge the per-author ranges of tweet_feed_idx for an IN list: given one, it
@@ -27,11 +27,12 @@ CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
 ORDER BY {feed_order_sql("k")}
 LIMIT %s OFFSET %s
 """
+_ATTACHED = f"{Attachment._meta.db_table} AS a JOIN {Media._meta.db_table} AS m ON m.id = a.media_id"
 # The page with its authors' names and attachment file names: one round trip for the feed page.
 _PAGE_SQL = f"""
 SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.likers_version,
-       ARRAY(SELECT m.file FROM {Media._meta.db_table} AS m WHERE m.tweet_id = t.id ORDER BY m.position),
-       ARRAY(SELECT m.thumbnail FROM {Media._meta.db_table} AS m WHERE m.tweet_id = t.id ORDER BY m.position)
+       ARRAY(SELECT m.file FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position),
+       ARRAY(SELECT m.thumbnail FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position)
 FROM ({_RANKED_SQL}) AS p
 JOIN {Tweet._meta.db_table} AS t ON t.id = p.id
 JOIN {User._meta.db_table} AS u ON u.id = t.author_id

@@ -25,7 +25,7 @@ class MediaAdmin(admin.ModelAdmin):
         "id",
         "preview",
         "uploader",
-        "tweet_id",
+        "claimed_at",
         "content_type",
         "width",
         "height",
@@ -35,8 +35,8 @@ class MediaAdmin(admin.ModelAdmin):
     list_select_related = ("uploader",)
     list_filter = (ContentTypeFilter, "created_at")
     search_fields = ("uploader__name", "file")
-    raw_id_fields = ("uploader", "tweet")
-    readonly_fields = ("preview", "content_type", "width", "height", "size", "created_at")
+    raw_id_fields = ("uploader",)
+    readonly_fields = ("preview", "claimed_at", "content_type", "width", "height", "size", "created_at")
     ordering = ("-id",)
     show_full_result_count = False
 

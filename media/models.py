@@ -4,20 +4,12 @@ from django.db.models import Q
 
 
 class Media(models.Model):
-    """An uploaded image. Unattached until a tweet of its uploader claims it."""
+    """An uploaded image, stored and processed here. Unclaimed until its uploader uses it (a tweet's
+    attachment: tweets.models.Attachment); unclaimed media are pruned after a while."""
 
     uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media")
-    tweet = models.ForeignKey(
-        # Indexed by media_tweet_idx (tweet first).
-        "tweets.Tweet",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="media",
-        db_index=False,
-    )
-    # Order of the attachment within its tweet, as the author listed the ids.
-    position = models.PositiveSmallIntegerField(default=0)
+    # Set once, by media_claim: the image is in use and no longer the prune's to delete.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(max_length=255)
     # At most MEDIA_THUMBNAIL_SIDE px per side, same format as `file`. Media uploaded before
     # thumbnails existed name their `file` here (migration 0004), so every reader reads this alone.
@@ -32,14 +24,12 @@ class Media(models.Model):
         verbose_name_plural = "media"
         constraints = [
             models.CheckConstraint(condition=~Q(thumbnail=""), name="media_thumbnail_not_blank"),
-            models.UniqueConstraint(
-                fields=["tweet", "position"], condition=Q(tweet__isnull=False), name="media_position_unique"
-            ),
         ]
         indexes = [
-            models.Index(fields=["tweet", "position"], name="media_tweet_idx"),
-            # prune_media: old media that no tweet claimed.
-            models.Index(fields=["created_at"], condition=Q(tweet__isnull=True), name="media_unattached_idx"),
+            # prune_media: old media that nothing claimed.
+            models.Index(
+                fields=["created_at"], condition=Q(claimed_at__isnull=True), name="media_unclaimed_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.avatars import avatar_file_name
 from accounts.models import AVATAR_SIDES, User
 from accounts.services import avatar_store
-from common.errors import Invalid, StorageUnavailable, TooLarge
+from common.errors import StorageUnavailable, TooLarge
 from media.images import avatar_process, image_process
 from media.models import Media
 from ops import metrics
@@ -77,24 +77,17 @@ def _delete_files(*, names: list[str]) -> None:
             logger.warning("Could not delete media file %s: %s: %s", name, type(exc).__name__, exc)
 
 
-def media_attach(*, tweet, uploader, media_ids: list[int]) -> None:
-    """Attach the uploader's unattached media to a tweet, in the given order, or fail whole.
+def media_claim(*, uploader, media_ids: list[int]) -> int:
+    """Claim the uploader's unclaimed media for a use (a tweet's attachments); returns how many it
+    could claim, so the caller can refuse a list that was not all theirs and free.
 
-    One conditional UPDATE, so two tweets racing for the same media cannot both claim it.
+    One conditional UPDATE, so two uses racing for the same media cannot both claim it.
     """
     if not media_ids:
-        return
-    positions = Case(
-        *[When(pk=media_id, then=Value(index)) for index, media_id in enumerate(media_ids)],
-        output_field=IntegerField(),
+        return 0
+    return Media.objects.filter(pk__in=media_ids, uploader=uploader, claimed_at__isnull=True).update(
+        claimed_at=timezone.now()
     )
-    claimed = Media.objects.filter(pk__in=media_ids, uploader=uploader, tweet__isnull=True).update(
-        tweet=tweet, position=positions
-    )
-    if claimed != len(media_ids):
-        raise Invalid.on_field(
-            "tweet_media_ids", "Unknown media, media of another user, or media already attached."
-        )
 
 
 def media_files_delete_on_commit(*, names: list[str]) -> None:
@@ -106,20 +99,30 @@ def media_files_delete_on_commit(*, names: list[str]) -> None:
 @transaction.atomic
 def media_delete(*, media: Media) -> None:
     """Delete a media row and, once that has committed, its image and thumbnail files."""
-    names = sorted({name for name in (media.file.name, media.thumbnail.name) if name})
-    media.delete()
-    media_files_delete_on_commit(names=names)
+    media_delete_many(media_ids=[media.pk])
+
+
+def media_delete_many(*, media_ids: list[int]) -> None:
+    """Delete these media rows and, once that has committed, their image and thumbnail files."""
+    if not media_ids:
+        return
+    # Part of the caller's transaction when there is one (a tweet's deletion): no savepoint.
+    with transaction.atomic(savepoint=False):
+        rows = Media.objects.filter(pk__in=media_ids)
+        names = sorted({name for row in rows.values_list("file", "thumbnail") for name in row if name})
+        rows.delete()
+        media_files_delete_on_commit(names=names)
 
 
 def media_prune(*, older_than: timedelta, dry_run: bool = False, batch_size: int = 500) -> list[dict]:
-    """Delete media that no tweet claimed within `older_than`: rows now, files after commit.
+    """Delete media that nothing claimed within `older_than`: rows now, files after commit.
 
     Returns what was deleted (or would be, with dry_run): id, file names, created_at. Rows are
     locked while they are deleted, so a tweet attaching one of them at that moment fails cleanly
     instead of pointing at a deleted file.
     """
     cutoff = timezone.now() - older_than
-    stale = Media.objects.filter(tweet__isnull=True, created_at__lt=cutoff).order_by("pk")
+    stale = Media.objects.filter(claimed_at__isnull=True, created_at__lt=cutoff).order_by("pk")
     fields = ("pk", "file", "thumbnail", "created_at")
     if dry_run:
         return list(stale.values(*fields))

@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 from accounts.selectors import user_profile
 from accounts.serializers import ProfileEnvelopeSerializer
 from accounts.throttling import upload_throttle_check
-from api.schema import error_responses
+from api.schema import IDEMPOTENCY_KEY_PARAMETER, error_responses
+from common.idempotency import HEADER, fingerprint_file, idempotency_key_check, idempotent
 from media.selectors import media_urls
 from media.serializers import MediaCreatedSerializer, MediaUploadSerializer
 from media.services import avatar_remove, avatar_set, media_create
@@ -30,17 +31,29 @@ class MediaUploadView(APIView):
     @extend_schema(
         summary="Upload an image",
         request={"multipart/form-data": MediaUploadSerializer},
-        responses={201: MediaCreatedSerializer, **error_responses(400, 413, 415, 429, 503)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: MediaCreatedSerializer, **error_responses(400, 413, 415, 422, 429, 503)},
     )
     def post(self, request):
         # Before the body is read: a refused upload costs no parsing.
         upload_throttle_check(user_id=request.user.pk)
+        key = idempotency_key_check(request.headers.get(HEADER))
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        media = media_create(uploader=request.user, upload=serializer.validated_data["file"])
-        return Response(
-            {"result": True, "media_id": media.pk, **media_urls(media=media)}, status=status.HTTP_201_CREATED
+        upload = serializer.validated_data["file"]
+
+        def create():
+            media = media_create(uploader=request.user, upload=upload)
+            return status.HTTP_201_CREATED, {"result": True, "media_id": media.pk, **media_urls(media=media)}
+
+        code, answer = idempotent(
+            user=request.user,
+            scope="POST /api/medias",
+            key=key,
+            digest=fingerprint_file(upload) if key is not None else "",
+            create=create,
         )
+        return Response(answer, status=code)
 
 
 def serve_media(request, path: str):

@@ -22,11 +22,10 @@ from accounts.services import account_action_allowed, name_clean, user_create, u
 from common.admin import ReasonForm, author_links, bulk_action, media_thumbnails
 from common.errors import ChirpError
 from common.queries import count_subquery
-from media.models import Media
 from moderation import services
 from moderation.models import AuditEntry, Report, ReportedTweet
 from moderation.selectors import tweet_ids_with_open_reports
-from tweets.models import Tweet
+from tweets.models import Attachment, Tweet
 
 # How long "hide and suspend the author" suspends for; None means indefinitely.
 SUSPENSION_DURATIONS = {
@@ -41,6 +40,14 @@ SUSPENSION_DURATIONS = {
 AUDITED_FIELDS = ("username", "name", "email", *services.PRIVILEGE_FIELDS)
 RELATED_FIELDS = ("groups", "user_permissions")
 ADMIN_REASON = "Changed in the admin."
+
+
+# A tweet's images in order, prefetched with the tweets of a page.
+_ATTACHMENTS = Attachment.objects.select_related("media").order_by("position")
+
+
+def _images(tweet: Tweet) -> list:
+    return [attachment.media for attachment in tweet.attachments.all()]
 
 
 class SuspendForDurationForm(ReasonForm):
@@ -80,6 +87,15 @@ class OpenReportsFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _count(count: int, noun: str) -> str:
+    """ "1 tweet", "2 tweets": the admin's messages count what they did in plain words."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _tweets(count: int) -> str:
+    return _count(count, "tweet")
+
+
 class HiddenFilter(admin.SimpleListFilter):
     title = "hidden"
     parameter_name = "hidden"
@@ -101,6 +117,10 @@ class TweetHiddenFilter(HiddenFilter):
 @admin.register(ReportedTweet)
 class ModerationQueueAdmin(admin.ModelAdmin):
     """One row per reported tweet, open reports first, with what a moderator needs to decide."""
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's title would be "Select reported tweet to change": moderators read the queue.
+        return super().changelist_view(request, {"title": "Moderation queue", **(extra_context or {})})
 
     list_display = (
         "tweet_column",
@@ -124,7 +144,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .prefetch_related(
-                Prefetch("tweet__media", queryset=Media.objects.order_by("position")),
+                Prefetch("tweet__attachments", queryset=_ATTACHMENTS),
                 Prefetch(
                     "tweet__reports",
                     queryset=Report.objects.filter(status=Report.Status.OPEN)
@@ -153,7 +173,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             tweet.pk,
             hidden,
             tweet.content,
-            media_thumbnails(tweet.media.all()),
+            media_thumbnails(_images(tweet)),
         )
 
     @admin.display(description="author")
@@ -198,7 +218,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             act=lambda entry, data: services.report_dismiss(
                 moderator=request.user, tweet=entry.tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Dismissed {sum(n for _, n in results)} open report(s).",
+            done=lambda results, data: f"Dismissed {_count(sum(n for _, n in results), 'open report')}.",
         )
 
     @admin.action(description="Hide the tweets", permissions=["change"])
@@ -212,7 +232,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             act=lambda entry, data: services.tweet_hide(
                 moderator=request.user, tweet=entry.tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Hid {len(results)} tweet(s); their reports are closed.",
+            done=lambda results, data: f"Hid {_tweets(len(results))}; their reports are closed.",
         )
 
     @admin.action(description="Hide the tweets and suspend their authors", permissions=["change"])
@@ -244,7 +264,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             label, _ = SUSPENSION_DURATIONS[data["duration"]]
             authors = {entry.tweet.author_id: entry.tweet.author for entry, _ in results}.values()
             names = ", ".join(map(str, authors))
-            return f"Hid {len(results)} tweet(s) and suspended {names} ({label.lower()})."
+            return f"Hid {_tweets(len(results))} and suspended {names} ({label.lower()})."
 
         return bulk_action(
             self,
@@ -644,11 +664,7 @@ class TweetAdmin(admin.ModelAdmin):
     actions = ("hide_tweets", "unhide_tweets")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("media", queryset=Media.objects.order_by("position")))
-        )
+        return super().get_queryset(request).prefetch_related(Prefetch("attachments", queryset=_ATTACHMENTS))
 
     def has_add_permission(self, request) -> bool:
         # Tweets are posted through the api, which validates them and attaches their media.
@@ -659,12 +675,12 @@ class TweetAdmin(admin.ModelAdmin):
         return format_html(
             '<div style="white-space:pre-wrap;max-width:40em">{}</div>{}',
             obj.content[:280],
-            media_thumbnails(obj.media.all()),
+            media_thumbnails(_images(obj)),
         )
 
     @admin.display(description="images")
     def images(self, obj):
-        return media_thumbnails(obj.media.all())
+        return media_thumbnails(_images(obj))
 
     @admin.display(description="author", ordering="author")
     def author_column(self, obj):
@@ -686,7 +702,7 @@ class TweetAdmin(admin.ModelAdmin):
             act=lambda tweet, data: services.tweet_hide(
                 moderator=request.user, tweet=tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Hid {len(results)} tweet(s).",
+            done=lambda results, data: f"Hid {_tweets(len(results))}.",
         )
 
     @admin.action(description="Unhide the tweets", permissions=["change"])
@@ -700,7 +716,7 @@ class TweetAdmin(admin.ModelAdmin):
             act=lambda tweet, data: services.tweet_unhide(
                 moderator=request.user, tweet=tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Unhid {len(results)} tweet(s); they are back in feeds.",
+            done=lambda results, data: f"Unhid {_tweets(len(results))}; they are back in feeds.",
         )
 
     # Deleting goes through the moderation service so the audit log keeps the text.

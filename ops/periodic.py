@@ -26,6 +26,8 @@ class Job:
 JOBS = (
     # Images uploaded but never attached: rows and files (docs/operations.md, "No orphans...").
     Job("prune_media", "prune_media", ("--older-than", "24h"), timedelta(hours=1)),
+    # Idempotency keys past their 24 hours (common.idempotency).
+    Job("prune_idempotency_keys", "prune_idempotency_keys", (), timedelta(hours=1)),
     # Refresh tokens past their lifetime, from simplejwt's blacklist tables.
     Job("flushexpiredtokens", "flushexpiredtokens", (), timedelta(days=1)),
     # Expired admin sessions.

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
 
 # The feed's order: most liked first, newest first among equals; id breaks ties between tweets of
 # the same instant. The ORM's order_by, the feed's raw SQL and tweet_feed_idx are built from it.
@@ -57,7 +58,9 @@ class Tweet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} by {self.author_id}: {self.content[:40]}"
+        # The admin's confirmation pages list tweets by this (with their authors selected): a name
+        # and whole words for the moderator who decides.
+        return f"#{self.pk} by {self.author.name}: {Truncator(self.content).words(8)}"
 
 
 class Like(models.Model):
@@ -81,3 +84,22 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ♥ {self.tweet_id}"
+
+
+class Attachment(models.Model):
+    """An image of a tweet, in the order its author listed it: the image itself (its files, sizes,
+    processing) is media's; which tweet shows it, and where, is this app's."""
+
+    # Indexed by attachment_position_unique (tweet first).
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="attachments", db_index=False)
+    # One-to-one: an image belongs to one tweet at most.
+    media = models.OneToOneField("media.Media", on_delete=models.CASCADE, related_name="attachment")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tweet", "position"], name="attachment_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id}[{self.position}] = media {self.media_id}"

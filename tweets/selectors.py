@@ -5,14 +5,34 @@ from typing import TypedDict
 
 import orjson
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import User, visible_user_q
 from common.errors import NotFound
 from common.replicas import primary_reads, read_connection
-from media.selectors import tweet_image_urls
+from media.selectors import storage_urls
 from tweets import likers_cache
-from tweets.models import Like, Tweet
+from tweets.models import Attachment, Like, Tweet
+
+
+def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
+    names: dict[int, tuple[list[str], list[str]]] = {}
+    if tweet_ids:
+        rows = (
+            Attachment.objects.filter(tweet_id__in=tweet_ids)
+            .order_by("tweet_id", "position")
+            .values_list("tweet_id", "media__file", "media__thumbnail")
+        )
+        for tweet_id, name, thumbnail in rows:
+            files, thumbnails = names.setdefault(tweet_id, ([], []))
+            files.append(name)
+            thumbnails.append(thumbnail)
+    return (
+        {tweet_id: storage_urls(files) for tweet_id, (files, _) in names.items()},
+        {tweet_id: storage_urls(thumbnails) for tweet_id, (_, thumbnails) in names.items()},
+    )
 
 
 def visible_tweets(*, now: datetime | None = None) -> QuerySet:
@@ -138,3 +158,46 @@ TWEET_ROW_FIELDS = (
     "author__name",
     "likers_version",
 )
+
+
+# A tweet's first likers straight from like_tweet_idx (tweet, id, user): LIMIT per tweet stops after
+# `count` index entries, where a window over the likes reads all of them (5,000 for a popular
+# tweet at preset M; a third of the web feed page's database time).
+_LIKERS_PREVIEW_SQL = f"""
+SELECT t.id, u.name
+FROM unnest(%s::bigint[]) AS t(id)
+CROSS JOIN LATERAL (
+    SELECT l.id, l.user_id FROM {Like._meta.db_table} AS l
+    WHERE l.tweet_id = t.id ORDER BY l.id LIMIT %s
+) AS l
+JOIN {User._meta.db_table} AS u ON u.id = l.user_id
+ORDER BY t.id, l.id
+"""
+
+
+def likers_preview(*, tweet_ids: list[int], count: int) -> dict[int, list[str]]:
+    """The names of each tweet's first `count` likers, in like order: what a page shows under a
+    post (the rest it counts from likes_count). One query, however many likes the tweets have."""
+    names: dict[int, list[str]] = {tweet_id: [] for tweet_id in tweet_ids}
+    if connection.vendor == "postgresql":
+        with read_connection().cursor() as cursor:
+            cursor.execute(_LIKERS_PREVIEW_SQL, [tweet_ids, count])
+            rows = cursor.fetchall()
+    else:
+        first = (
+            Like.objects.filter(tweet_id__in=tweet_ids)
+            .annotate(rank=Window(RowNumber(), partition_by=F("tweet_id"), order_by=F("id").asc()))
+            .filter(rank__lte=count)
+            .values("id")
+        )
+        rows = list(
+            Like.objects.filter(id__in=first).order_by("tweet_id", "id").values_list("tweet_id", "user__name")
+        )
+    for tweet_id, name in rows:
+        names[tweet_id].append(name)
+    return names
+
+
+def liked_by(*, user_id: int) -> Exists:
+    """For a tweets queryset's annotate(): whether this user likes the tweet (on like_once's index)."""
+    return Exists(Like.objects.filter(tweet=OuterRef("pk"), user=user_id))

@@ -10,10 +10,9 @@ from psycopg import errors as psycopg_errors
 
 from common.errors import Invalid, NotAllowed, NotFound
 from common.text import bidi_controls_balance, text_check
-from media.selectors import files_of_tweet
-from media.services import media_attach, media_files_delete_on_commit
+from media.services import media_claim, media_delete_many
 from ops import metrics
-from tweets.models import Like, Tweet, likes_counted
+from tweets.models import Attachment, Like, Tweet, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
@@ -22,23 +21,39 @@ def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
     """Create a tweet and attach media the author uploaded; nothing is created on any error."""
     if len(content) > settings.TWEET_MAX_LENGTH:
         raise Invalid.on_field(
-            "tweet_data", f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters."
+            "tweet_data",
+            f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters.",
+            code="tweet_too_long",
         )
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
         raise Invalid.on_field(
-            "tweet_media_ids", f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media."
+            "tweet_media_ids",
+            f"A tweet can have at most {settings.TWEET_MAX_MEDIA} media.",
+            code="tweet_too_many_images",
         )
     if len(set(media_ids)) != len(media_ids):
-        raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.")
+        raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.", code="tweet_same_image")
     if not content.strip() and not media_ids:
-        raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.")
+        raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.", code="tweet_empty")
     text_check(field="tweet_data", text=content)
     # An override left open would reverse what pages show after the tweet.
     content = bidi_controls_balance(content)
     tweet = Tweet.objects.create(author=author, content=content)
-    media_attach(tweet=tweet, uploader=author, media_ids=media_ids)
+    _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
+
+
+def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int]) -> None:
+    """Attach the uploader's unclaimed media to a tweet in the given order, or fail whole."""
+    if media_ids and media_claim(uploader=uploader, media_ids=media_ids) != len(media_ids):
+        raise Invalid.on_field(
+            "tweet_media_ids", "Unknown media, media of another user, or media already attached."
+        )
+    Attachment.objects.bulk_create(
+        Attachment(tweet=tweet, media_id=media_id, position=position)
+        for position, media_id in enumerate(media_ids)
+    )
 
 
 def tweet_delete_check(*, user, tweet_id: int) -> Tweet:
@@ -198,9 +213,9 @@ def tweet_purge(*, tweet: Tweet) -> None:
 
     Unaudited: moderators delete through moderation.services.tweet_delete.
     """
-    names = files_of_tweet(tweet_id=tweet.pk)
+    media_ids = list(tweet.attachments.values_list("media_id", flat=True))
     tweet.delete()
-    media_files_delete_on_commit(names=names)
+    media_delete_many(media_ids=media_ids)
 
 
 @transaction.atomic

@@ -13,4 +13,6 @@ def user_sign_in_check(request, *, login: str, password: str):
         return user_sign_in(request=request, password=password, **login_fields(login))
     except InvalidCredentials:
         # The API's message, in the page's language.
-        raise InvalidCredentials(_("No active account with these credentials.")) from None
+        raise InvalidCredentials(
+            _("No active account with these credentials."), code="sign_in_refused"
+        ) from None

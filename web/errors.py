@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from common import errors as domain
@@ -26,6 +28,7 @@ _STATUS = [
     (domain.TooLarge, 413),
     (domain.UnsupportedType, 415),
     (domain.RateLimited, 429),
+    (domain.IdempotencyKeyReused, 422),
     (domain.Unavailable, 503),
 ]
 
@@ -33,12 +36,36 @@ _STATUS = [
 _FORM_FIELDS = {"tweet_data": "text", "tweet_media_ids": "images", "file": "images"}
 
 
+def _page_wording(exc: domain.ChirpError) -> str | None:
+    """The services word their refusals for the API's clients ("tweet", "media", "this field"); the
+    pages say "post" and "image" in plain words. The one place that rewords them; None keeps the
+    service's message."""
+    if isinstance(exc, domain.TooLarge):
+        return _("This image is too big: the limit is %(size)s.") % {
+            "size": filesizeformat(settings.MEDIA_MAX_UPLOAD_BYTES)
+        }
+    wording = {
+        "sign_in_refused": _("The username or password is wrong."),
+        "tweet_too_long": _("A post can have at most %(n)s characters.") % {"n": settings.TWEET_MAX_LENGTH},
+        "tweet_too_many_images": _("A post can have at most %(n)s images.") % {"n": settings.TWEET_MAX_MEDIA},
+        "tweet_same_image": _("The same image is attached twice."),
+        "tweet_empty": _("Write something or add an image."),
+        "blank_name": _("Enter a name."),
+        "wrong_current_password": _("This is not your current password."),
+    }
+    return wording.get(exc.code)
+
+
 def page_error(exc: domain.ChirpError) -> PageError:
     """The message a page shows for a domain error a service (or selector) raised. Views catch those
     by name; anything else is a bug, which reaches error tracking as a 500."""
     status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 400)
-    fields = {_FORM_FIELDS.get(name, name): list(messages) for name, messages in (exc.fields or {}).items()}
-    message = exc.message
+    wording = _page_wording(exc)
+    fields = {
+        _FORM_FIELDS.get(name, name): [wording] if wording else list(messages)
+        for name, messages in (exc.fields or {}).items()
+    }
+    message = wording or exc.message
     if isinstance(exc, domain.NotFound):
         # The services word it for the API ("No Tweet matches the given query."); a person reads this.
         message = _("Not found: it may have been deleted.")

@@ -1,9 +1,18 @@
 """The pages' forms: they take input in; the services decide what is allowed."""
 
+import uuid
+from functools import cache
+from typing import TYPE_CHECKING
+from zoneinfo import available_timezones
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from moderation.models import Report
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SignInForm(forms.Form):
@@ -42,16 +51,33 @@ class ComposeForm(forms.Form):
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
     )
 
+    # A new key for each form shown: posting it twice (a retry, a second click, the back button)
+    # publishes once (common.idempotency).
+    idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, max_length: int, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
         # The count beside the field follows this limit live; the server still decides (no maxlength).
         self.fields["text"].widget.attrs.update(
             {"rows": 3, "data-max-length": max_length, "aria-describedby": "compose-count"}
         )
 
 
+# The reasons as the page words them (the model's labels are the admin's, in English).
+REPORT_REASONS: dict[str, "StrOrPromise"] = {
+    Report.Reason.SPAM.value: _("Spam"),
+    Report.Reason.HARASSMENT.value: _("Harassment"),
+    Report.Reason.CONFIDENTIAL.value: _("Confidential information"),
+    Report.Reason.OTHER.value: _("Other"),
+}
+
+
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=Report.Reason.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(value, REPORT_REASONS.get(value, label)) for value, label in Report.Reason.choices],
+    )
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -79,11 +105,22 @@ class AvatarForm(forms.Form):
 class PasswordForm(forms.Form):
     current_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
+    # Typed twice: a typo in a password nobody sees would lock its owner out.
+    new_password_again = forms.CharField(
+        label=_("Repeat the new password"), strip=False, widget=forms.PasswordInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["current_password"].widget.attrs.update(autocomplete="current-password")
         self.fields["new_password"].widget.attrs.update(autocomplete="new-password")
+        self.fields["new_password_again"].widget.attrs.update(autocomplete="new-password")
+
+    def clean(self):
+        data = super().clean() or {}
+        if "new_password_again" in data and data.get("new_password") != data["new_password_again"]:
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data
 
 
 class PasswordResetForm(forms.Form):
@@ -104,3 +141,21 @@ class SetPasswordForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search colleagues by name"), required=False, max_length=150)
+
+
+@cache
+def _time_zones() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones()) if "/" in name]
+
+
+class LocaleForm(forms.Form):
+    """The language and time zone the pages use; empty: what the browser says."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=lambda: [("", _("As my browser says")), *settings.LANGUAGES],
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), required=False, choices=lambda: [("", _("As my device says")), *_time_zones()]
+    )

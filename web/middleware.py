@@ -3,6 +3,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 
@@ -59,6 +61,23 @@ def _form_targets() -> str:
     return f"'self' {issuer.scheme}://{issuer.netloc}"
 
 
+class PageLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (the browser's language, or the one chosen under Settings) for the
+    pages and the admin; the API keeps English, as its messages are part of the contract."""
+
+    def process_request(self, request):
+        if request.path_info.startswith("/api/"):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith("/api/"):
+            return response
+        return super().process_response(request, response)
+
+
 class PrivatePagesMiddleware:
     """`Cache-Control: private, no-store` on whatever a signed-in person is served, so that neither a
     shared proxy nor the browser's disk keeps their pages (the back button after signing out on a
@@ -73,8 +92,11 @@ class PrivatePagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        # A server error carries nothing of the user's, and looking them up again could fail the
+        # same way (the database down) and be logged a second time.
         if (
-            user is not None
+            response.status_code < 500
+            and user is not None
             and user.is_authenticated
             and not request.path_info.startswith(self.EXEMPT_PREFIXES)
         ):

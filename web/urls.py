@@ -9,6 +9,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("password-reset/", views.password_reset, name="password-reset"),
@@ -28,5 +29,6 @@ urlpatterns = [
     path("settings/profile/", views.settings_profile, name="settings-profile"),
     path("settings/avatar/", views.settings_avatar, name="settings-avatar"),
     path("settings/password/", views.settings_password, name="settings-password"),
+    path("settings/locale/", views.settings_locale, name="settings-locale"),
     path("settings/api-key/", views.settings_api_key, name="settings-api-key"),
 ]

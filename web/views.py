@@ -10,8 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,17 +43,20 @@ from common.errors import (
     Unavailable,
     UnsupportedType,
 )
-from feed.cursors import feed_cursor_page
-from feed.selectors import tweets_by_ids
+from common.idempotency import fingerprint, fingerprint_file, idempotency_key_check, idempotent
+from feed.cursors import feed_cursor_after, feed_cursor_ids
+from feed.selectors import feed_ids
 from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
 from sso import provider as sso_provider
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check
 from web.auth import user_sign_in_check
+from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
 from web.errors import page_error
 from web.forms import (
     AvatarForm,
     ComposeForm,
+    LocaleForm,
     NameForm,
     PasswordForm,
     PasswordResetForm,
@@ -61,7 +66,7 @@ from web.forms import (
     SetPasswordForm,
     SignInForm,
 )
-from web.selectors import author_tweets, tweet_cards
+from web.selectors import author_tweet_cards, tweet_cards
 
 FEED_PAGE_SIZE = 20
 PROFILE_TWEETS = 50
@@ -114,6 +119,12 @@ def csrf_failure(request, reason: str = ""):
         return api_csrf_failure(request, reason)
     error = page_error(NotAllowed(_("This form has expired. Reload the page and try again.")))
     return render(request, "web/error.html", {"error": error}, status=403)
+
+
+@require_GET
+def favicon(request):
+    """Browsers (and the admin's pages, which do not name an icon) ask for /favicon.ico."""
+    return redirect(static("web/favicon.svg"))
 
 
 def page_not_found(request, exception=None):
@@ -237,23 +248,50 @@ def sign_out(request):
 # --- Feed and tweets --------------------------------------------------------------------------
 
 
+def _shown_ids(value: str) -> list[int]:
+    """The ids a first page showed, from its "Load more" link (`after=3,2,1`); Invalid if malformed."""
+    parts = value.split(",")
+    if len(parts) > FEED_PAGE_SIZE or not all(part.isdigit() and len(part) < 19 for part in parts):
+        raise Invalid.on_field("after", _("This link is broken; start again from the top."))
+    return [int(part) for part in parts]
+
+
 @signed_in
 def feed(request):
-    """A cursor page of the feed: the API's ranking and its stable `cursor` semantics."""
-    cursor = request.GET.get("cursor", "")
+    """The feed, ranked as the API ranks it. The first page reads only its own ids; its "Load more"
+    starts a cursor snapshot (feed.cursors) that later pages walk: no tweet twice, none skipped."""
+    cursor, after = request.GET.get("cursor", ""), request.GET.get("after")
     try:
-        tweets, next_cursor = feed_cursor_page(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
+        if cursor:
+            ids, next_cursor = feed_cursor_ids(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
+        elif after is not None:
+            shown = _shown_ids(after)
+            ids, next_cursor = feed_cursor_after(user=request.user, shown=shown, limit=FEED_PAGE_SIZE)
+        else:
+            ids, next_cursor = feed_ids(user=request.user, count=FEED_PAGE_SIZE + 1), None
     except ChirpError as exc:
         error = page_error(exc)
-        if not cursor:
+        if not (cursor or after):
             return render(request, "web/error.html", {"error": error}, status=error.status)
         # An expired or broken "Load more" link: back to the top of the feed, saying why.
         messages.error(request, error.message)
         return redirect("web:home")
+    if cursor or after is not None:
+        next_url = f"?{urlencode({'cursor': next_cursor})}" if next_cursor else ""
+        # Where an action on this page returns without JavaScript: this page, not the top of Home
+        # (a "Load more" part is fetched with `partial`, which the address must not keep).
+        # (`after` as the first page wrote it: only digits and commas, checked by _shown_ids.)
+        query = urlencode({"cursor": cursor}) if cursor else f"after={after}"
+        page_url = f"{reverse('web:home')}?{query}"
+    else:
+        ids, more = ids[:FEED_PAGE_SIZE], ids[FEED_PAGE_SIZE:]
+        next_url = f"?after={','.join(map(str, ids))}" if more else ""
+        page_url = reverse("web:home")
     context: dict[str, Any] = {
-        "tweets": tweet_cards(tweets=tweets, viewer=request.user),
-        "next_cursor": next_cursor,
-        "continued": bool(cursor),
+        "tweets": tweet_cards(ids=ids, viewer=request.user),
+        "next_url": next_url,
+        "continued": bool(cursor or after),
+        "page_url": page_url,
     }
     if request.GET.get("partial"):
         return render(request, "web/_feed_page.html", context)
@@ -270,16 +308,21 @@ def compose(request):
     form = _compose_form(request.POST, request.FILES)
     # Validated only so that the services' refusals can be shown beside its fields.
     form.is_valid()
+    uploads = request.FILES.getlist("images")
+    text = request.POST.get("text", "")
     uploaded = []
-    try:
-        upload_throttle_check(user_id=request.user.pk, count=len(request.FILES.getlist("images")))
-        for upload in request.FILES.getlist("images"):
+
+    def create():
+        for upload in uploads:
             uploaded.append(media_create(uploader=request.user, upload=upload))
-        tweet_create(
-            author=request.user,
-            content=request.POST.get("text", ""),
-            media_ids=[media.pk for media in uploaded],
-        )
+        tweet = tweet_create(author=request.user, content=text, media_ids=[media.pk for media in uploaded])
+        return 302, {"tweet_id": tweet.pk}
+
+    try:
+        key = idempotency_key_check(request.POST.get("idempotency_key") or None)
+        upload_throttle_check(user_id=request.user.pk, count=len(uploads))
+        digest = fingerprint(text, [fingerprint_file(upload) for upload in uploads]) if key else ""
+        idempotent(user=request.user, scope="web compose", key=key, digest=digest, create=create)
     except ChirpError as exc:
         error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.
@@ -310,7 +353,7 @@ def _tweet_action(request, tweet_id: int, action, done: str):
         messages.error(request, error.message)
         return redirect(_back(request, reverse("web:home")))
     if _wants_json(request):
-        cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
+        cards = tweet_cards(ids=[tweet_id], viewer=request.user)
         html = render(request, "web/_tweet.html", {"tweet": cards[0], "next": _back(request, "/")}).content
         return JsonResponse({"html": html.decode(), "message": done})
     return redirect(_back(request, reverse("web:home")))
@@ -342,7 +385,7 @@ def delete(request, tweet_id: int):
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
     if request.method == "GET":
-        cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
+        cards = tweet_cards(ids=[tweet_id], viewer=request.user)
         return render(request, "web/delete.html", {"tweet": cards[0], "next": _back(request, "/")})
     messages.success(request, _("Your post is deleted."))
     return redirect(_back(request, reverse("web:home")))
@@ -357,16 +400,22 @@ def report(request, tweet_id: int):
     except ChirpError as exc:
         error = page_error(exc)
         return render(request, "web/error.html", {"error": error}, status=error.status)
-    cards = tweet_cards(tweets=tweets_by_ids(ids=[tweet_id]), viewer=request.user)
+    cards = tweet_cards(ids=[tweet_id], viewer=request.user)
     form = ReportForm(request.POST or None)
     context: dict[str, Any] = {"tweet": cards[0], "form": form, "next": _back(request, "/")}
+    if cards[0]["reported_by_me"]:
+        # One open report per person and post: a second reason would be dropped, so none is asked.
+        return render(request, "web/report.html", context)
     if request.method == "POST" and form.is_valid():
         try:
-            report_create(reporter=request.user, tweet_id=tweet_id, **form.cleaned_data)
+            _report, created = report_create(reporter=request.user, tweet_id=tweet_id, **form.cleaned_data)
         except ChirpError as exc:
             context["error"] = page_error(exc)
             return render(request, "web/report.html", context, status=context["error"].status)
-        messages.success(request, _("Thank you: the moderators will look at this post."))
+        if created:
+            messages.success(request, _("Thank you: the moderators will look at this post."))
+        else:
+            messages.info(request, _("You reported this post already; the moderators will look at it."))
         return redirect(_back(request, reverse("web:home")))
     return render(request, "web/report.html", context, status=400 if form.errors else 200)
 
@@ -380,7 +429,7 @@ def directory(request):
     """The colleague directory (the API's `GET /api/users`), searchable by name."""
     form = SearchForm(request.GET)
     search = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    users = user_directory(viewer=request.user, search=search)
+    users = user_directory(viewer=request.user, search=search, colleagues_only=True)
     page = Paginator(users, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/directory.html", {"form": form, "page": page, "search": search})
 
@@ -399,9 +448,7 @@ def profile(request, user_id: int):
         "followers": lists["followers"],
         "following": lists["following"],
         "followed_by_me": any(entry["id"] == request.user.pk for entry in lists["followers"]),
-        "tweets": tweet_cards(
-            tweets=author_tweets(author_id=person.pk, limit=PROFILE_TWEETS), viewer=request.user
-        ),
+        "tweets": author_tweet_cards(author_id=person.pk, viewer=request.user, limit=PROFILE_TWEETS),
     }
     return render(request, "web/profile.html", context)
 
@@ -443,6 +490,15 @@ def unfollow(request, user_id: int):
 
 def _settings_page(request, status: int = 200, **context):
     context.setdefault("name_form", NameForm(initial={"name": request.user.name}))
+    context.setdefault(
+        "locale_form",
+        LocaleForm(
+            initial={
+                "language": request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+                "time_zone": viewer_time_zone(request),
+            }
+        ),
+    )
     context.setdefault("password_form", PasswordForm())
     person = request.user
     initial = {"title": person.title, "department": person.department, "bio": person.bio}
@@ -474,6 +530,33 @@ def settings_name(request):
         messages.success(request, _("Your display name is changed."))
         return redirect("web:settings")
     return _settings_page(request, 400, name_form=form)
+
+
+@signed_in
+@require_POST
+def settings_locale(request):
+    """The language and time zone, kept in cookies of this browser (empty: the browser's own)."""
+    form = LocaleForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, 400, locale_form=form)
+    language, time_zone = form.cleaned_data["language"], form.cleaned_data["time_zone"]
+    if language:
+        translation.activate(language)
+    messages.success(request, _("Your language and time zone are saved."))
+    response = redirect("web:settings")
+    for name, value in ((settings.LANGUAGE_COOKIE_NAME, language), (TIME_ZONE_COOKIE, time_zone)):
+        if value:
+            response.set_cookie(
+                name,
+                value,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=request.is_secure(),
+                httponly=True,
+            )
+        else:
+            response.delete_cookie(name)
+    return response
 
 
 @signed_in
@@ -544,9 +627,12 @@ def settings_password(request):
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 def settings_api_key(request):
-    """A new api key, shown on the next page view only (a reload of it does not make another key)."""
+    """GET asks for confirmation (the old key stops working); POST makes a new api key, shown on the
+    next page view only (a reload of it does not make another key)."""
+    if request.method == "GET":
+        return render(request, "web/api_key.html")
     request.session[NEW_API_KEY_SESSION_KEY] = api_key_set(user=request.user)
     # New credentials end the other sessions (User.get_session_auth_hash); this one stays.
     update_session_auth_hash(request, request.user)

@@ -40,7 +40,7 @@ def test_superuser_still_gets_tokens_with_a_password(api_client, cast):
 def test_people_cannot_sign_in_to_the_web_with_a_password(client, cast):
     response = client.post("/sign-in/", {"login": "ada", "password": PASSWORD})
     assert response.status_code == 400
-    assert "No active account with these credentials." in response.content.decode()
+    assert "The username or password is wrong." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -1,5 +1,6 @@
 """Brute-force protection of POST /api/auth/token."""
 
+import os
 import subprocess
 import sys
 
@@ -131,7 +132,13 @@ def _settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedP
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
     return subprocess.run(
         [sys.executable, "-c", code],
-        env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin", **env},
+        # ENV_FILE: never the developer's `.env` (scripts/serve writes one with DEBUG=1).
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PATH": "/usr/bin:/bin",
+            "ENV_FILE": os.devnull,
+            **env,
+        },
         capture_output=True,
         text=True,
         cwd=django_settings.BASE_DIR,

@@ -5,7 +5,7 @@ from django.db import connection
 
 from accounts.models import SUSPENDED_INDEFINITELY, User
 from accounts.services import follow_add
-from media.services import media_attach, media_create
+from media.services import media_create
 from tweets.services import like_add, tweet_create
 
 
@@ -18,9 +18,8 @@ def busy_feed(author, follower, make_user, png_upload):
     tweets = []
     for n in range(45):
         writer = author if n % 2 else other
-        tweet = tweet_create(author=writer.user, content=f"tweet {n}", media_ids=[])
         media = media_create(uploader=writer.user, upload=png_upload())
-        media_attach(tweet=tweet, uploader=writer.user, media_ids=[media.id])
+        tweet = tweet_create(author=writer.user, content=f"tweet {n}", media_ids=[media.id])
         for fan in fans[: n % 12]:
             like_add(user=fan, tweet_id=tweet.id)
         tweets.append(tweet)

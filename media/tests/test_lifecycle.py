@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from media.management.commands.prune_media import parse_duration
 from media.models import Media
-from media.selectors import tweet_image_urls
 from media.services import media_create, media_prune
 from media.tests.factories import file_names, image_file, stored_files, upload
-from tweets.models import Tweet
+from tweets.models import Attachment, Tweet
+from tweets.selectors import tweet_image_urls
 from tweets.services import tweet_create, tweet_delete
 
 
@@ -58,7 +58,7 @@ def test_a_rolled_back_tweet_deletion_leaves_rows_and_files(
 
     assert callbacks == []
     assert Tweet.objects.filter(pk=tweet.pk).exists()
-    assert Media.objects.filter(pk=media.pk, tweet=tweet).exists()
+    assert Attachment.objects.filter(media=media, tweet=tweet).exists()
     assert stored_files(media_root) == files_of(media)
 
 
@@ -95,7 +95,7 @@ def test_image_urls_of_many_tweets_take_one_query(author, django_assert_num_quer
         for i in range(3)
     ]
 
-    # 1: the media rows of all the tweets, ordered by tweet and position.
+    # 1: the attachments of all the tweets with their media, ordered by tweet and position.
     with django_assert_num_queries(1):
         attachments, thumbnails = tweet_image_urls(tweet_ids=[tweet.pk for tweet in tweets])
 

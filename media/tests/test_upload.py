@@ -44,7 +44,7 @@ def test_user_can_upload_an_image(author, fmt, content_type, image_content, file
     body = response.json()
     # The contract's fields; the media app adds url, thumbnail_url, width and height.
     assert (body["result"], body["media_id"]) == (True, media.id)
-    assert (media.uploader_id, media.tweet_id) == (author.id, None)
+    assert (media.uploader_id, media.claimed_at) == (author.id, None)
     assert (media.content_type, media.width, media.height) == (content_type, 30, 20)
     name, thumbnail_name = file_names(media)
     assert stored_files() - files_before == {name, thumbnail_name}

@@ -60,7 +60,7 @@ def test_dismissing_closes_the_reports_and_keeps_the_tweet(moderator_client, mod
         moderator_client, QUEUE, "dismiss_reports", [reported.id], reason="Not confidential."
     )
 
-    assert "Dismissed 2 open report(s)." in messages_of(response)
+    assert "Dismissed 2 open reports." in messages_of(response)
     assert set(Report.objects.values_list("status", "resolved_by_id")) == {("dismissed", moderator.id)}
     reported.refresh_from_db()
     assert reported.hidden_at is None
@@ -79,7 +79,7 @@ def test_hiding_from_the_queue_hides_and_closes_reports(moderator_client, modera
         moderator_client, QUEUE, "hide_tweets", [reported.id], reason="Leaks customer data."
     )
 
-    assert "Hid 1 tweet(s); their reports are closed." in messages_of(response)
+    assert "Hid 1 tweet; their reports are closed." in messages_of(response)
     assert follower.client().get("/api/tweets").json()["tweets"] == []
     assert set(Report.objects.values_list("status", flat=True)) == {"actioned"}
     entry = AuditEntry.objects.get()
@@ -99,7 +99,7 @@ def test_hide_and_suspend_for_24_hours_in_one_action(moderator_client, moderator
         duration="24h",
     )
 
-    assert messages_of(response) == ["Hid 1 tweet(s) and suspended Ada Author (@author) (24 hours)."]
+    assert messages_of(response) == ["Hid 1 tweet and suspended Ada Author (@author) (24 hours)."]
     author.user.refresh_from_db()
     assert before + timedelta(hours=24) - timedelta(seconds=1) <= author.user.suspended_until
     assert author.user.suspended_until <= timezone.now() + timedelta(hours=24)
@@ -139,7 +139,7 @@ def test_actions_apply_to_many_selected_tweets(moderator_client, author, outside
 
     response = run_action(moderator_client, QUEUE, "hide_tweets", [t.id for t in tweets], reason="Spam run.")
 
-    assert "Hid 3 tweet(s); their reports are closed." in messages_of(response)
+    assert "Hid 3 tweets; their reports are closed." in messages_of(response)
     assert AuditEntry.objects.filter(action="hide").count() == 3
 
 
@@ -162,3 +162,16 @@ def test_admin_index_shows_the_open_report_count_first(moderator_client, reporte
 
     assert "2 open reports" in page
     assert page.index("2 open reports") < page.index("Moderation queue")
+
+
+def test_the_confirmation_page_names_the_author_and_cuts_text_at_a_word(moderator_client, author, outsider):
+    """Before hiding, the moderator reads whose post it is (a name, not an id) and whole words."""
+    long = tweet_create(author=author.user, content="word " * 30 + "tail", media_ids=[])
+    report_create(reporter=outsider.user, tweet_id=long.id, reason="spam")
+
+    response = moderator_client.post(QUEUE, {"action": "hide_tweets", "_selected_action": [long.id]})
+
+    page = response.content.decode()
+    assert f"#{long.id} by {author.user.name}: " in page
+    assert f"by {author.user.pk}:" not in page
+    assert "word word…" in page and "wor…" not in page

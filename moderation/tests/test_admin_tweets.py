@@ -14,12 +14,12 @@ def test_hidden_tweet_leaves_the_feed_and_returns_unchanged_on_unhide(moderator_
     feed_before = follower.client().get("/api/tweets").json()["tweets"]
 
     hidden = run_action(moderator_client, TWEETS, "hide_tweets", [tweet.id], reason="Checking with legal.")
-    assert "Hid 1 tweet(s)." in messages_of(hidden)
+    assert "Hid 1 tweet." in messages_of(hidden)
     assert follower.client().get("/api/tweets").json()["tweets"] == []
     assert Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=False).exists()
 
     shown = run_action(moderator_client, TWEETS, "unhide_tweets", [tweet.id], reason="Legal says fine.")
-    assert "Unhid 1 tweet(s); they are back in feeds." in messages_of(shown)
+    assert "Unhid 1 tweet; they are back in feeds." in messages_of(shown)
     assert follower.client().get("/api/tweets").json()["tweets"] == feed_before
     assert list(AuditEntry.objects.order_by("id").values_list("action", "reason")) == [
         ("hide", "Checking with legal."),

@@ -111,7 +111,7 @@ def test_moderator_cannot_hide_and_suspend_staff_from_the_queue(moderator_client
     )
 
     messages = messages_of(response)
-    assert messages[0] == "Hid 1 tweet(s) and suspended Ada Author (@author) (24 hours)."
+    assert messages[0] == "Hid 1 tweet and suspended Ada Author (@author) (24 hours)."
     for target in targets:
         assert str(target.user) in " ".join(messages[1:]) or f"by {target.user.username}" in " ".join(
             messages[1:]
@@ -137,8 +137,8 @@ def test_moderator_cannot_hide_staff_tweets_from_the_queue_or_the_tweet_list(
     from_queue = run_action(moderator_client, QUEUE, "hide_tweets", ids, reason="x")
     from_list = run_action(moderator_client, TWEETS, "hide_tweets", ids, reason="x")
 
-    assert "Hid 0 tweet(s); their reports are closed." in messages_of(from_queue)
-    assert "Hid 0 tweet(s)." in messages_of(from_list)
+    assert "Hid 0 tweets; their reports are closed." in messages_of(from_queue)
+    assert "Hid 0 tweets." in messages_of(from_list)
     assert any("Only a superuser can act on a staff account." in m for m in messages_of(from_list))
     assert not Tweet.objects.filter(pk__in=ids, hidden_at__isnull=False).exists()
     assert not AuditEntry.objects.exists()
@@ -153,7 +153,7 @@ def test_moderator_cannot_unhide_a_staff_authors_tweet_a_superuser_hid(
 
     response = run_action(moderator_client, TWEETS, "unhide_tweets", [tweet.id], reason="x")
 
-    assert "Unhid 0 tweet(s); they are back in feeds." in messages_of(response)
+    assert "Unhid 0 tweets; they are back in feeds." in messages_of(response)
     assert Tweet.objects.get(pk=tweet.pk).hidden_at is not None
 
 

@@ -193,3 +193,32 @@ def test_serve_says_at_once_when_its_port_is_taken(fresh_clone):
     assert time.monotonic() - started < 5
     assert not (fresh_clone / ".env").exists()
     assert not (fresh_clone / "data").exists()
+
+
+def test_the_suites_settings_checks_pass_beside_the_development_env_serve_writes(fresh_clone):
+    """The tests never read a developer's `.env`: with the one scripts/serve writes (DEBUG=1, dev
+    keys) in place, the settings checks that start Django in a subprocess still see production."""
+    (fresh_clone / ".env").write_text(
+        "DEBUG=1\nSECRET_KEY=dev-" + "s" * 40 + "\nJWT_SIGNING_KEY=dev-" + "j" * 40 + "\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "accounts/tests/test_login_throttling.py",
+            "-k",
+            "jwt_signing_key or redis_url_selects",
+        ],
+        cwd=fresh_clone,
+        env=fresh_shell_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "5 passed" in result.stdout

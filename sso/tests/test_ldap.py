@@ -76,7 +76,7 @@ def test_directory_password_signs_in_and_makes_the_account(client, ldap_on):
 def test_wrong_directory_password_is_refused(client, ldap_on):
     response = web_sign_in(client, "grace", "not the password")
     assert response.status_code == 400
-    assert "No active account with these credentials." in response.content.decode()
+    assert "The username or password is wrong." in response.content.decode()
     assert not User.objects.filter(username="grace").exists()
 
 

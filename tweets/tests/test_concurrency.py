@@ -6,8 +6,7 @@ import time
 from django.db import transaction
 
 from api.testing import concurrent_db, request_status, run_together
-from media.models import Media
-from tweets.models import Like, Tweet
+from tweets.models import Attachment, Like, Tweet
 from tweets.services import tweet_delete
 
 pytestmark = concurrent_db
@@ -65,7 +64,7 @@ def test_two_tweets_racing_for_one_image_cannot_both_get_it(author, make_media):
 
     assert sorted(statuses) == [201, 400]
     winner = Tweet.objects.get()
-    assert Media.objects.get(pk=media.pk).tweet_id == winner.id
+    assert Attachment.objects.get(media=media).tweet_id == winner.id
 
 
 def test_a_like_racing_the_tweets_deletion_is_a_404_and_leaves_nothing(author, follower, make_tweet):

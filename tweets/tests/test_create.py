@@ -4,7 +4,7 @@ import pytest
 
 from api.testing import assert_error, db_snapshot
 from media.models import Media
-from tweets.models import Tweet
+from tweets.models import Attachment, Tweet
 
 
 def post_tweet(owner, payload):
@@ -32,7 +32,9 @@ def test_tweet_with_media_attaches_them_in_the_given_order(author, make_media):
 
     assert response.status_code == 201
     tweet_id = response.json()["tweet_id"]
-    attached = list(Media.objects.filter(tweet_id=tweet_id).order_by("position").values_list("id", flat=True))
+    attached = list(
+        Attachment.objects.filter(tweet_id=tweet_id).order_by("position").values_list("media_id", flat=True)
+    )
     assert attached == [third.id, first.id, second.id]
     feed = author.client().get("/api/tweets").json()["tweets"]
     assert feed[0]["attachments"] == [Media.objects.get(pk=pk).file.url for pk in attached]
@@ -152,7 +154,7 @@ def test_media_already_attached_cannot_be_attached_again(author, make_media, mak
 
     assert_error(response, 400, "validation_error")
     assert db_snapshot() == before
-    assert Media.objects.get(pk=media.pk).tweet_id == first.id
+    assert Attachment.objects.get(media=media).tweet_id == first.id
 
 
 def test_duplicate_media_ids_are_refused(author, make_media):

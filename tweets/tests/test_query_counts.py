@@ -12,12 +12,13 @@ from django.db import connection
 def test_posting_a_tweet_costs_the_same_for_one_or_four_images(
     author, make_media, images, django_assert_num_queries
 ):
-    """Attaching media is one UPDATE, not one per image."""
+    """Attaching media is one UPDATE and one INSERT, not one per image."""
     payload = {"tweet_data": "pics", "tweet_media_ids": [make_media(author).id for _ in range(images)]}
     client = author.client()
 
-    # 1. api key + user, 2. savepoint, 3. insert the tweet, 4. claim the media, 5. release.
-    with django_assert_num_queries(5):
+    # 1. api key + user, 2. savepoint, 3. insert the tweet, 4. claim the media (media_claim),
+    # 5. insert the attachments, 6. release.
+    with django_assert_num_queries(6):
         assert client.post("/api/tweets", payload, format="json").status_code == 201
 
 
@@ -31,9 +32,11 @@ def test_deleting_a_tweet_costs_the_same_for_few_or_many_likes_and_images(
     client = author.client()
 
     # 1. api key + user, 2. savepoint (tweet_delete), 3. the visible tweet, 4. savepoint (tweet_purge),
-    # 5. its image and thumbnail names, 6. delete likes, 7. delete media, 8. delete its reports,
-    # 9. delete its moderation queue entry, 10. delete the tweet, 11.-12. release both savepoints.
-    with django_assert_num_queries(12):
+    # 5. its attachments' media ids, 6. delete likes, 7. delete attachments, 8. delete its reports,
+    # 9. delete its moderation queue entry, 10. delete the tweet; then media_delete_many: 11. the
+    # image and thumbnail names, 12. the media rows (Django's delete collects them), 13. their
+    # attachments (none left), 14. delete the media; 15.-16. release both savepoints.
+    with django_assert_num_queries(16):
         assert client.delete(f"/api/tweets/{tweet.id}").status_code == 200
 
 

@@ -66,7 +66,7 @@ def test_wrong_password_is_refused_with_the_apis_message(client, ada):
     """A wrong password keeps the visitor out, with the API's message."""
     response = sign_in(client, "ada", "not the password")
     assert response.status_code == 400
-    assert "No active account with these credentials." in response.content.decode()
+    assert "The username or password is wrong." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -75,7 +75,7 @@ def test_deactivated_account_gets_the_wrong_password_message(client, ada):
     deactivation_store(user=ada.user)
     response = sign_in(client, "ada")
     assert response.status_code == 400
-    assert "No active account with these credentials." in response.content.decode()
+    assert "The username or password is wrong." in response.content.decode()
 
 
 def test_suspended_account_is_told_until_when(client, ada):

@@ -1,6 +1,10 @@
 // Progressive enhancement of the server-rendered pages: every form and link works without it.
 "use strict";
 
+const lang = document.documentElement.lang || "en";
+// The zone chosen under Settings, else the browser's own.
+const timeZone = document.documentElement.dataset.timeZone || undefined;
+
 function announce(text, isError) {
   const box = document.getElementById("messages");
   if (!box || !text) return;
@@ -29,39 +33,72 @@ function fragment(html) {
   return template.content;
 }
 
-// Like / Unlike: the server answers with the tweet re-rendered (count and likers included).
+// --- Times: the viewer's time zone and language; "5 minutes ago" when recent, the exact time on hover.
+
+const exact = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone });
+const relative = new Intl.RelativeTimeFormat(lang, { numeric: "always", style: "long" });
+const STEPS = [["second", 60], ["minute", 60], ["hour", 24], ["day", 7]];
+
+function showTime(element) {
+  const when = new Date(element.getAttribute("datetime"));
+  if (Number.isNaN(when.getTime())) return;
+  const full = exact.format(when);
+  element.title = full;
+  let amount = Math.round((when.getTime() - Date.now()) / 1000);
+  for (const [unit, size] of STEPS) {
+    if (Math.abs(amount) < size) {
+      element.textContent = relative.format(Math.min(amount, 0), unit);
+      element.setAttribute("aria-label", full);
+      return;
+    }
+    amount = Math.round(amount / size);
+  }
+  element.textContent = full;
+}
+
+function showTimes(root) {
+  root.querySelectorAll("time[datetime]").forEach(showTime);
+}
+
+// --- In-place actions (Like, Follow): focus stays on the control, so Enter again undoes it.
+
 document.addEventListener("submit", async (event) => {
   const form = event.target;
   const kind = form.dataset && form.dataset.inplace;
   if (!kind) return;
   event.preventDefault();
+  if (form.dataset.busy) return;
+  form.dataset.busy = "1";
   const button = form.querySelector("button");
-  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
   try {
     const data = await postForm(form);
     if (kind === "tweet") {
       const article = form.closest("article");
       const replacement = fragment(data.html).querySelector("article");
+      showTimes(replacement);
       article.replaceWith(replacement);
       replacement.querySelector("[data-inplace] button").focus();
-      announce(data.message, false);
     } else if (kind === "follow") {
       const following = data.following;
       button.textContent = following ? button.dataset.unfollowLabel : button.dataset.followLabel;
       button.className = following ? "on" : "primary";
       form.action = following ? form.dataset.unfollowUrl : form.dataset.followUrl;
-      const count = form.closest(".person, .profile") && form.closest(".person, .profile").querySelector("[data-followers-count]");
+      const holder = form.closest(".person, .profile");
+      const count = holder && holder.querySelector("[data-followers-count]");
       if (count) count.textContent = data.followers_label;
-      announce(data.message, false);
-      button.disabled = false;
     }
+    announce(data.message, false);
   } catch (error) {
     announce(error.message, true);
-    button.disabled = false;
+  } finally {
+    delete form.dataset.busy;
+    button.removeAttribute("aria-busy");
   }
 });
 
-// Load more: the next cursor page's articles, appended in place of the link.
+// --- Load more: the next cursor page's articles, appended in place of the link.
+
 document.addEventListener("click", async (event) => {
   const link = event.target.closest && event.target.closest("[data-load-more]");
   if (!link) return;
@@ -74,6 +111,7 @@ document.addEventListener("click", async (event) => {
     if (!response.ok || response.redirected) { window.location.href = link.href; return; }
     const more = link.closest("[data-more]");
     const content = fragment(await response.text());
+    showTimes(content);
     const first = content.querySelector("article");
     more.replaceWith(content);
     if (first) {
@@ -85,12 +123,22 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-// Compose: a live character count and previews of the chosen images.
+// --- Compose: a live count that stops Post past the limit; images kept, capped and removable.
+
+function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
+}
+
 function setUpCompose(form) {
   const text = form.querySelector("textarea");
   const count = form.querySelector("#compose-count");
-  const files = form.querySelector("input[type=file]");
+  const input = form.querySelector("input[type=file]");
   const previews = form.querySelector("[data-previews]");
+  const refused = form.querySelector("[data-images-refused]");
+  const post = form.querySelector("button[type=submit]");
+  const open = () => form.classList.add("open");
+  form.addEventListener("focusin", open);
+  if (text && text.value) open();
   if (text && count) {
     const max = Number(text.dataset.maxLength);
     const update = () => {
@@ -98,29 +146,138 @@ function setUpCompose(form) {
       const used = Array.from(text.value).length;
       count.textContent = count.dataset.template.replace("%(count)s", String(used));
       count.classList.toggle("over", used > max);
+      post.disabled = used > max;
     };
     text.addEventListener("input", update);
     update();
   }
-  if (files && previews) {
-    files.addEventListener("change", () => {
-      for (const img of previews.querySelectorAll("img")) URL.revokeObjectURL(img.src);
-      previews.replaceChildren();
-      for (const file of files.files) {
-        const item = document.createElement("li");
-        if (file.type.startsWith("image/")) {
-          const img = document.createElement("img");
-          img.src = URL.createObjectURL(file);
-          img.alt = file.name;
-          item.append(img);
-        }
-        const name = document.createElement("span");
-        name.textContent = file.name;
-        item.append(name);
-        previews.append(item);
+  if (!input || !previews || typeof DataTransfer === "undefined") return;
+  const max = Number(previews.dataset.max);
+  let chosen = [];
+  const render = () => {
+    const files = new DataTransfer();
+    chosen.forEach((file) => files.items.add(file));
+    input.files = files.files;
+    for (const img of previews.querySelectorAll("img")) URL.revokeObjectURL(img.src);
+    previews.replaceChildren();
+    chosen.forEach((file, index) => {
+      const item = document.createElement("li");
+      if (file.type.startsWith("image/")) {
+        const img = document.createElement("img");
+        img.src = URL.createObjectURL(file);
+        img.alt = file.name;
+        item.append(img);
       }
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "quiet remove";
+      remove.textContent = format(previews.dataset.remove, { name: file.name });
+      remove.addEventListener("click", () => {
+        chosen.splice(index, 1);
+        render();
+        input.focus();
+      });
+      item.append(remove);
+      previews.append(item);
     });
-  }
+  };
+  input.addEventListener("change", () => {
+    // Choosing again adds to the images already chosen, up to the limit; the rest are named.
+    const added = Array.from(input.files);
+    const all = chosen.concat(added);
+    chosen = all.slice(0, max);
+    const left = all.slice(max).map((file) => file.name);
+    refused.hidden = !left.length;
+    refused.textContent = left.length ? format(previews.dataset.tooMany, { names: left.join(", ") }) : "";
+    render();
+  });
 }
 
+// --- Image viewer: a modal dialog (focus stays inside; Escape closes); arrow keys between a post's images.
+
+let viewer = null;
+
+function openViewer(link) {
+  const links = Array.from(link.closest(".images").querySelectorAll("a[data-viewer]"));
+  if (!viewer) {
+    viewer = document.createElement("dialog");
+    viewer.className = "viewer";
+    viewer.innerHTML =
+      '<figure><img alt=""><figcaption></figcaption></figure>' +
+      '<div class="viewer-bar"><button type="button" data-prev>‹</button><span data-position></span>' +
+      '<button type="button" data-next>›</button><button type="button" data-close>×</button></div>';
+    const labels = document.body.dataset;
+    viewer.querySelector("[data-prev]").setAttribute("aria-label", labels.viewerPrevious || "Previous image");
+    viewer.querySelector("[data-next]").setAttribute("aria-label", labels.viewerNext || "Next image");
+    viewer.querySelector("[data-close]").setAttribute("aria-label", labels.viewerClose || "Close");
+    viewer.setAttribute("aria-label", labels.viewerTitle || "Image");
+    document.body.append(viewer);
+    viewer.querySelector("[data-close]").addEventListener("click", () => viewer.close());
+    viewer.querySelector("[data-prev]").addEventListener("click", () => viewer.step(-1));
+    viewer.querySelector("[data-next]").addEventListener("click", () => viewer.step(1));
+    viewer.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowRight") { viewer.step(1); event.preventDefault(); }
+      if (event.key === "ArrowLeft") { viewer.step(-1); event.preventDefault(); }
+    });
+    viewer.addEventListener("close", () => { if (viewer.opener) viewer.opener.focus(); });
+  }
+  let index = links.indexOf(link);
+  const show = () => {
+    const current = links[index];
+    const img = viewer.querySelector("img");
+    img.src = current.href;
+    img.alt = current.querySelector("img").alt;
+    viewer.querySelector("[data-position]").textContent = format(
+      document.body.dataset.viewerPosition || "%(n)s of %(total)s", { n: index + 1, total: links.length });
+    viewer.querySelector("[data-prev]").hidden = links.length < 2;
+    viewer.querySelector("[data-next]").hidden = links.length < 2;
+  };
+  viewer.step = (by) => { index = (index + by + links.length) % links.length; show(); };
+  viewer.opener = link;
+  show();
+  viewer.showModal();
+  viewer.querySelector("[data-close]").focus();
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[data-viewer]");
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  openViewer(link);
+});
+
+// --- Keyboard shortcuts: j/k between posts, l like, n new post, ? the list. Never while typing.
+
+function typing(target) {
+  return target.closest && target.closest("input, textarea, select, [contenteditable=true], dialog[open]");
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+  const posts = Array.from(document.querySelectorAll("article[data-post]"));
+  const current = document.activeElement && document.activeElement.closest("article[data-post]");
+  const at = posts.indexOf(current);
+  if (event.key === "j" || event.key === "k") {
+    if (!posts.length) return;
+    const next = posts[Math.min(Math.max(event.key === "j" ? at + 1 : at - 1, 0), posts.length - 1)];
+    next.setAttribute("tabindex", "-1");
+    next.focus();
+    next.scrollIntoView({ block: "nearest" });
+  } else if (event.key === "l" && current) {
+    const like = current.querySelector("[data-shortcut-like]");
+    if (like) like.click();
+  } else if (event.key === "n") {
+    const compose = document.querySelector("[data-compose] textarea");
+    if (compose) compose.focus();
+    else window.location.href = document.querySelector("[data-shortcut-new]").href;
+  } else if (event.key === "?") {
+    const help = document.getElementById("shortcuts");
+    if (help) { help.hidden = !help.hidden; if (!help.hidden) help.focus(); }
+  } else {
+    return;
+  }
+  event.preventDefault();
+});
+
+showTimes(document);
 document.querySelectorAll("[data-compose]").forEach(setUpCompose);

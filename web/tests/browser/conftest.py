@@ -37,7 +37,17 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "browser passphrase 42"
 # Users each test owns, so that the tests do not depend on one another's order.
-USERS = ["Nora Newcomer", "Paul Poster", "Lars Loader", "Kim Keymaker", "Fay Forgetful"]
+USERS = [
+    "Nora Newcomer",
+    "Paul Poster",
+    "Lars Loader",
+    "Kim Keymaker",
+    "Fay Forgetful",
+    "Jo Plain",
+    "Vi Viewer",
+]
+# The site's own administrator account (createsuperuser), which is nobody's colleague.
+ADMIN_PASSWORD = "admin passphrase 42"
 
 
 def _database_url(tmp: Path) -> str:
@@ -63,9 +73,13 @@ class Chirp:
     def __init__(self, base: str, env: dict):
         self.base, self.env = base, env
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, **env: str) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=REPO, env=self.env, capture_output=True, text=True
+            [sys.executable, "manage.py", *args],
+            cwd=REPO,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
         )
         assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr}"
         return result.stdout
@@ -154,6 +168,13 @@ def _prepare(tmp: Path, port: int, oidc_provider: OidcProvider, *, smtp_port: in
     server.manage("createcachetable")
     server.manage("seed_demo")
     server.manage("collectstatic", "--noinput", "-v", "0")
+    # The Russian translation, as the build compiles it (-P: web/selectors.py is not `selectors`).
+    subprocess.run(
+        [sys.executable, "-P", "-m", "django", "compilemessages", "-v", "0"],
+        cwd=REPO / "web",
+        env={key: value for key, value in env.items() if key != "DJANGO_SETTINGS_MODULE"},
+        check=True,
+    )
     for name in USERS:
         username = name.split()[0].lower()
         server.manage(
@@ -168,6 +189,17 @@ def _prepare(tmp: Path, port: int, oidc_provider: OidcProvider, *, smtp_port: in
             "--api-key",
             f"key-{username}",
         )
+    server.manage(
+        "createsuperuser",
+        "--noinput",
+        "--username",
+        "admin",
+        "--email",
+        "admin@example.com",
+        "--name",
+        "Site Admin",
+        DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
+    )
     return server
 
 
