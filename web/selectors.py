@@ -7,14 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.avatars import initials_avatar_url
+from accounts.avatars import avatar_url
+from accounts.models import AVATAR_SIDES
 from moderation.selectors import reported_by
 from tweets.selectors import liked_by, likers_preview, tweet_image_urls, visible_tweets
 
 # Likers named under a post; the others are counted.
 LIKERS_SHOWN = 5
 _ID = 987654321
-_CARD_FIELDS = ("id", "content", "created_at", "likes_count", "author_id", "author__name")
+_CARD_FIELDS = ("id", "content", "created_at", "likes_count", "author_id", "author__name", "author__avatar")
 
 
 @cache
@@ -99,7 +100,9 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
                     for n, (full, thumb) in enumerate(images, start=1)
                 ],
                 "author_url": profile.format(author_id),
-                "author_avatar": initials_avatar_url(user_id=author_id, name=name),
+                "author_avatar": avatar_url(
+                    user_id=author_id, name=name, avatar=row["author__avatar"], side=AVATAR_SIDES[0]
+                ),
                 "like_url": like.format(tweet_id),
                 "unlike_url": unlike.format(tweet_id),
                 "delete_url": delete.format(tweet_id),
