@@ -57,4 +57,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4).status != 200)"]
 ENTRYPOINT ["/app/deploy/entrypoint.sh"]
-CMD ["gunicorn", "--config", "gunicorn.conf.py", "config.wsgi"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "config.asgi"]

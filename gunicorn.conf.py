@@ -1,4 +1,4 @@
-"""gunicorn settings for Chirp (`gunicorn -c gunicorn.conf.py config.wsgi`).
+"""gunicorn settings for Chirp (`gunicorn -c gunicorn.conf.py config.asgi`).
 
 Every value can be overridden from the environment (or `.env`) through GUNICORN_* variables.
 """
@@ -13,26 +13,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from config.env import env_int, env_str
-from ops.gunicorn_worker import GuardedThreadWorker, Limits
 
 bind = env_str("GUNICORN_BIND", "0.0.0.0:8000")
-# gthread, with each request read by the worker's event loop before a thread gets it, and cut with
-# a 408 when its head or body arrives too slowly (see ops/gunicorn_worker.py): slow clients never
-# hold a thread, so this configuration is safe facing clients directly, without nginx's buffering.
-worker_class = GuardedThreadWorker.with_limits(
-    Limits(
-        header_timeout=env_int("GUNICORN_HEADER_TIMEOUT", 10, minimum=1),
-        body_timeout=env_int("GUNICORN_BODY_TIMEOUT", 10, minimum=1),
-        body_min_rate=env_int("GUNICORN_BODY_MIN_RATE", 4096, minimum=1),
-        # Bodies up to this size are buffered before a thread sees them: above the largest upload.
-        body_buffer_max=env_int("GUNICORN_BODY_BUFFER_MAX", 11 * 1024 * 1024, minimum=0),
-    )
-)
-# The usual (2 x cores) + 1 processes; their threads overlap the waits on PostgreSQL and Redis.
-# Each thread keeps its own database connection: workers x threads per instance.
+# gunicorn's asgi worker: its event loop reads every request, head and body, before Django's thread
+# sees it (config/asgi.py, ops/body_gate.py), so a slow client holds a socket, never the thread.
+worker_class = "asgi"
+wsgi_app = "config.asgi:application"
+# Nothing to start or stop around the app: Django's WSGI handler behind asgiref's adapter.
+asgi_lifespan = "off"
+# The standard library's event loop ("auto" picks uvloop whenever a package brings it in): with
+# uvloop, one worker accepted every connection of a burst, and each worker serves one request at a
+# time (ops/tests/test_slow_clients.py checks the spread).
+asgi_loop = "asyncio"
+# The usual (2 x cores) + 1 processes. Each runs Django in one thread (asgiref's adapter is
+# thread-sensitive), which keeps one database connection: one connection per worker.
 workers = env_int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1, minimum=1)
-threads = env_int("GUNICORN_THREADS", 4, minimum=1)
-# A worker whose event loop is silent this long is killed and replaced. Requests run in threads,
+# A worker whose event loop is silent this long is killed and replaced. Requests run in a thread,
 # so a slow request or upload does not count against it.
 timeout = env_int("GUNICORN_TIMEOUT", 60, minimum=1)
 # On SIGTERM (docker stop) workers finish in-flight requests for up to this long.

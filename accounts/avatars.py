@@ -6,6 +6,7 @@ no database and reveals nothing about who exists; it never changes, so browsers 
 
 import re
 
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.html import escape
@@ -22,6 +23,19 @@ def initials(name: str) -> str:
     words = [word for word in name.split() if _WORD.search(word)]
     letters = [_WORD.search(word).group(0) for word in (words[:1] + words[1:][-1:])]  # type: ignore[union-attr]
     return "".join(letters).upper()[:MAX_INITIALS] or "?"
+
+
+def avatar_file_name(avatar: str, side: int) -> str:
+    """The stored file of an uploaded avatar in one size: "ab/abc.jpg" -> "ab/abc-96.jpg"."""
+    stem, _, extension = avatar.rpartition(".")
+    return f"{stem}-{side}.{extension}"
+
+
+def avatar_url(*, user_id: int, name: str, avatar: str, side: int) -> str:
+    """The uploaded avatar's URL in that size, else the generated initials image's."""
+    if avatar:
+        return default_storage.url(avatar_file_name(avatar, side))
+    return initials_avatar_url(user_id=user_id, name=name)
 
 
 def initials_avatar_url(*, user_id: int, name: str) -> str:

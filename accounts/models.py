@@ -18,6 +18,9 @@ from common.errors import Suspended
 # single comparison in every query that filters suspended authors out.
 SUSPENDED_INDEFINITELY = datetime(9999, 12, 31, tzinfo=UTC)
 
+# The square sizes (pixels) an uploaded avatar is stored in: posts, profiles and lists, a profile page.
+AVATAR_SIDES = (48, 96, 256)
+
 
 def visible_user_q(prefix: str = "", *, now: datetime | None = None) -> Q:
     """The author-visibility rule, "active and not suspended", on the user at `prefix` (e.g. "author__").
@@ -78,6 +81,9 @@ class User(AbstractUser):
     title = models.CharField(max_length=150, blank=True, default="", db_default="")
     department = models.CharField(max_length=150, blank=True, default="", db_default="")
     bio = models.CharField(max_length=500, blank=True, default="", db_default="")
+    # An uploaded photo, stored square in AVATAR_SIDES sizes (media.services.avatar_set) under
+    # unguessable names: this name with "-<side>" before its extension. Empty: generated initials.
+    avatar = models.CharField(max_length=255, blank=True, default="", db_default="")
     # Bumped when the password or api key changes; credentials minted before are then refused.
     credentials_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -95,10 +101,16 @@ class User(AbstractUser):
 
     @property
     def avatar_url(self) -> str:
-        """The avatar's URL, for <img src>: a generated image of the initials."""
-        from accounts.avatars import initials_avatar_url
+        """The avatar's URL for <img src> (the middle size): the photo, else the initials image."""
+        from accounts.avatars import avatar_url
 
-        return initials_avatar_url(user_id=self.pk, name=self.name)
+        return avatar_url(user_id=self.pk, name=self.name, avatar=self.avatar, side=AVATAR_SIDES[1])
+
+    @property
+    def avatar_large_url(self) -> str:
+        from accounts.avatars import avatar_url
+
+        return avatar_url(user_id=self.pk, name=self.name, avatar=self.avatar, side=AVATAR_SIDES[2])
 
     def get_session_auth_hash(self) -> str:
         """Web sessions end when the credentials version moves, as Django ends them on a password

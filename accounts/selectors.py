@@ -227,7 +227,9 @@ def user_directory(
     if colleagues_only:
         users = users.filter(is_superuser=False)
     # Only what a row shows: never load password hashes into a listing.
-    users = users.only("id", "name", "username", "email", "is_active", "is_staff", "suspended_until")
+    users = users.only(
+        "id", "name", "username", "email", "is_active", "is_staff", "suspended_until", "avatar"
+    )
     if search:
         users = users.filter(name__icontains=search)
     return users.annotate(
@@ -263,3 +265,11 @@ def user_for_password_reset_token(*, uid: str, token: str) -> User | None:
     if user is None or not user.has_usable_password() or not default_token_generator.check_token(user, token):
         return None
     return user
+
+
+def author_avatars(*, author_ids: set[int]) -> dict[int, str]:
+    """The uploaded avatars' names of those of these users who have one, in one query (none for
+    no ids): the tweet payload names its authors without them."""
+    if not author_ids:
+        return {}
+    return dict(User.objects.filter(pk__in=author_ids).exclude(avatar="").values_list("pk", "avatar"))

@@ -17,7 +17,10 @@ class ProfileSerializer(serializers.Serializer):
     following = UserRefSerializer(many=True)
     username = serializers.CharField(help_text="The login name.")
     avatar = serializers.CharField(
-        help_text="URL of the person's avatar (a generated image of their initials), for <img src>."
+        help_text=(
+            "URL of the person's avatar for <img src>: their photo (96 px square), or a generated "
+            "image of their initials."
+        )
     )
     bio = serializers.CharField(help_text="A short text about the person; may be empty.")
     title = serializers.CharField(help_text="Job title; may be empty. A directory (SCIM) may set it.")

@@ -451,3 +451,15 @@ def password_reset_link_check(*, uid: str, token: str) -> User:
     if user is None:
         raise InvalidCredentials(_("This password reset link is invalid, expired or already used."))
     return user
+
+
+@transaction.atomic
+def avatar_store(*, user: User, avatar: str) -> str:
+    """Record the user's avatar files' name ("" for the initials image); returns the one it replaces.
+
+    Unaudited plumbing: people change their avatar through media.services.avatar_set.
+    """
+    previous = User.objects.select_for_update().values_list("avatar", flat=True).get(pk=user.pk)
+    User.objects.filter(pk=user.pk).update(avatar=avatar)
+    user.avatar = avatar
+    return previous

@@ -1,8 +1,5 @@
-from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
 from django.utils.cache import patch_vary_headers
-
-from api.errors import error_response
 
 
 class ApiCacheHeadersMiddleware:
@@ -24,39 +21,6 @@ class ApiCacheHeadersMiddleware:
             response["Cache-Control"] = "private, no-store"
             patch_vary_headers(response, self.VARY)
         return response
-
-
-class ApiBodySizeLimitMiddleware:
-    """Refuse oversize /api/ bodies from their Content-Length, before anything buffers them.
-
-    Multipart uploads may carry one file of MEDIA_MAX_UPLOAD_BYTES plus form overhead; every other
-    body is small JSON. Bodies without a Content-Length are bounded later by Django's
-    DATA_UPLOAD_MAX_MEMORY_SIZE and the upload size check.
-    """
-
-    MULTIPART_OVERHEAD = 64 * 1024
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.path_info.startswith("/api/"):
-            raw = request.META.get("CONTENT_LENGTH") or "0"
-            try:
-                length = int(raw)
-            except ValueError:
-                return error_response("validation_error", "Invalid Content-Length header.")
-            if length > self.limit_for(request):
-                return error_response(
-                    "payload_too_large",
-                    f"The request body is too large (limit {self.limit_for(request)} bytes).",
-                )
-        return self.get_response(request)
-
-    def limit_for(self, request) -> int:
-        if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
-            return settings.MEDIA_MAX_UPLOAD_BYTES + self.MULTIPART_OVERHEAD
-        return settings.API_MAX_JSON_BYTES
 
 
 class PageMessageMiddleware(MessageMiddleware):

@@ -166,7 +166,7 @@ def shipped_worker_model(args, env: dict) -> str:
 class Server:
     """Chirp (or the floor app) under gunicorn with the production settings (DEBUG off)."""
 
-    def __init__(self, args, env: dict, app: tuple[str, ...] = ("config.wsgi:application",)):
+    def __init__(self, args, env: dict, app: tuple[str, ...] = ("config.asgi:application",)):
         self.port, self.args = args.port, args
         cmd = [
             # The shipped gunicorn.conf.py as an operator runs it (no access log); only the address
@@ -334,7 +334,7 @@ FLOOR_PATHS = {
     "page3": "/api/tweets?offset=3&limit=20",
     "me": "/api/users/me",
 }
-FLOOR_APP = ("--pythonpath", str(BENCH), "floor:application")
+FLOOR_APP = ("--pythonpath", str(BENCH), "floor:asgi_application")
 
 
 def floor_keys_file(keys_file: Path, count: int, seed: int) -> Path:

@@ -1,12 +1,14 @@
 """The framework floor: a bare WSGI app that answers each benchmark request with the very bytes Chirp
 sent the same user for the same path, captured just before (bench/bench.py, the floor step).
 
-Run under the same gunicorn settings as Chirp, it measures what Python, gunicorn and the network
+Run under the same gunicorn settings and adapter as Chirp, it measures what Python, gunicorn and the network
 cost with no application work at all; Chirp's throughput is printed as a percentage of it.
 """
 
 import os
 import pickle
+
+from asgiref.wsgi import WsgiToAsgi
 
 # {(path with query, api key): (content type, body)}; loaded once per worker, like Chirp's code.
 with open(os.environ["BENCH_FLOOR_FILE"], "rb") as file:
@@ -23,3 +25,7 @@ def application(environ, start_response):
     content_type, body = found
     start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
     return [body]
+
+
+# What gunicorn.conf.py's asgi worker serves: the same adapter as Chirp's (config/asgi.py).
+asgi_application = WsgiToAsgi(application)

@@ -80,8 +80,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight after the security headers: one gunicorn process is a complete site.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads the body, so an oversize upload is refused unread.
-    "api.middleware.ApiBodySizeLimitMiddleware",
+    # Before anything reads the body (sessions, CSRF, authentication), so that an oversize body is
+    # refused unread on every path, anonymous ones first.
+    "web.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "web.middleware.PageLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

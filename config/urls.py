@@ -18,7 +18,7 @@ from accounts.views import (
 from api.converters import IdConverter
 from api.exceptions import api_not_found
 from feed.views import TweetsView
-from media.views import MediaUploadView, serve_media
+from media.views import AvatarView, MediaUploadView, serve_media
 from moderation.views import ReportView, UserDetailView
 from sso.api import SignInMethodsView
 from tweets.views import (
@@ -62,6 +62,7 @@ api_patterns = [
     *api_path("users/me", UserMeView.as_view(), "users-me"),
     *api_path("users/suggest", MentionSuggestionsView.as_view(), "users-suggest"),
     *api_path("users/me/api-key", ApiKeyView.as_view(), "users-me-api-key"),
+    *api_path("users/me/avatar", AvatarView.as_view(), "users-me-avatar"),
     *api_path("users/<id:user_id>", UserDetailView.as_view(), "user-detail"),
     *api_path("users/<id:user_id>/follow", FollowView.as_view(), "user-follow"),
     *api_path("medias", MediaUploadView.as_view(), "medias"),

@@ -168,7 +168,7 @@ class Chirp:
     def start(self) -> None:
         log = open(self.log_path, "a")  # noqa: SIM115 (gunicorn writes to it until it exits)
         self.process = subprocess.Popen(
-            [str(PYTHON.parent / "gunicorn"), "--config", "gunicorn.conf.py", "config.wsgi"],
+            [str(PYTHON.parent / "gunicorn"), "--config", "gunicorn.conf.py", "config.asgi"],
             cwd=REPO,
             env=self.env,
             stdout=log,

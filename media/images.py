@@ -256,3 +256,34 @@ def _process(image: Image.Image, fmt: str) -> ProcessedImage:
         image=_encode(clean, fmt),
         thumbnail=_encode(thumbnail, fmt),
     )
+
+
+def avatar_process(upload, *, sides: tuple[int, ...]) -> tuple[str, str, dict[int, EncodedImage]]:
+    """Validate an upload as image_process does, crop it to a centred square and encode it in each
+    of `sides`; returns (content type, extension, {side: image}). PNG when it has transparency,
+    else JPEG, whatever came in (an avatar needs no animation)."""
+    with _open(upload) as image:
+        _plan_decode(image)
+        slots = _decode_slots()
+        if not slots.acquire(timeout=_DECODE_WAIT_SECONDS):
+            raise Unavailable("Too many images are being processed right now; try again shortly.")
+        try:
+            try:
+                image.load()
+                ImageOps.exif_transpose(image, in_place=True)
+                clean = _clean_copy(image)
+            except Exception as exc:
+                # As in _process: decoders fail on hostile or damaged input in many ways.
+                raise _invalid("The image is truncated or corrupt.") from exc
+        finally:
+            slots.release()
+    fmt = "PNG" if clean.mode == "RGBA" else "JPEG"
+    content_type, extension = ALLOWED_FORMATS[fmt]
+    largest = min(max(sides), clean.width, clean.height)
+    square = ImageOps.fit(clean, (largest, largest), Image.Resampling.LANCZOS)
+    lanczos = Image.Resampling.LANCZOS
+    encoded = {
+        side: _encode(square if side >= largest else square.resize((side, side), lanczos), fmt)
+        for side in sides
+    }
+    return content_type, extension, encoded

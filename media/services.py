@@ -1,4 +1,5 @@
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,8 +11,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.avatars import avatar_file_name
+from accounts.models import AVATAR_SIDES, User
+from accounts.services import avatar_store
 from common.errors import StorageUnavailable, TooLarge
-from media.images import image_process
+from media.images import avatar_process, image_process
 from media.models import Media
 from ops import metrics
 
@@ -170,6 +174,7 @@ def media_orphan_files_sweep(
             "file", "thumbnail"
         ):
             named.update((file, thumbnail))
+        named.update(_avatar_files_named(batch))
         for name in batch:
             if name in named:
                 continue
@@ -184,3 +189,55 @@ def media_orphan_files_sweep(
                 default_storage.delete(name)
             swept.append(name)
     return swept
+
+
+_AVATAR_FILE = re.compile(r"^(avatars/.+)-\d+(\.\w+)$")
+
+
+def _avatar_files_named(names: list[str]) -> set[str]:
+    """The avatar files among `names` that a user's avatar still names."""
+    bases = {name: match[1] + match[2] for name in names if (match := _AVATAR_FILE.match(name))}
+    if not bases:
+        return set()
+    kept = set(User.objects.filter(avatar__in=set(bases.values())).values_list("avatar", flat=True))
+    return {name for name, base in bases.items() if base in kept}
+
+
+def _avatar_names(avatar: str) -> list[str]:
+    return [avatar_file_name(avatar, side) for side in AVATAR_SIDES] if avatar else []
+
+
+def avatar_set(*, user, upload) -> None:
+    """Make an uploaded image the user's avatar: validated and re-encoded by the media pipeline,
+    cropped to a centred square, stored in AVATAR_SIDES sizes under unguessable names. The
+    previous photo's files are deleted once the change has committed; a refused upload changes
+    nothing (Invalid or UnsupportedType on "file", TooLarge, StorageUnavailable)."""
+    if upload.size > settings.MEDIA_MAX_UPLOAD_BYTES:
+        raise TooLarge(f"The file is larger than {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.")
+    _content_type, extension, sizes = avatar_process(upload, sides=AVATAR_SIDES)
+    stem = uuid.uuid4().hex
+    avatar = f"avatars/{stem[:2]}/{stem}.{extension}"
+    started: list[str] = []
+    try:
+        for side, encoded in sizes.items():
+            name = avatar_file_name(avatar, side)
+            started.append(name)
+            default_storage.save(name, ContentFile(encoded.data))
+    except Exception as exc:
+        _delete_files(names=started)
+        logger.warning("Media storage refused an avatar: %s: %s", type(exc).__name__, exc)
+        raise StorageUnavailable() from exc
+    try:
+        with transaction.atomic():
+            previous = avatar_store(user=user, avatar=avatar)
+            media_files_delete_on_commit(names=_avatar_names(previous))
+    except Exception:
+        # No row names them: the files go.
+        _delete_files(names=started)
+        raise
+
+
+@transaction.atomic
+def avatar_remove(*, user) -> None:
+    """Back to the generated initials image; the photo's files are deleted after the commit."""
+    media_files_delete_on_commit(names=_avatar_names(avatar_store(user=user, avatar="")))

@@ -5,14 +5,14 @@ from common.errors import TooLarge
 
 
 class UploadSizeLimitHandler(FileUploadHandler):
-    """Abort a file upload (TooLarge: a 413 under /api/) as soon as it streams past MEDIA_MAX_UPLOAD_BYTES.
+    """Abort a file upload (TooLarge: a 413) as soon as it streams past MEDIA_MAX_UPLOAD_BYTES.
 
-    ApiBodySizeLimitMiddleware already refuses a declared Content-Length over the limit; this
-    catches what it cannot see: a file that fills the multipart overhead allowance, and a body
-    whose length went unchecked (the middleware bypassed or reordered). A body with no
-    Content-Length at all (chunked) is never read by Django's WSGI request: it arrives empty.
-    Installed first, the handler sees each chunk before the handlers that keep it in memory or in
-    a temporary file, so at most one chunk (64 KiB) past the limit is ever read.
+    web.middleware.BodySizeLimitMiddleware refuses a declared Content-Length over the limit (and
+    installs this handler for a page's multipart body; the API's upload view does it itself); this
+    catches what it cannot see: a file that fills the multipart overhead allowance, and a body whose
+    length went unchecked (the middleware bypassed or reordered). Installed first,
+    the handler sees each chunk before the handlers that keep it in memory or in a temporary file,
+    so at most one chunk (64 KiB) past the limit is ever read.
     """
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:

@@ -9,12 +9,14 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import user_profile
+from accounts.serializers import ProfileEnvelopeSerializer
 from accounts.throttling import upload_throttle_check
 from api.schema import IDEMPOTENCY_KEY_PARAMETER, error_responses
 from common.idempotency import HEADER, fingerprint_file, idempotency_key_check, idempotent
 from media.selectors import media_urls
 from media.serializers import MediaCreatedSerializer, MediaUploadSerializer
-from media.services import media_create
+from media.services import avatar_remove, avatar_set, media_create
 from media.uploadhandlers import UploadSizeLimitHandler
 
 
@@ -62,3 +64,34 @@ def serve_media(request, path: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+class AvatarView(MediaUploadView):
+    """The user's avatar photo: uploaded like any image (MediaUploadView's parser and size limit)."""
+
+    @extend_schema(
+        summary="Upload your avatar photo",
+        description=(
+            "Multipart, one image in field `file` (JPEG, PNG, GIF or WebP, the limits of POST /api/medias). "
+            "It is cropped to a centred square and stored in 48, 96 and 256 pixels; your profile's "
+            "`avatar` then points at the 96-pixel one. Not an image: 400; another file type: 415."
+        ),
+        request={"multipart/form-data": MediaUploadSerializer},
+        responses={200: ProfileEnvelopeSerializer, **error_responses(400, 413, 415, 429, 503)},
+    )
+    def post(self, request):
+        upload_throttle_check(user_id=request.user.pk)
+        serializer = MediaUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        avatar_set(user=request.user, upload=serializer.validated_data["file"])
+        return Response({"result": True, "user": user_profile(user=request.user)})
+
+    @extend_schema(
+        summary="Remove your avatar photo",
+        description="Your profile's `avatar` is the generated image of your initials again.",
+        request=None,
+        responses={200: ProfileEnvelopeSerializer, **error_responses()},
+    )
+    def delete(self, request):
+        avatar_remove(user=request.user)
+        return Response({"result": True, "user": user_profile(user=request.user)})

@@ -115,6 +115,14 @@ class ProfileForm(forms.Form):
     bio = forms.CharField(label=_("About you"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class AvatarForm(forms.Form):
+    # What the file may be is the media pipeline's to decide.
+    photo = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )
+
+
 class PasswordForm(forms.Form):
     current_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)

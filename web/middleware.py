@@ -4,8 +4,16 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from api.errors import error_response
+from common.errors import Invalid, TooLarge
+from media.uploadhandlers import UploadSizeLimitHandler
+from ops.body_limits import request_body_limit
+from web.errors import PageError, page_error
 
 
 @cache
@@ -21,6 +29,50 @@ def _image_sources() -> str:
     if parts.scheme and parts.netloc:
         sources.append(f"{parts.scheme}://{parts.netloc}")
     return " ".join(sources)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse an oversize body from its declared Content-Length (413), before anything reads it.
+
+    On every path, before sessions, CSRF or authentication look at the request: an anonymous client
+    can neither hold a thread with a slow upload nor fill the disk with a temporary file. A page's
+    multipart body that passes is parsed here, through UploadSizeLimitHandler, which stops a file as
+    it streams past MEDIA_MAX_UPLOAD_BYTES: a 413 page rather than an error inside the CSRF check.
+    A body without a Content-Length (chunked) is never read by Django's WSGI request: it arrives
+    empty.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return self.refuse(request, Invalid(_("Invalid Content-Length header.")))
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if length and length > (limit := request_body_limit(request.path_info, content_type)):
+            message = _("The request body is too large (limit %(limit)s bytes).") % {"limit": limit}
+            return self.refuse(request, TooLarge(message))
+        if length and content_type.startswith("multipart/") and not request.path_info.startswith("/api/"):
+            # The API's upload view installs the handler itself; a page's form is parsed here.
+            request.upload_handlers.insert(0, UploadSizeLimitHandler(request))
+            try:
+                request.POST  # noqa: B018 - parses the body through the handler above
+            except TooLarge as exc:
+                return self.refuse(request, TooLarge(page_error(exc).message))
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, error: Invalid | TooLarge):
+        """The API's envelope under /api/, a page in Chirp's layout elsewhere."""
+        if request.path_info.startswith("/api/"):
+            error_type = "payload_too_large" if isinstance(error, TooLarge) else "validation_error"
+            return error_response(error_type, error.message)
+        page = PageError(error.message, status=413) if isinstance(error, TooLarge) else page_error(error)
+        return render(request, "web/error.html", {"error": page}, status=page.status)
 
 
 class ContentSecurityPolicyMiddleware:

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.avatars import initials_avatar_url
+from accounts.avatars import avatar_url
+from accounts.models import AVATAR_SIDES
 from moderation.selectors import reported_by
 from tweets.selectors import (
     liked_by,
@@ -29,6 +30,7 @@ _CARD_FIELDS = (
     "likes_count",
     "author_id",
     "author__name",
+    "author__avatar",
     "in_reply_to_id",
     "edited_at",
     "mentioned_ids",
@@ -137,7 +139,9 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
                     for n, (full, thumb) in enumerate(images, start=1)
                 ],
                 "author_url": profile.format(author_id),
-                "author_avatar": initials_avatar_url(user_id=author_id, name=name),
+                "author_avatar": avatar_url(
+                    user_id=author_id, name=name, avatar=row["author__avatar"], side=AVATAR_SIDES[0]
+                ),
                 "like_url": like.format(tweet_id),
                 "unlike_url": unlike.format(tweet_id),
                 "delete_url": delete.format(tweet_id),

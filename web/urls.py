@@ -33,6 +33,7 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/name/", views.settings_name, name="settings-name"),
     path("settings/profile/", views.settings_profile, name="settings-profile"),
+    path("settings/avatar/", views.settings_avatar, name="settings-avatar"),
     path("settings/password/", views.settings_password, name="settings-password"),
     path("settings/locale/", views.settings_locale, name="settings-locale"),
     path("settings/api-key/", views.settings_api_key, name="settings-api-key"),

@@ -40,11 +40,14 @@ from common.errors import (
     NotFound,
     RateLimited,
     Suspended,
+    TooLarge,
+    Unavailable,
+    UnsupportedType,
 )
 from common.idempotency import fingerprint, fingerprint_file, idempotency_key_check, idempotent
 from feed.cursors import feed_cursor_after, feed_cursor_ids
 from feed.selectors import feed_latest, top_ids
-from media.services import media_create, media_delete
+from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
 from sso import provider as sso_provider
 from tweets.selectors import (
@@ -61,6 +64,7 @@ from web.auth import user_sign_in_check
 from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
 from web.errors import page_error
 from web.forms import (
+    AvatarForm,
     ComposeForm,
     EditForm,
     LocaleForm,
@@ -663,6 +667,7 @@ def _settings_page(request, status: int = 200, **context):
     person = request.user
     initial = {"title": person.title, "department": person.department, "bio": person.bio}
     context.setdefault("profile_form", ProfileForm(initial=initial))
+    context.setdefault("avatar_form", AvatarForm())
     return render(request, "web/settings.html", context, status=status)
 
 
@@ -734,6 +739,28 @@ def settings_profile(request):
         messages.success(request, _("Your profile is saved."))
         return redirect("web:settings")
     return _settings_page(request, 400, profile_form=form)
+
+
+@signed_in
+@require_POST
+def settings_avatar(request):
+    """Upload a photo (through the media pipeline), or remove it (`remove`): back to the initials."""
+    if request.POST.get("remove"):
+        avatar_remove(user=request.user)
+        messages.success(request, _("Your photo is removed."))
+        return redirect("web:settings")
+    form = AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            upload_throttle_check(user_id=request.user.pk)
+            avatar_set(user=request.user, upload=form.cleaned_data["photo"])
+        except (Invalid, UnsupportedType, TooLarge, RateLimited, Unavailable) as exc:
+            error = page_error(exc)
+            form.add_error("photo", error.message)
+            return _settings_page(request, error.status, avatar_form=form)
+        messages.success(request, _("Your photo is saved."))
+        return redirect("web:settings")
+    return _settings_page(request, 400, avatar_form=form)
 
 
 @signed_in

@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 
 import feed.views
 from api.errors import ERROR_TYPES
-from api.middleware import ApiBodySizeLimitMiddleware
 from api.testing import ENVELOPE_KEYS, assert_error, db_snapshot
+from web.middleware import BodySizeLimitMiddleware
 
 
 def exact_envelope(response, status: int, error_type: str) -> dict:
@@ -117,7 +117,7 @@ def test_unexpected_error_outside_drf_is_a_server_error_envelope(author, monkeyp
     def broken(self, request):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(ApiBodySizeLimitMiddleware, "limit_for", broken)
+    monkeypatch.setattr(BodySizeLimitMiddleware, "__call__", broken)
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_API_KEY=author.key)
 

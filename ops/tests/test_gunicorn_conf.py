@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from config import env
-from ops.gunicorn_worker import GuardedThreadWorker, Limits
 
 GUNICORN_CONF = str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py")
 
@@ -32,30 +31,33 @@ def test_workers_follow_the_cpu_count_unless_overridden(load_conf, monkeypatch):
     assert load_conf()["workers"] == 3
 
 
-def test_the_worker_model_is_threaded_with_requests_read_before_a_thread_gets_them(load_conf, monkeypatch):
-    """The guarded gthread worker (ops/gunicorn_worker.py), 4 threads unless GUNICORN_THREADS says."""
+def test_the_worker_is_gunicorns_asgi_worker_serving_the_gated_wsgi_app(load_conf):
+    """gunicorn's event loop reads each request; config.asgi is the app, whatever the command line."""
     conf = load_conf()
-    assert issubclass(conf["worker_class"], GuardedThreadWorker)
-    assert conf["threads"] == 4
 
-    monkeypatch.setenv("GUNICORN_THREADS", "8")
-    assert load_conf()["threads"] == 8
+    assert conf["worker_class"] == "asgi"
+    assert conf["wsgi_app"] == "config.asgi:application"
+    assert conf["asgi_lifespan"] == "off"
+    assert "threads" not in conf  # Django runs in one thread per worker (asgiref's adapter)
 
 
-def test_slow_client_limits_have_safe_defaults_and_follow_the_environment(load_conf, monkeypatch):
-    """10 s for the head, 10 s of grace then 4 KiB/s for the body, 11 MiB buffered; typos stop start-up."""
-    limits = load_conf()["worker_class"].limits
-    assert limits == Limits(header_timeout=10, body_timeout=10, body_min_rate=4096, body_buffer_max=11 << 20)
-    # A body of n bytes is due by grace + n / rate seconds after its head.
-    assert limits.body_deadline(100.0, 40960) == 120.0
+def test_slow_body_limits_have_safe_defaults_and_follow_the_environment(load_conf, monkeypatch):
+    """10 s of grace then 4 KiB/s for a body; typos stop start-up."""
+    import importlib
 
-    monkeypatch.setenv("GUNICORN_HEADER_TIMEOUT", "3")
-    assert load_conf()["worker_class"].limits.header_timeout == 3
-    assert GuardedThreadWorker.limits.header_timeout == 10  # the class itself is left alone
+    import config.asgi
+
+    gate = importlib.reload(config.asgi).application
+    assert (gate.timeout, gate.min_rate) == (10, 4096)
+
+    monkeypatch.setenv("GUNICORN_BODY_TIMEOUT", "3")
+    assert importlib.reload(config.asgi).application.timeout == 3
 
     monkeypatch.setenv("GUNICORN_BODY_MIN_RATE", "fast")
     with pytest.raises(env.ImproperlyConfiguredEnv, match="GUNICORN_BODY_MIN_RATE='fast' is not an integer"):
-        load_conf()
+        importlib.reload(config.asgi)
+    monkeypatch.delenv("GUNICORN_BODY_MIN_RATE")
+    importlib.reload(config.asgi)
 
 
 def test_production_defaults_for_shutdown_recycling_and_logs(load_conf):

@@ -103,7 +103,7 @@ def chirp(smtp_server):
                     str(Path(sys.executable).parent / "gunicorn"),
                     "--config",
                     "gunicorn.conf.py",
-                    "config.wsgi",
+                    "config.asgi",
                 ],
                 cwd=REPO,
                 env=server.env,
