@@ -29,6 +29,9 @@ PRESETS = {
     "M": (10_000, 50, 100, 5_000_000),
     "L": (100_000, 100, 100, 50_000_000),
 }
+# The thread scenarios read the first THREADS tweets, each given REPLIES replies before the run.
+THREADS = 1_000
+REPLIES = 5
 SCENARIOS = [
     # First among the feed scenarios, and with the likers cache emptied right before it (see main).
     ("whole-cold", "whole feed, cold likers cache, first run"),
@@ -38,10 +41,21 @@ SCENARIOS = [
     ("whole", "whole feed (no parameters)"),
     ("like", "like/unlike (alternating POST/DELETE)"),
     ("post", "post a tweet"),
+    ("post-entities", "post a tweet with two @mentions and two #tags"),
     ("me", "users/me"),
+    ("latest", "Latest first page ?order=latest&limit=20"),
+    ("web-latest", "web Latest tab /latest/ (signed-in session, HTML, 20 tweets)"),
+    (
+        "thread",
+        f"a thread's replies /api/tweets/<id>/replies (one of {THREADS:,} tweets with {REPLIES} replies)",
+    ),
+    ("web-thread", "web thread page /tweets/<id>/ (the post, its chain, its replies)"),
+    ("tag", "tag page /api/tags/bench/tweets?limit=20 (the tag post-entities writes)"),
 ]
 # Scenarios whose runs follow a warm-up of their own; whole-cold must not have one.
-WARMED = ("page1", "web", "page3", "whole", "me")
+WARMED = ("page1", "web", "page3", "whole", "me", "latest", "web-latest", "thread", "web-thread", "tag")
+# The web client's scenarios: a session cookie per user instead of an api key.
+WEB_SCENARIOS = ("web", "web-latest", "web-thread")
 MEMORY_TARGET_PERCENT = 10
 COLD_TARGET_MS = 1000
 
@@ -193,7 +207,7 @@ def wrk_cmd(args, keys_file: Path, scenario: str, duration: str, max_tweet: int)
         "wrk", f"-t{min(2, args.connections)}", f"-c{args.connections}", f"-d{duration}",
         "--timeout", "10s", "--latency",
         "-s", str(BENCH / "wrk.lua"), f"http://127.0.0.1:{args.port}",
-        "--", str(keys_file), scenario, str(max_tweet),
+        "--", str(keys_file), scenario, str(max_tweet), getattr(args, "mentions", ""), str(THREADS),
     ]  # fmt: skip
 
 
@@ -369,6 +383,21 @@ def write_ceiling(args, db: Postgres, env: dict, users: int, max_tweet: int, dur
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
 
+def replies_for_threads(db: Postgres) -> None:
+    """REPLIES replies to each of the first THREADS tweets, once per database (the presets have none)."""
+    if db.psql("SELECT count(*) FROM tweets_tweet WHERE in_reply_to_id IS NOT NULL").strip() != "0":
+        return
+    db.psql(
+        "INSERT INTO tweets_tweet (author_id, content, created_at, likes_count, likers_version,"
+        " in_reply_to_id, mentioned_ids, tags)"
+        " SELECT t.author_id, 'Benchmark reply ' || n, t.created_at + n * interval '1 minute', 0, 0, t.id,"
+        " '[]', '[]'"
+        f" FROM (SELECT id, author_id, created_at FROM tweets_tweet ORDER BY id LIMIT {THREADS}) AS t,"
+        f" generate_series(1, {REPLIES}) AS n;"
+        " ANALYZE tweets_tweet"
+    )
+
+
 def likes_mismatches(db: Postgres) -> int:
     return int(
         db.psql(
@@ -478,7 +507,7 @@ def main() -> int:
     users = len(keys_file.read_text().split())
     # The web scenario signs in with a session cookie per user, not an api key.
     cookies_file = BENCH / "out" / "cookies.txt"
-    if "web" in names:
+    if set(WEB_SCENARIOS) & set(names):
         (BENCH / "out").mkdir(exist_ok=True)
         manage(args.python, env, "collectstatic", "--noinput", "-v0")
         run(
@@ -486,6 +515,11 @@ def main() -> int:
             cwd=ROOT,
             env=env,
         )
+    replies_for_threads(db)
+    # Two users to @mention in post-entities: real usernames, so that the mentions are stored.
+    args.mentions = " ".join(
+        f"@{name}" for name in db.psql("SELECT username FROM accounts_user ORDER BY id LIMIT 2").split()
+    )
     max_tweet = int(db.psql("SELECT coalesce(max(id), 1) FROM tweets_tweet"))
     if args.redis:
         # Ids restart with every fresh database: a cache from an earlier run (or preset) would lie.
@@ -501,7 +535,7 @@ def main() -> int:
         warmup = "1s" if args.smoke else "3s"
         rss: dict[str, dict[int, int]] = {}
         for name in names:
-            credentials = cookies_file if name == "web" else keys_file
+            credentials = cookies_file if name in WEB_SCENARIOS else keys_file
             if name in WARMED:
                 wrk(args, credentials, name, warmup, max_tweet)
             elif name == "whole-cold":

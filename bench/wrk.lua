@@ -1,9 +1,11 @@
 -- wrk script for bench/run: every request speaks as a random user (keys from a file).
--- Arguments: KEYS_FILE SCENARIO MAX_TWEET_ID
+-- Arguments: KEYS_FILE SCENARIO MAX_TWEET_ID [MENTIONS THREADS]
 -- Scenarios: page1, web, page3, whole, whole-cold (the whole feed; bench.py empties the likers
 -- cache first), like, post, me, and mixed (a weighted mix of the api scenarios, see `mix`). For
 -- `web` (the web client's home page) the file holds session cookies (`sessionid=...`, made by
--- bench/sessions.py), not api keys.
+-- bench/sessions.py), not api keys; so for web-latest and web-thread. Conversations:
+-- latest (the API's Latest order), thread (replies of one of the first THREADS tweets), tag,
+-- post-entities (a post with the two @MENTIONS and two tags).
 -- Prints one line "BENCH {json}" with counts summed over wrk's threads.
 
 local threads = {}
@@ -26,6 +28,8 @@ function init(args)
   end
   scenario = args[2]
   max_tweet = tonumber(args[3])
+  mentions = args[4] or ""
+  threads = tonumber(args[5] or "1")
   math.randomseed(os.time() * 100 + tid)
   queries, counted, non2xx, liked = 0, 0, 0, 0
   for _, entry in ipairs(mix) do _G["sent_" .. entry[1]] = 0 end
@@ -37,6 +41,8 @@ local paths = {
   whole = "/api/tweets",
   ["whole-cold"] = "/api/tweets",
   me = "/api/users/me",
+  latest = "/api/tweets?order=latest&limit=20",
+  tag = "/api/tags/bench/tweets?limit=20",
 }
 
 local function pick()
@@ -50,6 +56,10 @@ end
 function request()
   if scenario == "web" then
     return wrk.format("GET", "/", { ["Cookie"] = keys[math.random(#keys)] })
+  elseif scenario == "web-latest" then
+    return wrk.format("GET", "/latest/", { ["Cookie"] = keys[math.random(#keys)] })
+  elseif scenario == "web-thread" then
+    return wrk.format("GET", "/tweets/" .. math.random(threads) .. "/", { ["Cookie"] = keys[math.random(#keys)] })
   end
   local kind = scenario
   if scenario == "mixed" then
@@ -70,6 +80,13 @@ function request()
   elseif kind == "post" then
     headers["Content-Type"] = "application/json"
     return wrk.format("POST", "/api/tweets", headers, '{"tweet_data": "Benchmark tweet"}')
+  elseif kind == "post-entities" then
+    headers["Content-Type"] = "application/json"
+    return wrk.format(
+      "POST", "/api/tweets", headers, '{"tweet_data": "Benchmark tweet ' .. mentions .. ' #bench #chirp"}'
+    )
+  elseif kind == "thread" then
+    return wrk.format("GET", "/api/tweets/" .. math.random(threads) .. "/replies", headers)
   end
   return wrk.format("GET", paths[kind], headers)
 end

@@ -21,7 +21,14 @@ from feed.views import TweetsView
 from media.views import AvatarView, MediaUploadView, serve_media
 from moderation.views import ReportView, UserDetailView
 from sso.api import SignInMethodsView
-from tweets.views import LikeView, TweetDetailView
+from tweets.views import (
+    HistoryView,
+    LikeView,
+    MentionSuggestionsView,
+    RepliesView,
+    TagTweetsView,
+    TweetDetailView,
+)
 
 register_converter(IdConverter, "id")
 
@@ -40,6 +47,9 @@ api_patterns = [
     *api_path("tweets/<id:tweet_id>", TweetDetailView.as_view(), "tweet-detail"),
     *api_path("tweets/<id:tweet_id>/likes", LikeView.as_view(), "tweet-likes"),
     *api_path("tweets/<id:tweet_id>/report", ReportView.as_view(), "tweet-report"),
+    *api_path("tweets/<id:tweet_id>/replies", RepliesView.as_view(), "tweet-replies"),
+    *api_path("tweets/<id:tweet_id>/history", HistoryView.as_view(), "tweet-history"),
+    *api_path("tags/<str:tag>/tweets", TagTweetsView.as_view(), "tag-tweets"),
     *api_path("auth/token", LoginView.as_view(), "auth-token"),
     *api_path("auth/methods", SignInMethodsView.as_view(), "auth-methods"),
     *api_path("auth/token/refresh", TokenRefreshView.as_view(), "auth-token-refresh"),
@@ -50,6 +60,7 @@ api_patterns = [
     ),
     *api_path("users", UsersView.as_view(), "users"),
     *api_path("users/me", UserMeView.as_view(), "users-me"),
+    *api_path("users/suggest", MentionSuggestionsView.as_view(), "users-suggest"),
     *api_path("users/me/api-key", ApiKeyView.as_view(), "users-me-api-key"),
     *api_path("users/me/avatar", AvatarView.as_view(), "users-me-avatar"),
     *api_path("users/<id:user_id>", UserDetailView.as_view(), "user-detail"),

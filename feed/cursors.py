@@ -13,6 +13,7 @@ replica may not have replayed it yet), and a page whose tweets a lagging replica
 again from the primary: cursor pages work whatever the replicas' lag.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -97,23 +98,27 @@ def _page(ids: list[int], *, snapshot_id: int, user_id: int, position: int, limi
     return ids[position:end], cursor_at(snapshot_id=snapshot_id, user_id=user_id, position=end)
 
 
-def feed_cursor_ids(*, user, cursor: str, limit: int) -> tuple[list[int], str | None]:
+def feed_cursor_ids(
+    *, user, cursor: str, limit: int, ranking: Callable[..., list[int]] = feed_ids
+) -> tuple[list[int], str | None]:
     """(tweet ids, next cursor) of a cursor page; an empty cursor starts a new snapshot. The ids
     may include tweets hidden or deleted since the snapshot: the reader of the tweets leaves them out."""
     if cursor:
         return snapshot_page(cursor=cursor, user_id=user.pk, limit=limit)
-    ranked = feed_ids(user=user, count=settings.FEED_MAX_ITEMS)
+    ranked = ranking(user=user, count=settings.FEED_MAX_ITEMS)
     snapshot_id = snapshot_create(user_id=user.pk, ids=ranked)
     return _page(ranked, snapshot_id=snapshot_id, user_id=user.pk, position=0, limit=limit)
 
 
-def feed_cursor_after(*, user, shown: list[int], limit: int) -> tuple[list[int], str | None]:
+def feed_cursor_after(
+    *, user, shown: list[int], limit: int, ranking: Callable[..., list[int]] = feed_ids
+) -> tuple[list[int], str | None]:
     """(tweet ids, next cursor) of the page after a first page read with feed_ids alone (no snapshot,
     which a page that is mostly not scrolled need not write): the feed ranked now, less the tweets
     `shown` on that first page, as a new snapshot. None twice, none skipped however likes changed."""
     exclude = set(shown)
     ranked = [
-        tweet_id for tweet_id in feed_ids(user=user, count=settings.FEED_MAX_ITEMS) if tweet_id not in exclude
+        tweet_id for tweet_id in ranking(user=user, count=settings.FEED_MAX_ITEMS) if tweet_id not in exclude
     ]
     snapshot_id = snapshot_create(user_id=user.pk, ids=ranked)
     return _page(ranked, snapshot_id=snapshot_id, user_id=user.pk, position=0, limit=limit)

@@ -1,17 +1,19 @@
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import orjson
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Follow, User
+from common.errors import Invalid
 from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
 from tweets.models import FEED_ORDER, Attachment, Tweet, feed_order_sql
-from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweets_payload, visible_tweets
+from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweet_rows, tweets_payload, visible_tweets
 
 # PostgreSQL cannot merge the per-author ranges of tweet_feed_idx for an IN list: given one, it
 # reads every tweet of every followee (5,000 rows for 50 followees) and sorts them. Asking each
@@ -31,6 +33,9 @@ _ATTACHED = f"{Attachment._meta.db_table} AS a JOIN {Media._meta.db_table} AS m 
 # The page with its authors' names and attachment file names: one round trip for the feed page.
 _PAGE_SQL = f"""
 SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.likers_version,
+       t.in_reply_to_id, t.edited_at, t.mentioned_ids, t.tags,
+       -- replies_count: tweet t's visible replies (_replies_sql), on tweet_reply_idx.
+       (SELECT count(*) FROM ({{replies}}) AS r),
        ARRAY(SELECT m.file FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position),
        ARRAY(SELECT m.thumbnail FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position)
 FROM ({_RANKED_SQL}) AS p
@@ -60,6 +65,15 @@ def _per_author_sql() -> tuple[str, list]:
     return sql, list(params)
 
 
+@functools.cache
+def _replies_sql() -> tuple[str, list]:
+    """Tweet `t.id`'s visible replies, compiled once per process from visible_tweets(); its
+    parameters with _NOW where the current time goes (with_replies_count is the ORM's form)."""
+    replies = visible_tweets(now=_NOW).filter(in_reply_to_id=RawSQL("t.id", ())).values("id")
+    sql, params = replies.query.sql_with_params()
+    return sql, list(params)
+
+
 def _feed_queryset(user) -> QuerySet:
     """The user's feed as a queryset: the visible tweets of their followees and their own."""
     followees = Follow.objects.filter(follower=user).values("followee_id")
@@ -68,8 +82,11 @@ def _feed_queryset(user) -> QuerySet:
 
 def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
     per_author, template = _per_author_sql()
+    replies, replies_template = _replies_sql() if "{replies}" in sql else ("", [])
     now = timezone.now()
     params = [
+        # The select list's replies subquery comes first in the statement (only _PAGE_SQL has one).
+        *(now if param is _NOW else param for param in replies_template),
         user.pk,
         user.pk,
         *(now if param is _NOW else param for param in template),
@@ -78,7 +95,7 @@ def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
         start,
     ]
     with read_connection().cursor() as cursor:
-        cursor.execute(sql.format(per_author=per_author), params)
+        cursor.execute(sql.format(per_author=per_author, replies=replies), params)
         return cursor.fetchall()
 
 
@@ -94,7 +111,7 @@ def tweets_by_ids(*, ids: list[int]) -> list[TweetPayload]:
 
     Queries: the tweets, the likers of those not in the likers cache, the attachments.
     """
-    found = {row["id"]: row for row in visible_tweets().filter(id__in=ids).values(*TWEET_ROW_FIELDS)}
+    found = {row["id"]: row for row in tweet_rows(visible_tweets().filter(id__in=ids))}
     return tweets_payload([found[tweet_id] for tweet_id in ids if tweet_id in found])
 
 
@@ -105,11 +122,85 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     likers missing from the likers cache. Elsewhere: page, likers, attachments.
     """
     if connection.vendor != "postgresql":
-        rows = list(_feed_queryset(user).values(*TWEET_ROW_FIELDS)[start : start + count])
+        rows = tweet_rows(_feed_queryset(user)[start : start + count])
         return tweets_payload(rows)
     rows, attachments, thumbnails = [], {}, {}
     for *row, files, thumbnail_files in _ranked(_PAGE_SQL, user=user, start=start, count=count):
-        rows.append(dict(zip(TWEET_ROW_FIELDS, row, strict=True)))
+        fields = dict(zip(TWEET_ROW_FIELDS, row, strict=True))
+        # Django leaves jsonb undecoded (JSONField decodes it); raw rows decode it here.
+        fields["mentioned_ids"], fields["tags"] = (
+            orjson.loads(fields["mentioned_ids"]),
+            orjson.loads(fields["tags"]),
+        )
+        rows.append(fields)
         attachments[row[0]] = storage_urls(files)
         thumbnails[row[0]] = storage_urls(thumbnail_files)
     return tweets_payload(rows, images=(attachments, thumbnails))
+
+
+# The Latest tab: the same tweets as the feed, newest first; id breaks ties.
+LATEST_ORDER = ("-created_at", "-id")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _latest_cursor(row: dict) -> str:
+    """The position after `row`: its creation time in microseconds since 1970 and its id."""
+    return f"{(row['created_at'] - _EPOCH) // timedelta(microseconds=1)}_{row['id']}"
+
+
+def _latest_position(cursor: str) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    micros, _, pk = cursor.partition("_")
+    try:
+        if not (micros.isascii() and pk.isascii() and len(micros) < 20 and len(pk) < 20):
+            raise ValueError(cursor)
+        return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, OverflowError, OSError):
+        raise Invalid.on_field("cursor", "Invalid cursor.") from None
+
+
+def _latest_queryset(*, user, position: tuple[datetime, int] | None) -> QuerySet:
+    tweets = _feed_queryset(user).order_by(*LATEST_ORDER)
+    if position is not None:
+        created, pk = position
+        tweets = tweets.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
+    return tweets
+
+
+def feed_latest(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
+    """A page of the user's feed newest first (the Latest tab), and the next page's cursor (None
+    at the end). Keyset-paged on (created_at, id): no tweet twice, none skipped, while others post.
+
+    Queries: the page, then tweets_payload's.
+    """
+    rows = tweet_rows(_latest_queryset(user=user, position=_latest_position(cursor))[: limit + 1])
+    next_cursor = _latest_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return tweets_payload(rows[:limit]), next_cursor
+
+
+# The web's Top tab ranks the feed's most liked tweets together with its newest by likes weighted
+# by age: (likes + 1) / (hours + 2) ** 1.5, the "gravity" Hacker News made known. A new post starts
+# above week-old posts with a few hundred likes and sinks within days unless it is liked, so the
+# top of Home changes and one's own new post is seen. The API keeps the contract's order.
+TOP_RECENT = 100
+TOP_GRAVITY = 1.5
+
+
+def top_ids(*, user, count: int) -> list[int]:
+    """Ids of the web Top tab: the first `count` of the feed's most liked and newest tweets by score.
+
+    Queries: the feed's ranked ids (feed_ids), the newest ids, their likes and times.
+    """
+    candidates = set(feed_ids(user=user, count=count))
+    candidates.update(_latest_queryset(user=user, position=None).values_list("id", flat=True)[:TOP_RECENT])
+    now = timezone.now()
+    rows = Tweet.objects.filter(id__in=candidates).values_list("id", "likes_count", "created_at")
+
+    def score(row: tuple[int, int, datetime]) -> tuple[float, int]:
+        hours = max(0.0, (now - row[2]).total_seconds() / 3600)
+        return (row[1] + 1) / (hours + 2) ** TOP_GRAVITY, row[0]
+
+    return [row[0] for row in sorted(rows, key=score, reverse=True)[:count]]

@@ -30,9 +30,21 @@ class FeedQuerySerializer(serializers.Serializer):
         ),
     )
 
+    order = serializers.ChoiceField(
+        choices=["popular", "latest"],
+        required=False,
+        default="popular",
+        help_text=(
+            "Extension: `latest` lists the same tweets newest first, a page at a time (`cursor`, `limit`; "
+            "no `offset`). `popular` (the default) is the contract's order."
+        ),
+    )
+
     def validate(self, attrs: dict) -> dict:
         if "cursor" in attrs and "offset" in attrs:
             raise serializers.ValidationError({"cursor": ["Use either offset or cursor, not both."]})
+        if attrs.get("order") == "latest" and "offset" in attrs:
+            raise serializers.ValidationError({"offset": ["order=latest pages with cursor, not offset."]})
         return attrs
 
     def validate_limit(self, value: int) -> int:

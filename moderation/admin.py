@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -652,19 +652,63 @@ class HasOpenReportsFilter(admin.SimpleListFilter):
 class TweetAdmin(admin.ModelAdmin):
     """All tweets. Moderators hide and unhide here; the text itself is not editable."""
 
-    list_display = ("id", "author_column", "tweet", "likes_count", "open_reports", "created_at", "hidden_at")
+    list_display = (
+        "id",
+        "author_column",
+        "tweet",
+        "answers",
+        "likes_count",
+        "open_reports",
+        "created_at",
+        "hidden_at",
+    )
     # `moderation` is the tweet's row in the moderation queue, if it was ever reported.
     list_select_related = ("author", "moderation")
     list_filter = (HiddenFilter, HasOpenReportsFilter, "created_at")
     search_fields = ("content",)
     raw_id_fields = ("author",)
-    readonly_fields = ("author", "content", "likes_count", "created_at", "hidden_at", "images")
+    readonly_fields = (
+        "author",
+        "content",
+        "answers",
+        "likes_count",
+        "created_at",
+        "edited_at",
+        "earlier_texts",
+        "hidden_at",
+        "images",
+    )
     ordering = ("-id",)
     show_full_result_count = False
     actions = ("hide_tweets", "unhide_tweets")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(Prefetch("attachments", queryset=_ATTACHMENTS))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("attachments", queryset=_ATTACHMENTS))
+            # What a reply answers, in the list's one query (a subquery on the primary key).
+            .annotate(
+                answers_content=Subquery(Tweet.objects.filter(pk=OuterRef("in_reply_to")).values("content"))
+            )
+        )
+
+    @admin.display(description="in reply to")
+    def answers(self, obj):
+        if obj.in_reply_to_id is None:
+            return "-"
+        if obj.answers_content is None:
+            return f"#{obj.in_reply_to_id} (deleted)"
+        url = reverse("admin:tweets_tweet_change", args=[obj.in_reply_to_id])
+        return format_html('<a href="{}">#{}</a>: {}', url, obj.in_reply_to_id, obj.answers_content[:80])
+
+    @admin.display(description="earlier texts (newest first)")
+    def earlier_texts(self, obj):
+        edits = obj.edits.order_by("-id").values_list("edited_at", "content")
+        return (
+            format_html_join("", '<div style="white-space:pre-wrap;max-width:40em">{}: {}</div>', edits)
+            or "-"
+        )
 
     def has_add_permission(self, request) -> bool:
         # Tweets are posted through the api, which validates them and attaches their media.

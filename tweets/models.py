@@ -41,12 +41,45 @@ class Tweet(models.Model):
     likers_version = models.BigIntegerField(default=0, db_default=0, editable=False)
     # Set by a moderator: the row stays for the record but the tweet is out of every feed.
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # The tweet this one answers. No foreign key constraint and nothing done on delete: a reply
+    # keeps the id of a deleted tweet, so that it still says it answered one (a deleted post).
+    in_reply_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="replies",
+    )
+    # Set by each edit of the text (tweets.services.tweet_edit); the earlier texts are TweetEdit rows.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Parsed from the text on each write (tweets.entities): the mentioned users' ids and the tags,
+    # in order of appearance. A copy of the Mention and TweetTag rows, read with the row itself so
+    # that a page of tweets needs no query for them.
+    mentioned_ids = models.JSONField(default=list, db_default=[], blank=True, editable=False)
+    tags = models.JSONField(default=list, db_default=[], blank=True, editable=False)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(likes_count__gte=0), name="likes_count_not_negative")
         ]
         indexes = [
+            # A tweet's replies, oldest first, and their number.
+            models.Index(
+                "in_reply_to",
+                "id",
+                name="tweet_reply_idx",
+                condition=Q(in_reply_to__isnull=False),
+            ),
+            # The Latest feed: one author's visible tweets, newest first.
+            models.Index(
+                "author",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="tweet_latest_idx",
+                condition=Q(hidden_at__isnull=True),
+            ),
             # The feed: one author's visible tweets, most liked first, newest first among equals.
             # Partial on hidden_at IS NULL so the feed's per-author top-N is an index-only scan.
             models.Index(
@@ -103,3 +136,53 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tweet_id}[{self.position}] = media {self.media_id}"
+
+
+class TweetEdit(models.Model):
+    """An earlier text of an edited tweet: `content` was replaced by an edit at `edited_at`."""
+
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="edits", db_index=False)
+    content = models.TextField(blank=True)
+    edited_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["tweet", "-id"], name="tweet_edit_idx")]
+
+    def __str__(self) -> str:
+        return f"edit of {self.tweet_id} at {self.edited_at}"
+
+
+class Mention(models.Model):
+    """A user named as @username in a tweet's text (stored when the text is written or edited)."""
+
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="mentions", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tweet", "user"], name="mention_once")]
+        # A user's mentions, newest first (notifications, issue 21).
+        indexes = [models.Index(fields=["user", "-tweet"], name="mention_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id} @ {self.user_id}"
+
+
+class TweetTag(models.Model):
+    """A #tag in a tweet's text, lower-case; `created_at` is the tweet's, for the Trending box."""
+
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="tag_rows", db_index=False)
+    tag = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tweet", "tag"], name="tweet_tag_once")]
+        indexes = [
+            # A tag's tweets, newest first.
+            models.Index(fields=["tag", "-tweet"], name="tweet_tag_idx"),
+            models.Index(fields=["created_at", "tag"], name="tweet_tag_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id} #{self.tag}"

@@ -1,19 +1,34 @@
 import itertools
 import operator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 import orjson
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 
 from accounts.models import User, visible_user_q
-from common.errors import NotFound
+from api.fields import MAX_ID
+from common.errors import Invalid, NotFound
 from common.replicas import primary_reads, read_connection
 from media.selectors import storage_urls
 from tweets import likers_cache
-from tweets.models import Attachment, Like, Tweet
+from tweets.entities import TAG_MAX_LENGTH, TAG_RE
+from tweets.models import Attachment, Like, Tweet, TweetEdit, TweetTag
 
 
 def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
@@ -42,6 +57,13 @@ def visible_tweets(*, now: datetime | None = None) -> QuerySet:
     compiled from this queryset.
     """
     return Tweet.objects.filter(visible_user_q("author__", now=now), hidden_at__isnull=True)
+
+
+def tweets_seen_by(*, viewer) -> QuerySet:
+    """The tweets `viewer` may open: the visible ones, their own even when hidden, and for staff all."""
+    if viewer.is_staff:
+        return Tweet.objects.all()
+    return visible_tweets() | Tweet.objects.filter(author_id=viewer.pk)
 
 
 TWEET_NOT_FOUND = "No Tweet matches the given query."
@@ -96,6 +118,12 @@ class AuthorPayload(TypedDict):
     name: str
 
 
+class MentionPayload(TypedDict):
+    id: int
+    name: str
+    username: str
+
+
 class TweetPayload(TypedDict):
     """The contract's Tweet as served; tweets.serializers.TweetSerializer documents the same fields."""
 
@@ -107,6 +135,22 @@ class TweetPayload(TypedDict):
     likes: orjson.Fragment  # the JSON of [{"user_id", "name"}], in like order
     likes_count: int
     created_at: str
+    in_reply_to: int | None
+    replies_count: int
+    edited_at: str | None
+    mentions: list[MentionPayload]
+    tags: list[str]
+
+
+def mentioned_users(rows: list[dict]) -> dict[int, MentionPayload]:
+    """The visible users the rows mention, by id: one query, none when no row mentions anyone."""
+    ids = {user_id for row in rows for user_id in row["mentioned_ids"]}
+    if not ids:
+        return {}
+    users = User.objects.filter(visible_user_q(), id__in=ids).values_list("id", "name", "username")
+    return {
+        user_id: MentionPayload(id=user_id, name=name, username=username) for user_id, name, username in users
+    }
 
 
 def tweets_payload(
@@ -114,7 +158,8 @@ def tweets_payload(
 ) -> list[TweetPayload]:
     """The contract's Tweet objects for rows of TWEET_ROW_FIELDS.
 
-    At most two queries whatever the number of rows, likes or attachments: the likers of the
+    At most three queries whatever the number of rows, likes or attachments: the mentioned users
+    (none when no row mentions anyone), the likers of the
     tweets whose list is not in the likers cache under the likers_version read with the rows
     (none when all are), the images (none when the
     caller read them with the rows: `images` = (attachment URLs, thumbnail URLs) by tweet id).
@@ -133,6 +178,7 @@ def tweets_payload(
     if images is None:
         images = tweet_image_urls(tweet_ids=ids)
     attachments, thumbnails = images
+    mentioned = mentioned_users(rows)
     return [
         TweetPayload(
             id=row["id"],
@@ -143,6 +189,11 @@ def tweets_payload(
             likes=orjson.Fragment(likes[row["id"]]),
             likes_count=row["likes_count"],
             created_at=row["created_at"].isoformat(),
+            in_reply_to=row["in_reply_to_id"],
+            replies_count=row["replies_count"],
+            edited_at=row["edited_at"] and row["edited_at"].isoformat(),
+            mentions=[mentioned[user_id] for user_id in row["mentioned_ids"] if user_id in mentioned],
+            tags=row["tags"],
         )
         for row in rows
     ]
@@ -157,7 +208,158 @@ TWEET_ROW_FIELDS = (
     "author_id",
     "author__name",
     "likers_version",
+    "in_reply_to_id",
+    "edited_at",
+    "mentioned_ids",
+    "tags",
+    "replies_count",
 )
+
+
+def with_replies_count(tweets: QuerySet) -> QuerySet:
+    """`replies_count` on each tweet: its visible replies, counted by a subquery on tweet_reply_idx."""
+    replies = (
+        visible_tweets()
+        .filter(in_reply_to=OuterRef("pk"))
+        .order_by()
+        .values("in_reply_to")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return tweets.annotate(replies_count=Coalesce(Subquery(replies, output_field=IntegerField()), 0))
+
+
+def tweet_rows(tweets: QuerySet) -> list[dict]:
+    """Rows of TWEET_ROW_FIELDS for tweets_payload: one query."""
+    return list(with_replies_count(tweets).values(*TWEET_ROW_FIELDS))
+
+
+def cursor_id(cursor: str) -> int | None:
+    """The tweet id a keyset cursor names (None for an empty cursor); Invalid if it names none."""
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 19 or int(cursor) > MAX_ID:
+        raise Invalid.on_field("cursor", "Invalid cursor.")
+    return int(cursor)
+
+
+def _keyset_page(tweets: QuerySet, limit: int) -> tuple[list[TweetPayload], str | None]:
+    rows = tweet_rows(tweets[: limit + 1])
+    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
+    return tweets_payload(rows[:limit]), next_cursor
+
+
+def tweet_detail(*, viewer, tweet_id: int) -> TweetPayload:
+    """The Tweet object of one tweet `viewer` may see; NotFound otherwise.
+
+    Queries: the tweet, the mentioned users (if any), the likers missing from the likers cache, the
+    attachments.
+    """
+    rows = tweet_rows(tweets_seen_by(viewer=viewer).filter(pk=tweet_id))
+    if not rows:
+        raise NotFound(TWEET_NOT_FOUND)
+    return tweets_payload(rows)[0]
+
+
+def tweet_replies(*, viewer, tweet_id: int, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
+    """A page of the replies `viewer` may see to a tweet they may see, oldest first, and the next
+    cursor (None at the end). Queries: the tweet, the page, then tweets_payload's."""
+    after = cursor_id(cursor)
+    if not tweets_seen_by(viewer=viewer).filter(pk=tweet_id).exists():
+        raise NotFound(TWEET_NOT_FOUND)
+    replies = tweets_seen_by(viewer=viewer).filter(in_reply_to_id=tweet_id)
+    if after is not None:
+        replies = replies.filter(id__gt=after)
+    return _keyset_page(replies.order_by("id"), limit)
+
+
+# How far up a thread page walks from a reply to the tweet that started the conversation.
+THREAD_MAX_DEPTH = 50
+_ANCESTORS_SQL = f"""
+WITH RECURSIVE chain(id, parent, depth) AS (
+    SELECT id, in_reply_to_id, 0 FROM {Tweet._meta.db_table} WHERE id = %s
+    UNION ALL
+    SELECT t.id, t.in_reply_to_id, c.depth + 1
+    FROM {Tweet._meta.db_table} AS t JOIN chain AS c ON t.id = c.parent
+    WHERE c.depth < %s
+)
+SELECT id FROM chain WHERE depth > 0 ORDER BY depth DESC
+"""
+
+
+def tweet_ancestors(*, viewer, tweet_id: int) -> list[TweetPayload]:
+    """The tweets a reply answers, from the conversation's first to its direct parent, leaving out
+    those `viewer` may not see (a deleted one ends the chain). Queries: the chain, then the rows
+    and tweets_payload's (none for a tweet that answers nothing)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ANCESTORS_SQL, [tweet_id, THREAD_MAX_DEPTH])
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
+    found = {row["id"]: row for row in tweet_rows(tweets_seen_by(viewer=viewer).filter(id__in=ids))}
+    return tweets_payload([found[pk] for pk in ids if pk in found])
+
+
+class HistoryPayload(TypedDict):
+    content: str
+    edited_at: str
+
+
+def tweet_history(*, viewer, tweet_id: int) -> list[HistoryPayload]:
+    """The earlier texts of a tweet `viewer` may see, newest first, each with the time an edit
+    replaced it. Queries: the tweet, its edits."""
+    if not tweets_seen_by(viewer=viewer).filter(pk=tweet_id).exists():
+        raise NotFound(TWEET_NOT_FOUND)
+    edits = TweetEdit.objects.filter(tweet_id=tweet_id).order_by("-id").values_list("content", "edited_at")
+    return [HistoryPayload(content=content, edited_at=edited_at.isoformat()) for content, edited_at in edits]
+
+
+def tag_tweets(*, tag: str, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
+    """A page of the visible tweets with this tag (any letter case), newest first, and the next
+    cursor. Queries: the page, then tweets_payload's."""
+    before = cursor_id(cursor)
+    if not TAG_RE.fullmatch(f"#{tag}") or len(tag) > TAG_MAX_LENGTH:
+        return [], None  # no tweet can have it (and a NUL byte never reaches PostgreSQL)
+    tweets = visible_tweets().filter(tag_rows__tag=tag.lower())
+    if before is not None:
+        tweets = tweets.filter(id__lt=before)
+    return _keyset_page(tweets.order_by("-id"), limit)
+
+
+TRENDING_HOURS = 24
+
+
+def trending_tags(*, limit: int = 10) -> list[tuple[str, int]]:
+    """(tag, number of visible tweets) most used in the last TRENDING_HOURS hours: one query."""
+    since = timezone.now() - timedelta(hours=TRENDING_HOURS)
+    return list(
+        TweetTag.objects.filter(
+            created_at__gte=since, tweet_id__in=visible_tweets().filter(created_at__gte=since).values("id")
+        )
+        .values("tag")
+        .annotate(n=Count("id"))
+        .order_by("-n", "tag")
+        .values_list("tag", "n")[:limit]
+    )
+
+
+SUGGESTIONS_MAX = 8
+
+
+def mention_suggestions(*, query: str, limit: int = SUGGESTIONS_MAX) -> list[MentionPayload]:
+    """Active users to @mention whose username starts with `query` or whose name contains it, any
+    letter case; usernames that start with it first. One query."""
+    query = query.strip().lstrip("@")
+    if not query or "\x00" in query:
+        return []
+    users = (
+        User.objects.filter(visible_user_q())
+        .filter(Q(username__istartswith=query) | Q(name__icontains=query))
+        .annotate(by_username=Case(When(username__istartswith=query, then=0), default=1))
+        .order_by("by_username", "username")
+        .values_list("id", "name", "username")[:limit]
+    )
+    return [MentionPayload(id=user_id, name=name, username=username) for user_id, name, username in users]
 
 
 # A tweet's first likers straight from like_tweet_idx (tweet, id, user): LIMIT per tweet stops after

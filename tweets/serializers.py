@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.serializers import UserRefSerializer
 from api.fields import MAX_ID, StrictCharField, StrictIntegerField
+from api.serializers import StrictSerializer
 
 
 class TweetCreateSerializer(serializers.Serializer):
@@ -12,6 +13,20 @@ class TweetCreateSerializer(serializers.Serializer):
         required=False,
         default=list,
         help_text=f"Ids from POST /api/medias, at most {settings.TWEET_MAX_MEDIA}.",
+    )
+    in_reply_to = StrictIntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Extension: the id of the tweet this one answers; a tweet you cannot see is a 404.",
+    )
+
+
+class TweetEditSerializer(StrictSerializer):
+    tweet_data = StrictCharField(
+        allow_blank=True, trim_whitespace=False, help_text="The new text; mentions and tags are read again."
     )
 
 
@@ -23,6 +38,12 @@ class TweetCreatedSerializer(serializers.Serializer):
 class LikerSerializer(serializers.Serializer):
     user_id = serializers.IntegerField()
     name = serializers.CharField()
+
+
+class MentionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    username = serializers.CharField()
 
 
 class TweetSerializer(serializers.Serializer):
@@ -39,3 +60,65 @@ class TweetSerializer(serializers.Serializer):
     likes = LikerSerializer(many=True)
     likes_count = serializers.IntegerField(help_text="Extension: number of likes.")
     created_at = serializers.DateTimeField(help_text="Extension: creation time.")
+    in_reply_to = serializers.IntegerField(
+        allow_null=True,
+        help_text="Extension: the id of the tweet this one answers (maybe deleted since), or null.",
+    )
+    replies_count = serializers.IntegerField(help_text="Extension: number of visible replies.")
+    edited_at = serializers.DateTimeField(
+        allow_null=True, help_text="Extension: time of the last edit, or null."
+    )
+    mentions = MentionSerializer(many=True, help_text="Extension: the active users @mentioned, in order.")
+    tags = serializers.ListField(
+        child=serializers.CharField(), help_text="Extension: the #tags, lower-case, in order."
+    )
+
+
+class TweetEnvelopeSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    tweet = TweetSerializer()
+
+
+class TweetPageSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    tweets = TweetSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    content = serializers.CharField(help_text="An earlier text.")
+    edited_at = serializers.DateTimeField(help_text="When an edit replaced it.")
+
+
+class HistorySerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    history = HistoryEntrySerializer(many=True, help_text="Newest first.")
+
+
+class KeysetQuerySerializer(serializers.Serializer):
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Empty or absent for the first page, then the previous page's `next_cursor`.",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.FEED_MAX_LIMIT,
+        default=settings.FEED_DEFAULT_LIMIT,
+        help_text=f"Page size; default {settings.FEED_DEFAULT_LIMIT}, at most {settings.FEED_MAX_LIMIT}.",
+    )
+
+
+class SuggestQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=150, help_text="What was typed after `@`."
+    )
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    users = MentionSerializer(many=True, help_text="At most 8, usernames starting with `q` first.")

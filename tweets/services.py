@@ -4,27 +4,69 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
 from psycopg import errors as psycopg_errors
 
+from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
 from common.text import bidi_controls_balance, text_check
 from media.services import media_claim, media_delete_many
 from ops import metrics
-from tweets.models import Attachment, Like, Tweet, likes_counted
+from tweets.entities import Entities, entities_parse, invisible_check
+from tweets.models import Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
-@transaction.atomic
-def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
-    """Create a tweet and attach media the author uploaded; nothing is created on any error."""
+def _text_check(content: str) -> tuple[str, Entities]:
+    """The text as it is stored, and what it mentions and tags; Invalid if it cannot be a tweet's."""
     if len(content) > settings.TWEET_MAX_LENGTH:
         raise Invalid.on_field(
             "tweet_data",
             f"Ensure this field has no more than {settings.TWEET_MAX_LENGTH} characters.",
             code="tweet_too_long",
         )
+    text_check(field="tweet_data", text=content)
+    invisible_check(content)
+    # An override left open would reverse what pages show after the tweet.
+    content = bidi_controls_balance(content)
+    return content, entities_parse(content)
+
+
+def _mentioned_ids(usernames: list[str]) -> list[int]:
+    """Ids of the active users these lower-case usernames name, in the text's order; others stay text."""
+    if not usernames:
+        return []
+    found: dict[str, int] = {}
+    rows = (
+        User.objects.alias(username_lower=Lower("username"))
+        .filter(visible_user_q(), username_lower__in=usernames)
+        .order_by("id")
+        .values_list("username", "id")
+    )
+    for username, user_id in rows:
+        found.setdefault(username.lower(), user_id)
+    return [found[name] for name in usernames if name in found]
+
+
+def _entity_rows_create(tweet: Tweet) -> None:
+    """The Mention and TweetTag rows of the tweet's mentioned_ids and tags (none: no query)."""
+    if tweet.mentioned_ids:
+        Mention.objects.bulk_create(
+            [Mention(tweet=tweet, user_id=user_id) for user_id in tweet.mentioned_ids]
+        )
+    if tweet.tags:
+        TweetTag.objects.bulk_create(
+            [TweetTag(tweet=tweet, tag=tag, created_at=tweet.created_at) for tag in tweet.tags]
+        )
+
+
+@transaction.atomic
+def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int | None = None) -> Tweet:
+    """Create a tweet (a reply to a visible tweet when `in_reply_to` is given), store its mentions
+    and tags, and attach media the author uploaded; nothing is created on any error."""
+    content, entities = _text_check(content)
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
         raise Invalid.on_field(
             "tweet_media_ids",
@@ -35,10 +77,16 @@ def tweet_create(*, author, content: str, media_ids: list[int]) -> Tweet:
         raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.", code="tweet_same_image")
     if not content.strip() and not media_ids:
         raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.", code="tweet_empty")
-    text_check(field="tweet_data", text=content)
-    # An override left open would reverse what pages show after the tweet.
-    content = bidi_controls_balance(content)
-    tweet = Tweet.objects.create(author=author, content=content)
+    if in_reply_to is not None:
+        tweet_get_visible(tweet_id=in_reply_to)
+    tweet = Tweet.objects.create(
+        author=author,
+        content=content,
+        in_reply_to_id=in_reply_to,
+        mentioned_ids=_mentioned_ids(entities.usernames),
+        tags=entities.tags,
+    )
+    _entity_rows_create(tweet)
     _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
@@ -69,6 +117,40 @@ def tweet_delete_check(*, user, tweet_id: int) -> Tweet:
 def tweet_delete(*, user, tweet_id: int) -> None:
     """Delete the user's own tweet with its likes, and its files once the deletion has committed."""
     tweet_purge(tweet=tweet_delete_check(user=user, tweet_id=tweet_id))
+
+
+@transaction.atomic
+def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
+    """Replace the text of the user's own visible tweet, keeping the earlier one as a TweetEdit.
+
+    Mentions and tags are parsed again; likes, replies and images stay. Someone else's tweet is
+    NotAllowed, staff's included; a tweet hidden by a moderator cannot be edited.
+    """
+    content, entities = _text_check(content)
+    if not content.strip():
+        raise Invalid.on_field("tweet_data", "An edited post needs text.")
+    tweet = Tweet.objects.select_for_update().filter(pk=tweet_id).first()
+    if tweet is None:
+        raise NotFound(TWEET_NOT_FOUND)
+    if tweet.author_id != user.pk:
+        if tweet.hidden_at is not None:
+            raise NotFound(TWEET_NOT_FOUND)
+        raise NotAllowed("Only the author can edit a tweet.")
+    if tweet.hidden_at is not None:
+        raise NotAllowed("A post hidden by a moderator cannot be edited.")
+    if content == tweet.content:
+        return tweet
+    now = timezone.now()
+    TweetEdit.objects.create(tweet=tweet, content=tweet.content, edited_at=now)
+    if tweet.mentioned_ids:
+        Mention.objects.filter(tweet=tweet).delete()
+    if tweet.tags:
+        TweetTag.objects.filter(tweet=tweet).delete()
+    tweet.content, tweet.edited_at = content, now
+    tweet.mentioned_ids, tweet.tags = _mentioned_ids(entities.usernames), entities.tags
+    tweet.save(update_fields=["content", "edited_at", "mentioned_ids", "tags"])
+    _entity_rows_create(tweet)
+    return tweet
 
 
 # One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),

@@ -7,8 +7,10 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from api.fields import MAX_ID
 from moderation.models import Report
 
 if TYPE_CHECKING:
@@ -54,14 +56,33 @@ class ComposeForm(forms.Form):
     # A new key for each form shown: posting it twice (a retry, a second click, the back button)
     # publishes once (common.idempotency).
     idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    in_reply_to = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("The post you reply to is not a valid one.")},
+    )
 
     def __init__(self, *args, max_length: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
         # The count beside the field follows this limit live; the server still decides (no maxlength).
         self.fields["text"].widget.attrs.update(
-            {"rows": 3, "data-max-length": max_length, "aria-describedby": "compose-count"}
+            {
+                "rows": 3,
+                "data-max-length": max_length,
+                "aria-describedby": "compose-count",
+                "data-mentions": reverse_lazy("web:suggest"),
+                "data-mentions-label": _("People to mention"),
+            }
         )
+
+
+class EditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 # The reasons as the page words them (the model's labels are the admin's, in English).

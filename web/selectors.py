@@ -10,12 +10,33 @@ from django.utils.translation import ngettext
 from accounts.avatars import avatar_url
 from accounts.models import AVATAR_SIDES
 from moderation.selectors import reported_by
-from tweets.selectors import liked_by, likers_preview, tweet_image_urls, visible_tweets
+from tweets.selectors import (
+    liked_by,
+    likers_preview,
+    mentioned_users,
+    tweet_image_urls,
+    tweets_seen_by,
+    visible_tweets,
+    with_replies_count,
+)
 
 # Likers named under a post; the others are counted.
 LIKERS_SHOWN = 5
 _ID = 987654321
-_CARD_FIELDS = ("id", "content", "created_at", "likes_count", "author_id", "author__name", "author__avatar")
+_CARD_FIELDS = (
+    "id",
+    "content",
+    "created_at",
+    "likes_count",
+    "author_id",
+    "author__name",
+    "author__avatar",
+    "in_reply_to_id",
+    "edited_at",
+    "mentioned_ids",
+    "tags",
+    "replies_count",
+)
 
 
 @cache
@@ -25,17 +46,31 @@ def _url_pattern(name: str) -> str:
     return reverse(name, args=[_ID]).replace(str(_ID), "{}")
 
 
-def tweet_cards(*, ids: list[int], viewer) -> list[dict]:
+def _answered(rows) -> dict[int, dict]:
+    """The visible tweets these replies answer: their authors' names, by id. One query, none
+    when no tweet is a reply; a tweet deleted or hidden since is not among them."""
+    ids = {row["in_reply_to_id"] for row in rows if row["in_reply_to_id"]}
+    if not ids:
+        return {}
+    profile = _url_pattern("web:profile")
+    rows = visible_tweets().filter(id__in=ids).values_list("id", "author_id", "author__name")
+    return {pk: {"name": name, "author_url": profile.format(author_id)} for pk, author_id, name in rows}
+
+
+def tweet_cards(*, ids: list[int], viewer, seen_by_viewer: bool = False) -> list[dict]:
     """The visible ones of these tweets, in this order, with what a page shows of each: author,
     text, images, the like count, the first likers' names, whether the viewer likes, wrote or
     reported it, the links of its actions.
 
     Not the API's Tweet objects, whose `likes` lists every liker: a page shows five names.
-    Queries: the tweets (with the viewer's like and open report), the first likers, the images.
+    Queries: the tweets (with the viewer's like and open report), the first likers, the images;
+    the mentioned users and whom replies answer, when there are any. `seen_by_viewer`: also the
+    tweets only the viewer may see (their own hidden ones; all for staff), as on a thread page.
     """
     if not ids:
         return []
-    return _cards(visible_tweets().filter(id__in=ids), viewer=viewer, order=ids)
+    tweets = tweets_seen_by(viewer=viewer) if seen_by_viewer else visible_tweets()
+    return _cards(tweets.filter(id__in=ids), viewer=viewer, order=ids)
 
 
 def author_tweet_cards(*, author_id: int, viewer, limit: int) -> list[dict]:
@@ -47,9 +82,9 @@ def author_tweet_cards(*, author_id: int, viewer, limit: int) -> list[dict]:
 def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
     rows = {
         row["id"]: row
-        for row in tweets.annotate(
-            liked_by_me=liked_by(user_id=viewer.pk), reported_by_me=reported_by(reporter_id=viewer.pk)
-        ).values(*_CARD_FIELDS, "liked_by_me", "reported_by_me")
+        for row in with_replies_count(tweets)
+        .annotate(liked_by_me=liked_by(user_id=viewer.pk), reported_by_me=reported_by(reporter_id=viewer.pk))
+        .values(*_CARD_FIELDS, "liked_by_me", "reported_by_me")
     }
     ids = rows if order is None else order
     found = [tweet_id for tweet_id in ids if tweet_id in rows]
@@ -60,6 +95,10 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
     profile = _url_pattern("web:profile")
     like, unlike = _url_pattern("web:like"), _url_pattern("web:unlike")
     delete, report = _url_pattern("web:delete"), _url_pattern("web:report")
+    thread, edit, history = _url_pattern("web:thread"), _url_pattern("web:edit"), _url_pattern("web:history")
+    shown_rows = [rows[tweet_id] for tweet_id in found]
+    mentioned = mentioned_users(shown_rows)
+    answered = _answered(shown_rows)
     cards = []
     for tweet_id in found:
         row = rows[tweet_id]
@@ -107,6 +146,18 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
                 "unlike_url": unlike.format(tweet_id),
                 "delete_url": delete.format(tweet_id),
                 "report_url": report.format(tweet_id),
+                "in_reply_to": row["in_reply_to_id"],
+                "replies_count": row["replies_count"],
+                "replies_label": ngettext("%(n)s reply", "%(n)s replies", row["replies_count"])
+                % {"n": row["replies_count"]},
+                "edited": row["edited_at"],
+                "mentions": [mentioned[user_id] for user_id in row["mentioned_ids"] if user_id in mentioned],
+                "tags": row["tags"],
+                "thread_url": thread.format(tweet_id),
+                "edit_url": edit.format(tweet_id),
+                "history_url": history.format(tweet_id),
+                "answers": row["in_reply_to_id"] and answered.get(row["in_reply_to_id"], {}),
+                "answers_url": row["in_reply_to_id"] and thread.format(row["in_reply_to_id"]),
             }
         )
     return cards

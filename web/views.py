@@ -1,5 +1,6 @@
 """The employees' web client: pages that call the same services and selectors as the API."""
 
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -45,17 +46,27 @@ from common.errors import (
 )
 from common.idempotency import fingerprint, fingerprint_file, idempotency_key_check, idempotent
 from feed.cursors import feed_cursor_after, feed_cursor_ids
-from feed.selectors import feed_ids
+from feed.selectors import feed_latest, top_ids
 from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
 from sso import provider as sso_provider
-from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check
+from tweets.selectors import (
+    mention_suggestions,
+    tag_tweets,
+    trending_tags,
+    tweet_ancestors,
+    tweet_detail,
+    tweet_history,
+    tweet_replies,
+)
+from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check, tweet_edit
 from web.auth import user_sign_in_check
 from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
 from web.errors import page_error
 from web.forms import (
     AvatarForm,
     ComposeForm,
+    EditForm,
     LocaleForm,
     NameForm,
     PasswordForm,
@@ -108,8 +119,8 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _compose_form(data=None, files=None) -> ComposeForm:
-    return ComposeForm(data, files, max_length=settings.TWEET_MAX_LENGTH)
+def _compose_form(data=None, files=None, **kwargs) -> ComposeForm:
+    return ComposeForm(data, files, max_length=settings.TWEET_MAX_LENGTH, **kwargs)
 
 
 def csrf_failure(request, reason: str = ""):
@@ -258,17 +269,20 @@ def _shown_ids(value: str) -> list[int]:
 
 @signed_in
 def feed(request):
-    """The feed, ranked as the API ranks it. The first page reads only its own ids; its "Load more"
-    starts a cursor snapshot (feed.cursors) that later pages walk: no tweet twice, none skipped."""
+    """The Top tab: the feed ranked by likes weighted by age (feed.selectors.top_ids). The first page
+    reads only its own ids; its "Load more" starts a cursor snapshot (feed.cursors) that later pages
+    walk: no tweet twice, none skipped."""
     cursor, after = request.GET.get("cursor", ""), request.GET.get("after")
     try:
         if cursor:
             ids, next_cursor = feed_cursor_ids(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
         elif after is not None:
             shown = _shown_ids(after)
-            ids, next_cursor = feed_cursor_after(user=request.user, shown=shown, limit=FEED_PAGE_SIZE)
+            ids, next_cursor = feed_cursor_after(
+                user=request.user, shown=shown, limit=FEED_PAGE_SIZE, ranking=top_ids
+            )
         else:
-            ids, next_cursor = feed_ids(user=request.user, count=FEED_PAGE_SIZE + 1), None
+            ids, next_cursor = top_ids(user=request.user, count=FEED_PAGE_SIZE + 1), None
     except ChirpError as exc:
         error = page_error(exc)
         if not (cursor or after):
@@ -292,11 +306,38 @@ def feed(request):
         "next_url": next_url,
         "continued": bool(cursor or after),
         "page_url": page_url,
+        "tab": "top",
     }
+    return _feed_page(request, context)
+
+
+def _feed_page(request, context: dict[str, Any]):
     if request.GET.get("partial"):
         return render(request, "web/_feed_page.html", context)
     context["compose_form"] = _compose_form()
+    context["trending"] = trending_tags()
     return render(request, "web/feed.html", context)
+
+
+@signed_in
+@require_GET
+def latest(request):
+    """The Latest tab: the same people's posts, newest first (the API's `order=latest`)."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        tweets, next_cursor = feed_latest(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
+    except ChirpError as exc:
+        messages.error(request, page_error(exc).message)
+        return redirect("web:latest")
+    page_url = reverse("web:latest") + (f"?{urlencode({'cursor': cursor})}" if cursor else "")
+    context: dict[str, Any] = {
+        "tweets": tweet_cards(ids=[tweet["id"] for tweet in tweets], viewer=request.user),
+        "next_url": f"?{urlencode({'cursor': next_cursor})}" if next_cursor else "",
+        "continued": bool(cursor),
+        "page_url": page_url,
+        "tab": "latest",
+    }
+    return _feed_page(request, context)
 
 
 @signed_in
@@ -315,13 +356,30 @@ def compose(request):
     def create():
         for upload in uploads:
             uploaded.append(media_create(uploader=request.user, upload=upload))
-        tweet = tweet_create(author=request.user, content=text, media_ids=[media.pk for media in uploaded])
+        tweet = tweet_create(
+            author=request.user,
+            content=text,
+            media_ids=[media.pk for media in uploaded],
+            in_reply_to=in_reply_to,
+        )
         return 302, {"tweet_id": tweet.pk}
 
+    in_reply_to = None
     try:
+        if form.has_error("in_reply_to"):
+            raise Invalid(" ".join(str(message) for message in form.errors["in_reply_to"]))
+        in_reply_to = form.cleaned_data.get("in_reply_to")
         key = idempotency_key_check(request.POST.get("idempotency_key") or None)
         upload_throttle_check(user_id=request.user.pk, count=len(uploads))
-        digest = fingerprint(text, [fingerprint_file(upload) for upload in uploads]) if key else ""
+        digest = (
+            fingerprint(
+                text,
+                [fingerprint_file(upload) for upload in uploads],
+                *([in_reply_to] if in_reply_to else []),
+            )
+            if key
+            else ""
+        )
         idempotent(user=request.user, scope="web compose", key=key, digest=digest, create=create)
     except ChirpError as exc:
         error = page_error(exc)
@@ -339,6 +397,9 @@ def compose(request):
         return render(
             request, "web/compose.html", {"compose_form": form, "error": error}, status=error.status
         )
+    if in_reply_to:
+        messages.success(request, _("Your reply is published."))
+        return redirect(_back(request, reverse("web:thread", args=[in_reply_to])))
     messages.success(request, _("Your post is published."))
     return redirect("web:home")
 
@@ -418,6 +479,109 @@ def report(request, tweet_id: int):
             messages.info(request, _("You reported this post already; the moderators will look at it."))
         return redirect(_back(request, reverse("web:home")))
     return render(request, "web/report.html", context, status=400 if form.errors else 200)
+
+
+THREAD_REPLIES = 50
+TAG_PAGE_SIZE = 20
+
+
+def _error_page(request, exc: ChirpError):
+    error = page_error(exc)
+    return render(request, "web/error.html", {"error": error}, status=error.status)
+
+
+@signed_in
+@require_GET
+def thread(request, tweet_id: int):
+    """A post with the chain of posts it answers, its replies (a page at a time) and a reply form."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        tweet = tweet_detail(viewer=request.user, tweet_id=tweet_id)
+        replies, next_cursor = tweet_replies(
+            viewer=request.user, tweet_id=tweet_id, cursor=cursor, limit=THREAD_REPLIES
+        )
+    except ChirpError as exc:
+        return _error_page(request, exc)
+    chain = tweet_ancestors(viewer=request.user, tweet_id=tweet_id) if tweet["in_reply_to"] else []
+    shown = [*chain, tweet, *replies]
+    cards = tweet_cards(ids=[item["id"] for item in shown], viewer=request.user, seen_by_viewer=True)
+    context = {
+        "chain": cards[: len(chain)],
+        "tweet": cards[len(chain)],
+        "replies": cards[len(chain) + 1 :],
+        "next_cursor": next_cursor,
+        "compose_form": _compose_form(initial={"in_reply_to": tweet_id}),
+    }
+    return render(request, "web/thread.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def edit(request, tweet_id: int):
+    """Edit one's own post: the tweet service decides (the author only, not hidden, not empty)."""
+    try:
+        detail = tweet_detail(viewer=request.user, tweet_id=tweet_id)
+        tweet = tweet_cards(ids=[detail["id"]], viewer=request.user, seen_by_viewer=True)[0]
+        if not tweet["mine"]:
+            raise NotAllowed(_("Only the author can edit a post."))
+    except ChirpError as exc:
+        return _error_page(request, exc)
+    form = EditForm(request.POST or None, initial={"text": tweet["content"]})
+    context: dict[str, Any] = {"tweet": tweet, "form": form, "next": _back(request, tweet["thread_url"])}
+    if request.method == "POST" and form.is_valid():
+        try:
+            tweet_edit(user=request.user, tweet_id=tweet_id, content=form.cleaned_data["text"])
+        except ChirpError as exc:
+            context["error"] = error = page_error(exc)
+            for message in [text for texts in error.fields.values() for text in texts] or [error.message]:
+                form.add_error("text", message)
+            return render(request, "web/edit.html", context, status=error.status)
+        messages.success(request, _("Your post is edited."))
+        return redirect(context["next"])
+    return render(request, "web/edit.html", context)
+
+
+@signed_in
+@require_GET
+def history(request, tweet_id: int):
+    """A post as it is now and the texts its edits replaced, newest first."""
+    try:
+        tweet = tweet_detail(viewer=request.user, tweet_id=tweet_id)
+        earlier = tweet_history(viewer=request.user, tweet_id=tweet_id)
+    except ChirpError as exc:
+        return _error_page(request, exc)
+    versions = [
+        {"content": entry["content"], "replaced": datetime.fromisoformat(entry["edited_at"])}
+        for entry in earlier
+    ]
+    card = tweet_cards(ids=[tweet["id"]], viewer=request.user, seen_by_viewer=True)[0]
+    return render(request, "web/history.html", {"tweet": card, "versions": versions})
+
+
+@signed_in
+@require_GET
+def tag(request, tag: str):
+    """The visible posts with a tag, newest first."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        tweets, next_cursor = tag_tweets(tag=tag, cursor=cursor, limit=TAG_PAGE_SIZE)
+    except ChirpError as exc:
+        return _error_page(request, exc)
+    context = {
+        "tag": tag.lower(),
+        "tweets": tweet_cards(ids=[tweet["id"] for tweet in tweets], viewer=request.user),
+        "next_cursor": next_cursor,
+        "trending": trending_tags(),
+    }
+    return render(request, "web/tag.html", context)
+
+
+@signed_in
+@require_GET
+def suggest(request):
+    """People to @mention, for compose's combobox: the API's GET /api/users/suggest, for the session."""
+    query = request.GET.get("q", "")[:150]
+    return JsonResponse({"users": mention_suggestions(query=query)})
 
 
 # --- People -----------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_unknown_api_url_is_a_not_found_envelope_without_a_key(anonymous):
 
 @pytest.mark.parametrize(
     "method, path",
-    [("put", "/api/tweets"), ("patch", "/api/tweets/1"), ("get", "/api/tweets/1"), ("get", "/api/medias")],
+    [("put", "/api/tweets"), ("put", "/api/tweets/1"), ("post", "/api/tweets/1"), ("get", "/api/medias")],
 )
 def test_wrong_method_is_a_method_not_allowed_envelope(author, method, path):
     """A method the endpoint does not serve is a 405 envelope."""

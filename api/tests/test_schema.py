@@ -87,7 +87,7 @@ def test_schema_types_ids_as_integers(schema):
     """Path ids are integers, as clients send them, within the 64-bit range the routes accept."""
     for _, _, operation in operations(schema):
         for parameter in operation.get("parameters", []):
-            if parameter["in"] == "path":
+            if parameter["in"] == "path" and parameter["name"] != "tag":
                 assert parameter["schema"] == {
                     "type": "integer",
                     "format": "int64",

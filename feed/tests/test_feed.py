@@ -50,6 +50,11 @@ def test_feed_tweet_has_the_contract_shape(author, follower, outsider, make_medi
         ],
         "likes_count": 2,
         "created_at": tweet.created_at.isoformat(),
+        "in_reply_to": None,
+        "replies_count": 0,
+        "edited_at": None,
+        "mentions": [],
+        "tags": [],
     }
 
 

@@ -93,3 +93,39 @@ def test_queue_entry_page_is_read_only(moderator_client, tweet, outsider):
 
     assert page.status_code == 200
     assert "<select" not in page.content.decode().split('id="content-main"')[1].split("</form>")[0]
+
+
+def test_the_admin_shows_what_a_reply_answers_and_the_earlier_texts(
+    moderator_client, tweet, author, follower
+):
+    """A reply's row names the tweet it answers; after that tweet is deleted, that it was deleted."""
+    from tweets.services import tweet_edit
+
+    reply = tweet_create(author=follower.user, content="a reply", media_ids=[], in_reply_to=tweet.id)
+    tweet_edit(user=follower.user, tweet_id=reply.pk, content="a better reply")
+
+    listing = moderator_client.get(TWEETS).content.decode()
+    page = moderator_client.get(f"{TWEETS}{reply.pk}/change/").content.decode()
+    assert f'<a href="{TWEETS}{tweet.pk}/change/">#{tweet.pk}</a>: {tweet.content}' in listing
+    assert ": a reply</div>" in page and "Earlier texts (newest first)" in page
+
+    answered = tweet.pk
+    tweet.delete()
+    assert f"#{answered} (deleted)" in moderator_client.get(TWEETS).content.decode()
+
+
+def test_a_hidden_reply_leaves_threads_tags_and_mentions_for_others(
+    moderator_client, tweet, author, follower
+):
+    reply = tweet_create(
+        author=follower.user, content="@author #topic rude", media_ids=[], in_reply_to=tweet.id
+    )
+
+    run_action(moderator_client, TWEETS, "hide_tweets", [reply.pk], reason="Rude.")
+
+    client = author.client()
+    assert client.get(f"/api/tweets/{tweet.id}/replies").json()["tweets"] == []
+    assert client.get(f"/api/tweets/{tweet.id}").json()["tweet"]["replies_count"] == 0
+    assert client.get("/api/tags/topic/tweets").json()["tweets"] == []
+    assert client.get(f"/api/tweets/{reply.pk}").status_code == 404
+    assert AuditEntry.objects.filter(action="hide").count() == 1

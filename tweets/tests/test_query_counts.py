@@ -33,10 +33,11 @@ def test_deleting_a_tweet_costs_the_same_for_few_or_many_likes_and_images(
 
     # 1. api key + user, 2. savepoint (tweet_delete), 3. the visible tweet, 4. savepoint (tweet_purge),
     # 5. its attachments' media ids, 6. delete likes, 7. delete attachments, 8. delete its reports,
-    # 9. delete its moderation queue entry, 10. delete the tweet; then media_delete_many: 11. the
-    # image and thumbnail names, 12. the media rows (Django's delete collects them), 13. their
-    # attachments (none left), 14. delete the media; 15.-16. release both savepoints.
-    with django_assert_num_queries(16):
+    # 9. delete its moderation queue entry, 10.-12. delete its mentions, tags and earlier texts,
+    # 13. delete the tweet (its replies stay, untouched); then media_delete_many: 14. the image and
+    # thumbnail names, 15. the media rows (Django's delete collects them), 16. their attachments
+    # (none left), 17. delete the media; 18.-19. release both savepoints.
+    with django_assert_num_queries(19):
         assert client.delete(f"/api/tweets/{tweet.id}").status_code == 200
 
 

@@ -56,16 +56,20 @@ def test_feed_page_queries_do_not_grow_with_tweets(
     client = signed_in(follower)
     for n in range(3):
         make_tweet(author, f"tweet {n}", media=[make_media(author)], likers=[outsider, follower])
-    # Session, user; the page's ranked ids (one query; no cursor snapshot until "Load more"); the
-    # page's tweets (with the viewer's like and open report), their first five likers (never the
-    # whole lists), images.
-    expected = 6
+    # Session, user; the Top tab's candidates: the most liked ids, the newest ids, their likes and
+    # times (no cursor snapshot until "Load more"); the page's tweets (with the viewer's like and
+    # open report), their first five likers, images; the Trending tags.
+    expected = 9
     with django_assert_num_queries(expected):
         client.get("/")
     for n in range(5):
         make_tweet(author, f"more {n}", media=[make_media(author)], likers=[outsider])
     with django_assert_num_queries(expected):
         assert len(articles(client.get("/"))) == 8
+    # The Latest tab: session, user; the page's tweets, likers, images; the cards: rows, first
+    # likers, images; Trending.
+    with django_assert_num_queries(9):
+        assert len(articles(client.get("/latest/"))) == 8
 
 
 def test_load_more_continues_without_duplicates_while_likes_change(

@@ -281,3 +281,109 @@ document.addEventListener("keydown", (event) => {
 
 showTimes(document);
 document.querySelectorAll("[data-compose]").forEach(setUpCompose);
+
+// Reply: the post's own reply form opens in place (without JS the button opens the thread page).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const id = form.dataset && form.dataset.replyToggle;
+  const target = id && document.getElementById(id);
+  if (!target) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  const opening = target.hidden;
+  target.hidden = !opening;
+  button.setAttribute("aria-expanded", String(opening));
+  if (opening) target.querySelector("textarea").focus();
+});
+
+// @mentions: "@" and a few letters in a text box suggest colleagues. An ARIA combobox: ArrowDown
+// and ArrowUp move through the suggestions, Enter inserts the highlighted one, Escape closes.
+let mentionLists = 0;
+function setUpMentions(textarea) {
+  const url = textarea.dataset.mentions;
+  const id = `mention-list-${++mentionLists}`;
+  const list = document.createElement("ul");
+  list.id = id;
+  list.className = "suggestions";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", textarea.dataset.mentionsLabel || "People");
+  list.hidden = true;
+  textarea.after(list);
+  textarea.setAttribute("role", "combobox");
+  textarea.setAttribute("aria-autocomplete", "list");
+  textarea.setAttribute("aria-expanded", "false");
+  textarea.setAttribute("aria-controls", id);
+  let users = [];
+  let active = -1;
+  let latest = 0;
+
+  const typed = () => {
+    const match = /(?:^|[^\w@.+-])@([\w.+-]{1,30})$/u.exec(textarea.value.slice(0, textarea.selectionStart));
+    return match ? match[1] : null;
+  };
+  const close = () => {
+    users = [];
+    active = -1;
+    list.hidden = true;
+    list.replaceChildren();
+    textarea.setAttribute("aria-expanded", "false");
+    textarea.removeAttribute("aria-activedescendant");
+  };
+  const highlight = (index) => {
+    active = index;
+    list.querySelectorAll("[role=option]").forEach((option, i) => option.setAttribute("aria-selected", String(i === index)));
+    textarea.setAttribute("aria-activedescendant", `${id}-${index}`);
+  };
+  const choose = (index) => {
+    const user = users[index];
+    if (!user) return;
+    const caret = textarea.selectionStart;
+    const before = textarea.value.slice(0, caret).replace(/@[\w.+-]*$/u, `@${user.username} `);
+    textarea.value = before + textarea.value.slice(caret);
+    textarea.setSelectionRange(before.length, before.length);
+    close();
+    textarea.dispatchEvent(new Event("input"));
+  };
+
+  textarea.addEventListener("input", async () => {
+    const query = typed();
+    // A request still under way is forgotten too: its answer must not reopen a closed list.
+    const request = ++latest;
+    if (!query) { close(); return; }
+    let found = [];
+    try {
+      const response = await fetch(`${url}?q=${encodeURIComponent(query)}`, {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      if (response.ok) found = (await response.json()).users || [];
+    } catch (error) {
+      found = [];
+    }
+    if (request !== latest) return;
+    if (!found.length) { close(); return; }
+    users = found;
+    list.replaceChildren(...users.map((user, i) => {
+      const option = document.createElement("li");
+      option.id = `${id}-${i}`;
+      option.setAttribute("role", "option");
+      option.textContent = `${user.name} (@${user.username})`;
+      option.addEventListener("mousedown", (event) => { event.preventDefault(); choose(i); });
+      return option;
+    }));
+    list.hidden = false;
+    textarea.setAttribute("aria-expanded", "true");
+    highlight(0);
+  });
+  textarea.addEventListener("keydown", (event) => {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown") highlight((active + 1) % users.length);
+    else if (event.key === "ArrowUp") highlight((active - 1 + users.length) % users.length);
+    else if (event.key === "Enter") choose(active);
+    else if (event.key === "Escape") close();
+    else return;
+    event.preventDefault();
+  });
+  textarea.addEventListener("blur", close);
+}
+
+document.querySelectorAll("textarea[data-mentions]").forEach(setUpMentions);

@@ -1,0 +1,125 @@
+"""Mentions and tags: parsed once on write, capped, stored, and listed by tag."""
+
+import pytest
+
+from tweets.entities import MENTIONS_MAX, TAGS_MAX
+from tweets.models import Mention, Tweet, TweetTag
+
+
+def post(person, text, **extra):
+    return person.client().post("/api/tweets", {"tweet_data": text, **extra}, format="json")
+
+
+def test_mentions_of_active_users_and_tags_of_any_script_are_stored(author, follower, make_user):
+    gone = make_user("Gone", username="gone").user
+    gone.is_active = False
+    gone.save()
+
+    response = post(author, "Hi @FOLLOWER and @gone and @nobody, see #Launch #запуск #launch e@mail.com #")
+
+    tweet = Tweet.objects.get(pk=response.json()["tweet_id"])
+    assert tweet.mentioned_ids == [follower.id] and gone.id not in tweet.mentioned_ids
+    assert tweet.tags == ["launch", "запуск"]
+    item = author.client().get(f"/api/tweets/{tweet.id}").json()["tweet"]
+    assert item["mentions"] == [{"id": follower.id, "name": "Fred Follower", "username": "follower"}]
+    assert item["tags"] == ["launch", "запуск"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (" ".join(f"@u{n}" for n in range(MENTIONS_MAX + 1)), "mention at most"),
+        (" ".join(f"@u{n}" for n in range(1000)), "mention at most"),
+        (" ".join(f"#t{n}" for n in range(TAGS_MAX + 1)), "at most"),
+        ("#" + "x" * 200, "at most 100"),
+        ("word\u2060joiner", "U+2060"),
+        ("zero\u200bwidth", "U+200B"),
+    ],
+)
+def test_over_the_caps_or_disguised_text_is_refused_whole(author, text, message, settings):
+    settings.TWEET_MAX_LENGTH = 10_000
+
+    response = post(author, text)
+
+    assert response.status_code == 400 and message in response.json()["error_message"]
+    assert not Tweet.objects.exists() and not Mention.objects.exists() and not TweetTag.objects.exists()
+
+
+def test_at_and_hash_alone_are_plain_text(author):
+    response = post(author, "@ # @@ ## a@b #!")
+
+    tweet = Tweet.objects.get(pk=response.json()["tweet_id"])
+    assert tweet.mentioned_ids == [] and tweet.tags == []
+
+
+def test_a_tag_lists_visible_tweets_newest_first(author, follower, outsider, moderator, make_tweet):
+    from moderation.services import tweet_hide
+
+    ids = [
+        post(person, f"#Launch day {n}").json()["tweet_id"]
+        for n, person in enumerate([author, outsider, author])
+    ]
+    post(author, "#other")
+    tweet_hide(moderator=moderator.user, tweet=Tweet.objects.get(pk=ids[1]), reason="spam")
+
+    first = follower.client().get("/api/tags/LAUNCH/tweets?limit=1").json()
+    rest = follower.client().get(f"/api/tags/launch/tweets?limit=1&cursor={first['next_cursor']}").json()
+
+    assert [t["id"] for t in first["tweets"] + rest["tweets"]] == [ids[2], ids[0]]
+    assert rest["next_cursor"] is None
+
+
+def test_a_tag_page_costs_fixed_queries(author, follower, django_assert_num_queries):
+    for n in range(4):
+        post(author, f"#x @follower {n}")
+    client = follower.client()
+
+    # 1. api key + user, 2. the page, 3. mentioned users, 4. likers, 5. attachments.
+    with django_assert_num_queries(5):
+        assert len(client.get("/api/tags/x/tweets").json()["tweets"]) == 4
+
+
+def test_people_to_mention_by_username_or_name(author, follower, make_user, django_assert_num_queries):
+    make_user("Grace Hopper", username="grace")
+    gone = make_user("Greta Gone", username="greta").user
+    gone.is_active = False
+    gone.save()
+    client = author.client()
+
+    # 1. api key + user, 2. the suggestions.
+    with django_assert_num_queries(2):
+        by_username = client.get("/api/users/suggest?q=@GR").json()
+    by_name = client.get("/api/users/suggest", {"q": "hopp"}).json()
+
+    assert by_username == {
+        "result": True,
+        "users": [{"id": by_username["users"][0]["id"], "name": "Grace Hopper", "username": "grace"}],
+    }
+    assert [user["username"] for user in by_name["users"]] == ["grace"]
+    assert client.get("/api/users/suggest").json()["users"] == []
+    assert client.get("/api/users/suggest", {"q": "x" * 151}).status_code == 400
+
+
+@pytest.mark.parametrize("tag", ["a%00b", "no-tag", "x" * 101, "%E2%80%AE"])
+def test_a_tag_no_tweet_can_have_is_an_empty_page(author, tag):
+    response = author.client().get(f"/api/tags/{tag}/tweets")
+
+    assert response.status_code == 200 and response.json()["tweets"] == []
+
+
+def test_a_nul_byte_in_a_suggestion_query_is_refused_or_empty(author):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(author.user)
+
+    assert author.client().get("/api/users/suggest", {"q": "a\x00"}).status_code == 400
+    assert browser.get("/people/suggest/", {"q": "a\x00"}).json() == {"users": []}
+
+
+def test_an_unpaired_right_to_left_override_is_dropped_and_the_tags_still_read(author):
+    """common.text's rule: a bidi control left open would reverse what follows on every page."""
+    response = post(author, "#safe \u202etxt.exe")
+
+    tweet = Tweet.objects.get(pk=response.json()["tweet_id"])
+    assert tweet.content == "#safe txt.exe" and tweet.tags == ["safe"]

@@ -1,0 +1,46 @@
+"""A tweet's text as HTML: escaped first, then its stored mentions, its tags and http(s) URLs linked."""
+
+import re
+
+from django import template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from tweets.entities import MENTION_RE, TAG_RE, URL_RE
+
+register = template.Library()
+
+_TOKEN_RE = re.compile(
+    f"(?P<url>{URL_RE.pattern})|(?P<mention>{MENTION_RE.pattern})|(?P<tag>{TAG_RE.pattern})", re.IGNORECASE
+)
+# What the entities patterns capture, found again in the escaped text: group names of their captures.
+_MENTION_GROUP = 3
+_TAG_GROUP = 5
+
+
+@register.filter
+def tweet_html(tweet: dict) -> SafeString:
+    """The content with line breaks; only what the tweet stored becomes a mention or tag link.
+
+    The text is escaped before any pattern runs, so a link's href and text are escaped text and
+    nothing but http(s) URLs can become a link (no javascript:, no data:).
+    """
+    mentions = {mention["username"].lower(): mention["id"] for mention in tweet.get("mentions", [])}
+    tags = set(tweet.get("tags", []))
+    profile = reverse("web:profile", args=[0])[: -len("0/")]
+
+    def link(match: re.Match) -> str:
+        text = match.group()
+        if match.group("url"):
+            return f'<a href="{text}" rel="nofollow noopener ugc">{text}</a>'
+        if match.group("mention"):
+            user_id = mentions.get(match.group(_MENTION_GROUP).lower())
+            return f'<a href="{profile}{user_id}/" class="mention">{text}</a>' if user_id else text
+        tag = match.group(_TAG_GROUP).lower()
+        if tag in tags:
+            return f'<a href="{escape(reverse("web:tag", args=[tag]))}" class="tag">{text}</a>'
+        return text
+
+    html = _TOKEN_RE.sub(link, escape(tweet["content"]))
+    return mark_safe(html.replace("\n", "<br>"))
