@@ -10,9 +10,10 @@ SELECT array_agg(p.id) AS ids, array_agg(p.content) AS contents, array_agg(p.cre
        array_agg(p.files::text) AS files, array_agg(p.thumbs::text) AS thumbs
 FROM (
   SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
-         ARRAY(SELECT m.file FROM media_media AS m WHERE m.tweet_id = t.id ORDER BY m.position) AS files,
-         ARRAY(SELECT coalesce(nullif(m.thumbnail, ''), m.file) FROM media_media AS m
-               WHERE m.tweet_id = t.id ORDER BY m.position) AS thumbs
+         ARRAY(SELECT m.file FROM tweets_attachment AS a JOIN media_media AS m ON m.id = a.media_id
+               WHERE a.tweet_id = t.id ORDER BY a.position) AS files,
+         ARRAY(SELECT m.thumbnail FROM tweets_attachment AS a JOIN media_media AS m ON m.id = a.media_id
+               WHERE a.tweet_id = t.id ORDER BY a.position) AS thumbs
   FROM (
     SELECT k.id, k.likes_count, k.created_at
     FROM unnest(ARRAY(
