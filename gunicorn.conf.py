@@ -34,6 +34,10 @@ timeout = env_int("GUNICORN_TIMEOUT", 60, minimum=1)
 # On SIGTERM (docker stop) workers finish in-flight requests for up to this long.
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
+# gunicorn's largest request line (its default is 4094): a long query string then reaches Chirp,
+# which answers the API's 400 envelope, rather than gunicorn's plain-text 414. nginx in front
+# accepts request lines of 8 KiB by default, the same size.
+limit_request_line = 8190
 # Recycle workers now and then so a slow leak never grows; the jitter keeps them from
 # restarting all at once.
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000, minimum=0)
