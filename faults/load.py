@@ -93,7 +93,8 @@ class Client:
                 parsed = json.loads(data) if data else None
             except ValueError:
                 parsed = None
-            return response.status, parsed, dict(response.getheaders())
+            # Header names are case-insensitive: an ASGI server sends them lower-case.
+            return response.status, parsed, {name.lower(): value for name, value in response.getheaders()}
         except (OSError, http.client.HTTPException) as exc:
             return type(exc).__name__, None, {}
         finally:
@@ -151,7 +152,7 @@ class Load:
         started = time.monotonic()
         outcome, parsed, headers = self.client.request(method, path, key=key, body=body)
         result = Result(
-            kind, started, time.monotonic(), outcome, body=parsed, retry_after=headers.get("Retry-After")
+            kind, started, time.monotonic(), outcome, body=parsed, retry_after=headers.get("retry-after")
         )
         if result.ok and ack is not None:
             result.ack = ack(parsed)

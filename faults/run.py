@@ -428,7 +428,7 @@ def disk_full(faults: Faults) -> Outcome:
             "POST", "/api/medias", key=account.key, file=_noise_png(250, number)
         )
         result = Result(
-            "upload", started, time.monotonic(), outcome, body=body, retry_after=headers.get("Retry-After")
+            "upload", started, time.monotonic(), outcome, body=body, retry_after=headers.get("retry-after")
         )
         if result.ok:
             uploaded.append(body["media_id"])
