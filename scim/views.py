@@ -11,7 +11,7 @@ import hmac
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
@@ -102,6 +102,12 @@ def error_response(error_status: int, detail: str, scim_type: str | None = None)
     if scim_type:
         body["scimType"] = scim_type
     return Response(body, status=error_status)
+
+
+def error_page(error_status: int, detail: str) -> JsonResponse:
+    """The same error object, for a door outside DRF (the body-size limit refuses before any view)."""
+    body = {"schemas": [ERROR], "status": str(error_status), "detail": detail}
+    return JsonResponse(body, status=error_status, content_type=MEDIA_TYPE)
 
 
 def scim_exception_handler(exc, context):

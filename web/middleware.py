@@ -13,6 +13,7 @@ from api.errors import error_response
 from common.errors import Invalid, TooLarge
 from media.uploadhandlers import UploadSizeLimitHandler
 from ops.body_limits import request_body_limit
+from scim.views import error_page as scim_error_page
 from web.errors import PageError, page_error
 
 
@@ -67,10 +68,12 @@ class BodySizeLimitMiddleware:
 
     @staticmethod
     def refuse(request, error: Invalid | TooLarge):
-        """The API's envelope under /api/, a page in Chirp's layout elsewhere."""
+        """The API's envelope under /api/, SCIM's error object under /scim/, a page elsewhere."""
         if request.path_info.startswith("/api/"):
             error_type = "payload_too_large" if isinstance(error, TooLarge) else "validation_error"
             return error_response(error_type, error.message)
+        if request.path_info.startswith("/scim/"):
+            return scim_error_page(413 if isinstance(error, TooLarge) else 400, error.message)
         page = PageError(error.message, status=413) if isinstance(error, TooLarge) else page_error(error)
         return render(request, "web/error.html", {"error": page}, status=page.status)
 
