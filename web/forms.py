@@ -75,6 +75,8 @@ class ComposeForm(forms.Form):
                 "aria-describedby": "compose-count",
                 "data-mentions": reverse_lazy("web:suggest"),
                 "data-mentions-label": _("People to mention"),
+                # %s: how many people the suggestions list shows, read out by screen readers.
+                "data-mentions-found": _("People suggested: %s"),
             }
         )
 

@@ -296,8 +296,11 @@ document.addEventListener("submit", (event) => {
   if (opening) target.querySelector("textarea").focus();
 });
 
-// @mentions: "@" and a few letters in a text box suggest colleagues. An ARIA combobox: ArrowDown
-// and ArrowUp move through the suggestions, Enter inserts the highlighted one, Escape closes.
+// @mentions: "@" and a few letters in a text box suggest colleagues. ArrowDown and ArrowUp move
+// through the suggestions, Enter inserts the highlighted one, Escape closes. The text box stays a
+// textbox: ARIA in HTML allows no other role on a <textarea> (so no role="combobox" and no
+// aria-expanded, which a textbox does not take); aria-autocomplete, aria-controls and
+// aria-activedescendant tie it to the listbox, and a polite live region says how many appeared.
 let mentionLists = 0;
 function setUpMentions(textarea) {
   const url = textarea.dataset.mentions;
@@ -308,10 +311,11 @@ function setUpMentions(textarea) {
   list.setAttribute("role", "listbox");
   list.setAttribute("aria-label", textarea.dataset.mentionsLabel || "People");
   list.hidden = true;
-  textarea.after(list);
-  textarea.setAttribute("role", "combobox");
+  const status = document.createElement("span");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  textarea.after(list, status);
   textarea.setAttribute("aria-autocomplete", "list");
-  textarea.setAttribute("aria-expanded", "false");
   textarea.setAttribute("aria-controls", id);
   let users = [];
   let active = -1;
@@ -326,7 +330,7 @@ function setUpMentions(textarea) {
     active = -1;
     list.hidden = true;
     list.replaceChildren();
-    textarea.setAttribute("aria-expanded", "false");
+    status.textContent = "";
     textarea.removeAttribute("aria-activedescendant");
   };
   const highlight = (index) => {
@@ -371,7 +375,7 @@ function setUpMentions(textarea) {
       return option;
     }));
     list.hidden = false;
-    textarea.setAttribute("aria-expanded", "true");
+    status.textContent = (textarea.dataset.mentionsFound || "%s suggestions").replace("%s", users.length);
     highlight(0);
   });
   textarea.addEventListener("keydown", (event) => {

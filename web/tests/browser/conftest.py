@@ -45,6 +45,7 @@ USERS = [
     "Fay Forgetful",
     "Jo Plain",
     "Vi Viewer",
+    "Tam Tagger",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
@@ -161,6 +162,9 @@ def _prepare(tmp: Path, port: int, oidc_provider: OidcProvider, *, smtp_port: in
         OIDC_CLIENT_SECRET=secrets.token_urlsafe(20),
         OIDC_PROVIDER_NAME="Corp ID",
         OIDC_MODERATOR_GROUPS="chirp-moderators",
+        # Every browser session signs in from 127.0.0.1, about once a test: on a quick machine more
+        # than the 30 a minute one address may try. The throttle's own tests are in accounts/tests.
+        THROTTLE_LOGIN_ADDRESS="600/minute",
     )
     server = Chirp(f"http://127.0.0.1:{port}", env)
     server.oidc_provider = oidc_provider
