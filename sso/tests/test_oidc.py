@@ -80,6 +80,56 @@ def test_first_sign_in_creates_the_account_from_the_claims(client, oidc):
     assert "What&#x27;s happening?" in client.get("/").content.decode()
 
 
+def test_profile_follows_the_claims_at_each_sign_in(client, oidc):
+    """Name, job title and department come from the ID token when the account is made, and again
+    at every sign-in after a change at the provider; a claim left out leaves the field alone."""
+    oidc.set_user(
+        "pf",
+        name="Pat Field",
+        email="pf@corp.example",
+        email_verified=True,
+        title="Engineer",
+        department="Platform",
+    )
+    sso_sign_in(client, oidc, "pf")
+    pat = User.objects.get(email="pf@corp.example")
+    assert (pat.name, pat.title, pat.department) == ("Pat Field", "Engineer", "Platform")
+    client.logout()
+    oidc.set_user(
+        "pf",
+        given_name="Patricia",
+        family_name="Field",
+        email="pf@corp.example",
+        email_verified=True,
+        jobTitle="Staff engineer",
+    )
+    sso_sign_in(client, oidc, "pf")
+    pat.refresh_from_db()
+    assert (pat.name, pat.title, pat.department) == ("Patricia Field", "Staff engineer", "Platform")
+
+
+def test_linked_local_account_takes_the_providers_profile(client, oidc, make_user):
+    """A local account linked by its verified email gets the provider's name and title."""
+    make_user("ada", username="ada", email="ada@corp.example")
+    oidc.set_user("ada-p", name="Ada Lovelace", email="ada@corp.example", email_verified=True, title="Analyst")
+    sso_sign_in(client, oidc, "ada-p")
+    ada = User.objects.get(username="ada")
+    assert (ada.name, ada.title) == ("Ada Lovelace", "Analyst")
+
+
+def test_a_name_claim_like_a_staff_members_keeps_the_current_name(client, oidc, make_user):
+    """The display-name rule holds for the provider's names too: the sign-in works, the name stays."""
+    make_user("Root Admin", username="root", is_staff=True)
+    oidc.set_user("imp", name="Imp", email="imp@corp.example", email_verified=True)
+    sso_sign_in(client, oidc, "imp")
+    client.logout()
+    oidc.set_user("imp", name="R00t Admin", email="imp@corp.example", email_verified=True, title="x" * 400)
+    sso_sign_in(client, oidc, "imp")
+    imp = User.objects.get(email="imp@corp.example")
+    assert "_auth_user_id" in client.session
+    assert imp.name == "Imp" and imp.title == "x" * 150
+
+
 def test_username_clash_gets_a_suffix(client, oidc, make_user):
     """Someone else already has the username the provider suggests: the new account gets `-2`."""
     make_user("Linus Local", username="linus", email="linus@elsewhere.example")
