@@ -14,6 +14,7 @@ import ssl
 import time
 from hmac import compare_digest
 from pathlib import Path
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
@@ -45,6 +46,7 @@ def main() -> None:
     context.load_cert_chain(args.cert, args.key)
     # aiosmtpd's "AUTH only over TLS" knows STARTTLS only; on an implicit-TLS port every byte,
     # AUTH included, is already inside TLS.
+    tls: dict[str, Any]
     if args.smtps:
         tls = {"ssl_context": context, "auth_require_tls": False}
     else:
