@@ -46,6 +46,7 @@ USERS = [
     "Jo Plain",
     "Vi Viewer",
     "Tam Tagger",
+    "Sid Searcher",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
