@@ -283,7 +283,7 @@ def test_shortcut_list_is_announced_through_a_live_region(sign_in, page):
     assert page.locator("#shortcuts").is_visible()
     said = status.text_content()
     assert said.startswith("Keyboard shortcuts: ")
-    for words in ("j k: Next or previous post", "l: Like or unlike the post", "n: New post", "?: Show or hide"):
+    for words in ("j k: Next or previous post", "l: Like or unlike", "n: New post", "?: Show or hide"):
         assert words in said
     page.keyboard.press("Escape")
     assert page.locator("#shortcuts").is_hidden()
