@@ -272,7 +272,7 @@ def test_without_javascript_liking_on_a_later_page_stays_on_that_page(browser, c
 
 
 def test_shortcut_list_is_announced_through_a_live_region(sign_in, page):
-    """"?" reads the list out through a polite live region (a screen reader hears every key), and
+    """ "?" reads the list out through a polite live region (a screen reader hears every key), and
     "?" or Escape says it closed and gives focus back."""
     sign_in("sam")
     status = page.locator("#shortcuts-status")
