@@ -47,6 +47,7 @@ USERS = [
     "Vi Viewer",
     "Tam Tagger",
     "Sid Searcher",
+    "Sam Shortcut",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
