@@ -42,7 +42,7 @@ _NAME = "\x00name{}"
 
 
 @functools.cache
-def _mentions_sql(count: int, vendor: str) -> tuple[str, list]:
+def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
     """The lookup of the active users `count` lower-case usernames name, (username, id) by id, as
     SQL compiled once per process from the ORM (building the queryset cost ten times running it;
     user_username_lower_idx serves it); its parameters with _NOW and _NAME where the time and the

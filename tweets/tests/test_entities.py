@@ -173,9 +173,9 @@ def test_the_mention_lookup_is_served_by_the_lower_username_index(author):
     """The compiled lookup's LOWER(username) is the expression user_username_lower_idx indexes."""
     from tweets.services import _mentions_sql
 
-    sql, params = _mentions_sql(2, connection.vendor)
+    sql, template = _mentions_sql(2, connection.vendor)
     names = {"\x00name0": "ada", "\x00name1": "grace"}
-    params = [timezone.now() if isinstance(param, datetime) else names.get(param, param) for param in params]
+    params = [timezone.now() if isinstance(p, datetime) else names.get(p, p) for p in template]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
