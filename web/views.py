@@ -756,8 +756,8 @@ def settings_locale(request):
     try:
         locale_set(user=request.user, language=language, time_zone=time_zone)
     except ChirpError as exc:
-        for field, field_errors in (exc.fields or {None: [exc.message]}).items():
-            form.add_error(field, field_errors)
+        for field, field_errors in (exc.fields or {"": [exc.message]}).items():
+            form.add_error(field or None, field_errors)
         return _settings_page(request, page_error(exc).status, locale_form=form)
     if language:
         translation.activate(language)
