@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "notifications",
     "scim",
     "sso",
     "dataset",
@@ -271,6 +272,8 @@ TWEET_MAX_MEDIA = env_int("TWEET_MAX_MEDIA", 4, minimum=0)
 FEED_MAX_ITEMS = env_int("FEED_MAX_ITEMS", 1000, minimum=1)
 FEED_DEFAULT_LIMIT = env_int("FEED_DEFAULT_LIMIT", 10, minimum=1)
 FEED_MAX_LIMIT = env_int("FEED_MAX_LIMIT", 100, minimum=1)
+# Notifications older than this are deleted by the scheduler (prune_notifications).
+NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 90, minimum=1)
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 # JSON bodies are tiny in this API; anything larger is refused with 413 before parsing.
 API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 64 * 1024, minimum=1024)
