@@ -274,6 +274,10 @@ FEED_DEFAULT_LIMIT = env_int("FEED_DEFAULT_LIMIT", 10, minimum=1)
 FEED_MAX_LIMIT = env_int("FEED_MAX_LIMIT", 100, minimum=1)
 # Notifications older than this are deleted by the scheduler (prune_notifications).
 NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 90, minimum=1)
+# How often an open page asks for the unread count (the navigation's Notifications link).
+NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 30, minimum=1)
+# The web client's address, for links in mail sent without a request (the daily digest).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 # JSON bodies are tiny in this API; anything larger is refused with 413 before parsing.
 API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 64 * 1024, minimum=1024)

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from api.fields import cursor_id
-from notifications.models import Notification
+from notifications.models import Digest, Mute, Notification
 
 # Actors named per notification ("Ada, Grace and 198 others"); actors_count has them all.
 ACTORS_SHOWN = 3
@@ -115,3 +115,13 @@ def notification_page(*, user, cursor: str, limit: int) -> tuple[list[Notificati
         }
         for row in rows
     ], next_cursor
+
+
+def muted_kinds(*, user) -> list[str]:
+    """The kinds the user muted (Settings)."""
+    return list(Mute.objects.filter(user=user).order_by("kind").values_list("kind", flat=True))
+
+
+def digest_wanted(*, user) -> bool:
+    """Whether the user asked for the daily email."""
+    return Digest.objects.filter(user=user).exists()

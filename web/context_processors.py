@@ -28,4 +28,5 @@ def limits(request) -> dict:
         "tweet_max_length": settings.TWEET_MAX_LENGTH,
         "tweet_max_media": settings.TWEET_MAX_MEDIA,
         "time_zone": viewer_time_zone(request),
+        "notifications_poll_seconds": settings.NOTIFICATIONS_POLL_SECONDS,
     }
