@@ -111,7 +111,9 @@ def test_profile_follows_the_claims_at_each_sign_in(client, oidc):
 def test_linked_local_account_takes_the_providers_profile(client, oidc, make_user):
     """A local account linked by its verified email gets the provider's name and title."""
     make_user("ada", username="ada", email="ada@corp.example")
-    oidc.set_user("ada-p", name="Ada Lovelace", email="ada@corp.example", email_verified=True, title="Analyst")
+    oidc.set_user(
+        "ada-p", name="Ada Lovelace", email="ada@corp.example", email_verified=True, title="Analyst"
+    )
     sso_sign_in(client, oidc, "ada-p")
     ada = User.objects.get(username="ada")
     assert (ada.name, ada.title) == ("Ada Lovelace", "Analyst")

@@ -49,6 +49,8 @@ USERS = [
     "Nia Notified",
     "Lee Liker",
     "Max Mutetester",
+    "Sid Searcher",
+    "Sam Shortcut",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
