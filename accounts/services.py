@@ -26,6 +26,7 @@ from accounts.models import ApiKey, Follow, User, api_key_digest, api_key_prefix
 from accounts.selectors import (
     CREDENTIALS_VERSION_CLAIM,
     email_taken,
+    time_zones,
     user_for_password_reset_token,
     user_get,
     users_for_password_reset,
@@ -280,6 +281,17 @@ def user_update(
     return user
 
 
+def locale_set(*, user: User, language: str, time_zone: str) -> None:
+    """The pages' language (a code of LANGUAGES) and time zone (an IANA name) for this person on
+    every device; an empty string: what their browser says."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise Invalid.on_field("language", f"Not a language of this site: {language!r}.")
+    if time_zone and time_zone not in time_zones():
+        raise Invalid.on_field("time_zone", f"Not a known time zone: {time_zone!r}.")
+    user.language, user.time_zone = language, time_zone
+    user.save(update_fields=["language", "time_zone"])
+
+
 @transaction.atomic
 def deactivation_store(*, user: User) -> None:
     """Store a deactivation, keeping the data; its tweets leave every feed and its JWTs stop working.
@@ -307,11 +319,20 @@ def profile_update(
     bio: str | None = None,
     title: str | None = None,
     department: str | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
 ) -> None:
-    """A user changing their own profile and/or password (which requires the current one)."""
+    """A user changing their own profile, language and time zone, and/or password (which requires
+    the current one)."""
     if password is not None:
         password_change(user=user, current_password=current_password, new_password=password)
     user_update(user=user, name=name, bio=bio, title=title, department=department)
+    if language is not None or time_zone is not None:
+        locale_set(
+            user=user,
+            language=user.language if language is None else language,
+            time_zone=user.time_zone if time_zone is None else time_zone,
+        )
 
 
 def _unsigned(encoded: str) -> str:

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "web.middleware.AccountLocaleMiddleware",
     # Django's MessageMiddleware, skipped under /api/ (the admin's system check finds it by class).
     "api.middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -288,7 +289,10 @@ SEARCH_MAX_LENGTH = env_int("SEARCH_MAX_LENGTH", 500, minimum=1)
 SEARCH_MAX_TERMS = env_int("SEARCH_MAX_TERMS", 16, minimum=1)
 # How many of the newest matches one page ranks (relevance with recency); older ones come in the
 # next window. Bounds the work of a common word.
-SEARCH_WINDOW = env_int("SEARCH_WINDOW", 1000, minimum=FEED_MAX_LIMIT)
+SEARCH_WINDOW = env_int("SEARCH_WINDOW", 300, minimum=FEED_MAX_LIMIT)
+# Below this many estimated matches PostgreSQL reads them all through the GIN index and sorts;
+# above, it walks the newest posts until the window is full (tweets.search._window_order).
+SEARCH_INDEX_ROWS = env_int("SEARCH_INDEX_ROWS", 50_000, minimum=0)
 SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 2000, minimum=1)
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 # JSON bodies are tiny in this API; anything larger is refused with 413 before parsing.

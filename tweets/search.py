@@ -10,6 +10,7 @@ pages walk that window; the next window holds the next older matches. The work o
 by the window, a statement timeout, and caps on the query's length and terms.
 """
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import Literal, TypedDict
 
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
-from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, F, FloatField, OrderBy, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -257,9 +258,28 @@ def _score(relevance: float | None, created_at: datetime, now: datetime) -> floa
     return (RELEVANCE_FLOOR + (relevance or 0.0)) / (1 + age_days / RECENCY_DAYS)
 
 
+def _window_order(tweets: QuerySet, query: SearchQuery, alias: str) -> OrderBy:
+    """Newest first; on PostgreSQL by the plan that suits how many posts the words match.
+
+    Many (a common word): walk the primary key backwards and check each row's vector until the
+    window is full. Few: read them all through the GIN index and sort. PostgreSQL's planner picks by
+    its estimate, which for a phrase is that of its words (a phrase is rarer) and so walked the whole
+    table for a phrase that matches nothing. So the estimate is asked for first (EXPLAIN, planning
+    only) and below SEARCH_INDEX_ROWS the order is `id + 0`, which no index provides: the GIN
+    index it is. The estimate is the words' own (all present), which is what that plan reads.
+    """
+    if not query.has_text or connections[alias].vendor != "postgresql":
+        return F("id").desc()
+    plan = json.loads(tweets.using(alias).order_by().values("id").explain(format="json"))
+    if plan[0]["Plan"]["Plan Rows"] > settings.SEARCH_INDEX_ROWS:
+        return F("id").desc()
+    return (F("id") + 0).desc()
+
+
 def search_tweet_ids(*, query: SearchQuery, cursor: str, limit: int) -> tuple[list[int], str | None]:
     """A page of the visible tweets matching `query`, best first, and the next cursor (None at the
-    end). One query: the window of the newest SEARCH_WINDOW matches, scored in Python."""
+    end). Queries: on PostgreSQL the plan's estimate; the window of the newest SEARCH_WINDOW
+    matches, scored in Python."""
     top, offset = _window_cursor(cursor)
     if not query.positive:
         return [], None
@@ -269,8 +289,9 @@ def search_tweet_ids(*, query: SearchQuery, cursor: str, limit: int) -> tuple[li
     alias = router.db_for_read(Tweet)
     window_size = settings.SEARCH_WINDOW
     with _time_limit(alias):
+        order = _window_order(tweets, query, alias)
         rows = list(
-            tweets.using(alias).order_by("-id").values_list("id", "relevance", "created_at")[:window_size]
+            tweets.using(alias).order_by(order).values_list("id", "relevance", "created_at")[:window_size]
         )
     if not rows:
         return [], None

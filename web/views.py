@@ -24,6 +24,7 @@ from accounts.services import (
     api_key_set,
     follow_add,
     follow_remove,
+    locale_set,
     password_reset_complete,
     password_reset_link_check,
     password_reset_request,
@@ -741,7 +742,7 @@ def _settings_page(request, status: int = 200, **context):
         "locale_form",
         LocaleForm(
             initial={
-                "language": request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+                "language": request.user.language or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
                 "time_zone": viewer_time_zone(request),
             }
         ),
@@ -801,11 +802,18 @@ def settings_notifications(request):
 @signed_in
 @require_POST
 def settings_locale(request):
-    """The language and time zone, kept in cookies of this browser (empty: the browser's own)."""
+    """The language and time zone, stored on the account (every device follows them) and in this
+    browser's cookies (the pages before sign-in); empty: the browser's own."""
     form = LocaleForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, 400, locale_form=form)
     language, time_zone = form.cleaned_data["language"], form.cleaned_data["time_zone"]
+    try:
+        locale_set(user=request.user, language=language, time_zone=time_zone)
+    except ChirpError as exc:
+        for field, field_errors in (exc.fields or {"": [exc.message]}).items():
+            form.add_error(field or None, field_errors)
+        return _settings_page(request, page_error(exc).status, locale_form=form)
     if language:
         translation.activate(language)
     messages.success(request, _("Your language and time zone are saved."))

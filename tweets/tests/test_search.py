@@ -150,6 +150,16 @@ def test_an_edited_post_stops_matching_its_old_text_at_once(outsider, author, ma
     assert found(outsider, "wednesday") == [tweet.id]
 
 
+@pytest.mark.parametrize("index_rows", [0, 10**9])
+def test_both_plans_find_the_same_posts(outsider, corpus, settings, index_rows):
+    """PostgreSQL walks the newest posts or reads the GIN index by the estimate: the same answers."""
+    settings.SEARCH_INDEX_ROWS = index_rows
+
+    assert set(found(outsider, "launch")) == ids(corpus, "launch", "lunch", "phrase")
+    assert set(found(outsider, '"friday launch" -roof')) == set()
+    assert set(found(outsider, "launch -pizza from:author")) == ids(corpus, "launch")
+
+
 def test_newer_posts_come_first_among_equally_good_matches(outsider, author, make_tweet):
     old = make_tweet(author, "standup notes")
     new = make_tweet(author, "standup notes")
@@ -241,8 +251,9 @@ def test_search_queries_are_pinned(outsider, author, make_tweet, django_assert_n
     client = outsider.client()
 
     # The api key; the window; the rows; the mentioned users; the likers (none cached); the images.
-    # PostgreSQL: also the statement timeout, in a transaction (here a savepoint and its release).
-    with django_assert_num_queries(6 + 3 * (connection.vendor == "postgresql")):
+    # PostgreSQL: also the statement timeout, in a transaction (here a savepoint and its release),
+    # and the plan's estimate of the matches.
+    with django_assert_num_queries(6 + 4 * (connection.vendor == "postgresql")):
         response = client.get("/api/search", {"q": "pinned"})
     assert len(response.json()["tweets"]) == 3
 
