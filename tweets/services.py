@@ -15,6 +15,13 @@ from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
 from common.text import bidi_controls_balance, text_check
 from media.services import media_claim, media_delete_many
+from notifications.services import (
+    like_notified_cte,
+    like_notify,
+    like_unnotify,
+    post_notify,
+    unlike_unnotified_cte,
+)
 from ops import metrics
 from tweets.entities import Entities, entities_parse, invisible_check
 from tweets.models import Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
@@ -113,8 +120,9 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
         raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.", code="tweet_same_image")
     if not content.strip() and not media_ids:
         raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.", code="tweet_empty")
+    replied_to_author_id = None
     if in_reply_to is not None:
-        tweet_get_visible(tweet_id=in_reply_to)
+        replied_to_author_id = tweet_get_visible(tweet_id=in_reply_to).author_id
     tweet = Tweet.objects.create(
         author=author,
         content=content,
@@ -124,6 +132,7 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
     )
     _entity_rows_create(tweet)
     _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids)
+    post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
 
@@ -186,12 +195,13 @@ def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
     tweet.mentioned_ids, tweet.tags = _mentioned_ids(entities.usernames), entities.tags
     tweet.save(update_fields=["content", "edited_at", "mentioned_ids", "tags"])
     _entity_rows_create(tweet)
+    post_notify(tweet=tweet, author=user)
     return tweet
 
 
 # One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),
 # the like row and the counter change together (likes_counted, compiled by the ORM), and the
-# counter moves only if the row did.
+# counter moves only if the row did; so does the author's notification (notifications.services).
 # Under concurrent duplicates the loser's INSERT/DELETE affects no row (the UPDATE re-reads
 # likes_count after the winner's commit), so nothing is counted twice. The request is the api
 # key plus this one round trip, whatever the outcome.
@@ -201,7 +211,7 @@ changed AS (
     INSERT INTO {Like._meta.db_table} (user_id, tweet_id, created_at) SELECT %s, id, %s FROM target
     ON CONFLICT DO NOTHING RETURNING tweet_id
 ),
-counted AS ({{counted}})
+counted AS ({{counted}}){{notified}}
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 _UNLIKE_SQL = f"""
@@ -210,7 +220,7 @@ changed AS (
     DELETE FROM {Like._meta.db_table} WHERE user_id = %s AND tweet_id IN (SELECT id FROM target)
     RETURNING tweet_id
 ),
-counted AS ({{counted}})
+counted AS ({{counted}}){{notified}}
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 
@@ -224,19 +234,23 @@ def _counted_sql(delta: int) -> tuple[str, list]:
     return f"{sql} RETURNING {connection.ops.quote_name(Tweet._meta.pk.attname)}", list(params)
 
 
-def _likes_change_statement(*, like: bool, user_id: int, tweet_id: int) -> tuple[str, list]:
+def _likes_change_statement(*, like: bool, user, tweet_id: int) -> tuple[str, list]:
     """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet."""
-    target_sql, target_params = visible_tweets().filter(pk=tweet_id).values("id").query.sql_with_params()
+    query = visible_tweets().filter(pk=tweet_id).values("id", "author_id").query
+    target_sql, target_params = query.sql_with_params()
     counted_sql, counted_params = _counted_sql(1 if like else -1)
     if like:
-        sql, params = _LIKE_SQL, [*target_params, user_id, timezone.now()]
+        sql, params = _LIKE_SQL, [*target_params, user.pk, timezone.now()]
+        notified_sql, notified_params = like_notified_cte(actor=user)
     else:
-        sql, params = _UNLIKE_SQL, [*target_params, user_id]
-    return sql.format(target=target_sql, counted=counted_sql), [*params, *counted_params]
+        sql, params = _UNLIKE_SQL, [*target_params, user.pk]
+        notified_sql, notified_params = unlike_unnotified_cte(actor_id=user.pk)
+    sql = sql.format(target=target_sql, counted=counted_sql, notified=notified_sql)
+    return sql, [*params, *counted_params, *notified_params]
 
 
-def _likes_change_postgresql(*, like: bool, user_id: int, tweet_id: int) -> bool:
-    sql, params = _likes_change_statement(like=like, user_id=user_id, tweet_id=tweet_id)
+def _likes_change_postgresql(*, like: bool, user, tweet_id: int) -> bool:
+    sql, params = _likes_change_statement(like=like, user=user, tweet_id=tweet_id)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -261,6 +275,7 @@ def _like_insert(*, user, tweet_id: int) -> bool:
     except IntegrityError:
         return False
     Tweet.objects.filter(pk=tweet.pk).update(**likes_counted(1))
+    like_notify(actor=user, tweet=tweet)
     return True
 
 
@@ -269,13 +284,14 @@ def _like_delete(*, user, tweet_id: int) -> bool:
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(**likes_counted(-1))
+        like_unnotify(actor_id=user.pk, tweet_id=tweet.pk)
     return bool(deleted)
 
 
 def like_add(*, user, tweet_id: int) -> bool:
     """Like a visible tweet (else 404); idempotent. The counter moves in the same transaction as the row."""
     if connection.vendor == "postgresql":
-        added = _likes_change_postgresql(like=True, user_id=user.pk, tweet_id=tweet_id)
+        added = _likes_change_postgresql(like=True, user=user, tweet_id=tweet_id)
     else:
         with transaction.atomic():
             added = _like_insert(user=user, tweet_id=tweet_id)
@@ -288,7 +304,7 @@ def like_remove(*, user, tweet_id: int) -> bool:
     """Remove a like of a visible tweet (else 404); idempotent. Only the request that deleted the
     row decrements the counter."""
     if connection.vendor == "postgresql":
-        removed = _likes_change_postgresql(like=False, user_id=user.pk, tweet_id=tweet_id)
+        removed = _likes_change_postgresql(like=False, user=user, tweet_id=tweet_id)
     else:
         with transaction.atomic():
             removed = _like_delete(user=user, tweet_id=tweet_id)
