@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_user_avatar'),
+        ('accounts', '0007_user_locale'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
