@@ -48,6 +48,7 @@ USERS = [
     "Tam Tagger",
     "Sid Searcher",
     "Sam Shortcut",
+    "Alma Alt",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
