@@ -99,6 +99,11 @@ class User(AbstractUser):
             # Login accepts the email instead of the username, so it must name one account.
             models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
         ]
+        indexes = [
+            # @mentions name users in any letter case (tweets.services._mentioned_ids): without it,
+            # each post that mentions someone reads the whole users table.
+            models.Index(Lower("username"), name="user_username_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (@{self.username})"

@@ -35,6 +35,7 @@ from accounts.signals import user_renamed
 from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
+from notifications.services import follow_notify, follow_unnotify
 from ops import metrics
 
 logger = logging.getLogger(__name__)
@@ -171,9 +172,11 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
     if followee.pk == follower.pk:
         raise Invalid("You cannot follow yourself.")
     try:
-        # A savepoint of its own, so a concurrent duplicate leaves the caller's transaction usable.
+        # A savepoint of its own, so a concurrent duplicate leaves the caller's transaction usable;
+        # the followee's notification commits with the follow.
         with transaction.atomic():
             Follow.objects.create(follower=follower, followee=followee)
+            follow_notify(actor=follower, recipient_id=followee.pk)
     except IntegrityError:
         return False
     metrics.inc_on_commit(metrics.FOLLOWS_ADDED)
@@ -183,7 +186,10 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
 def follow_remove(*, follower: User, followee_id: int) -> bool:
     """Unfollow a user; idempotent. Returns whether a follow was removed."""
     followee = user_get(user_id=followee_id)
-    deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    with transaction.atomic():
+        deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+        if deleted:
+            follow_unnotify(actor_id=follower.pk, recipient_id=followee.pk)
     return deleted > 0
 
 

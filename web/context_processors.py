@@ -27,4 +27,5 @@ def limits(request) -> dict:
         "tweet_max_media": settings.TWEET_MAX_MEDIA,
         "search_max_length": settings.SEARCH_MAX_LENGTH,
         "time_zone": viewer_time_zone(request),
+        "notifications_poll_seconds": settings.NOTIFICATIONS_POLL_SECONDS,
     }
