@@ -1,7 +1,7 @@
 import itertools
 import operator
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 import orjson
 from django.db import connection
@@ -31,22 +31,41 @@ from tweets.entities import TAG_MAX_LENGTH, TAG_RE
 from tweets.models import Attachment, Like, Tweet, TweetEdit, TweetTag
 
 
-def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
-    names: dict[int, tuple[list[str], list[str]]] = {}
+class TweetImage(NamedTuple):
+    url: str
+    thumbnail: str
+    alt: str
+
+
+def tweet_images(*, tweet_ids: list[int]) -> dict[int, list[TweetImage]]:
+    """Each tweet's images in order: URL, thumbnail URL and the author's alt text; one query."""
+    names: dict[int, tuple[list[str], list[str], list[str]]] = {}
     if tweet_ids:
         rows = (
             Attachment.objects.filter(tweet_id__in=tweet_ids)
             .order_by("tweet_id", "position")
-            .values_list("tweet_id", "media__file", "media__thumbnail")
+            .values_list("tweet_id", "media__file", "media__thumbnail", "alt")
         )
-        for tweet_id, name, thumbnail in rows:
-            files, thumbnails = names.setdefault(tweet_id, ([], []))
+        for tweet_id, name, thumbnail, alt in rows:
+            files, thumbnails, alts = names.setdefault(tweet_id, ([], [], []))
             files.append(name)
             thumbnails.append(thumbnail)
+            alts.append(alt)
+    return {
+        tweet_id: [
+            TweetImage(*image)
+            for image in zip(storage_urls(files), storage_urls(thumbnails), alts, strict=True)
+        ]
+        for tweet_id, (files, thumbnails, alts) in names.items()
+    }
+
+
+def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
+    images = tweet_images(tweet_ids=tweet_ids)
     return (
-        {tweet_id: storage_urls(files) for tweet_id, (files, _) in names.items()},
-        {tweet_id: storage_urls(thumbnails) for tweet_id, (_, thumbnails) in names.items()},
+        {tweet_id: [image.url for image in found] for tweet_id, found in images.items()},
+        {tweet_id: [image.thumbnail for image in found] for tweet_id, found in images.items()},
     )
 
 

@@ -9,6 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from common import errors as domain
+from tweets.models import ALT_MAX_LENGTH
 
 
 @dataclass
@@ -33,7 +34,12 @@ _STATUS = [
 ]
 
 # Service fields are named for the API's wire format; the pages' forms name them for people.
-_FORM_FIELDS = {"tweet_data": "text", "tweet_media_ids": "images", "file": "images"}
+_FORM_FIELDS = {
+    "tweet_data": "text",
+    "tweet_media_ids": "images",
+    "tweet_media_alts": "images",
+    "file": "images",
+}
 
 
 def _page_wording(exc: domain.ChirpError) -> str | None:
@@ -50,6 +56,9 @@ def _page_wording(exc: domain.ChirpError) -> str | None:
         "tweet_too_many_images": _("A post can have at most %(n)s images.") % {"n": settings.TWEET_MAX_MEDIA},
         "tweet_same_image": _("The same image is attached twice."),
         "tweet_empty": _("Write something or add an image."),
+        "tweet_alts_too_many": _("There are more image descriptions than images."),
+        "tweet_alt_too_long": _("An image description can have at most %(n)s characters.")
+        % {"n": ALT_MAX_LENGTH},
         "blank_name": _("Enter a name."),
         "wrong_current_password": _("This is not your current password."),
         "search_too_long": _("A search can have at most %(n)s characters.")

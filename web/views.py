@@ -356,6 +356,11 @@ def compose(request):
     form.is_valid()
     uploads = request.FILES.getlist("images")
     text = request.POST.get("text", "")
+    # One description per chosen image, in order (chirp.js puts one beside each); the page without
+    # JavaScript offers a field per possible image, of which trailing empty ones are no one's.
+    alts = request.POST.getlist("alts")
+    while alts and not alts[-1].strip():
+        alts.pop()
     uploaded = []
 
     def create():
@@ -366,6 +371,7 @@ def compose(request):
             content=text,
             media_ids=[media.pk for media in uploaded],
             in_reply_to=in_reply_to,
+            media_alts=alts,
         )
         return 302, {"tweet_id": tweet.pk}
 
@@ -381,6 +387,7 @@ def compose(request):
                 text,
                 [fingerprint_file(upload) for upload in uploads],
                 *([in_reply_to] if in_reply_to else []),
+                *([alts] if alts else []),
             )
             if key
             else ""

@@ -172,6 +172,36 @@ def test_compose_posts_text_with_images(signed_in, author, png_upload):
     assert response.content.decode().count('alt="Image ') == 2
 
 
+def test_compose_stores_each_images_description_and_shows_it_as_alt(signed_in, author, png_upload):
+    """One description per image ("alts", in order; the page without JavaScript offers a field per
+    possible image): stored on the attachment, shown as the image's alt; no description, the default."""
+    page = signed_in(author).get("/compose/").content.decode()
+    assert page.count('name="alts"') == 4 and 'for="compose-alt-1"' in page
+    response = signed_in(author).post(
+        "/compose/",
+        {
+            "text": "Two",
+            "images": [png_upload("a.png"), png_upload("b.png")],
+            "alts": ["A red <door>", "", "", ""],
+        },
+        follow=True,
+    )
+    tweet = Tweet.objects.get(content="Two")
+    assert [a.alt for a in tweet.attachments.order_by("position")] == ["A red <door>", ""]
+    html = response.content.decode()
+    assert 'alt="A red &lt;door&gt;"' in html
+    assert 'alt="Image 2 of the post by' in html
+
+
+def test_compose_refuses_a_description_without_an_image(signed_in, author, png_upload):
+    response = signed_in(author).post(
+        "/compose/", {"text": "One", "images": [png_upload()], "alts": ["", "An image that is not there"]}
+    )
+    assert response.status_code == 400
+    assert "There are more image descriptions than images." in response.content.decode()
+    assert not Tweet.objects.filter(content="One").exists()
+
+
 def test_compose_states_the_limits(signed_in, author, settings):
     """The compose form states the server's length and image limits and carries the live counter's limit."""
     settings.TWEET_MAX_LENGTH = 99
