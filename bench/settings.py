@@ -6,6 +6,6 @@ query count in an X-Query-Count header, which wrk.lua averages per scenario.
 """
 
 from config.settings import *  # noqa: F403
-from config.settings import MIDDLEWARE as CHIRP_MIDDLEWARE
+from config.settings import MIDDLEWARE as _chirp_middleware
 
-MIDDLEWARE = ["bench.query_count.QueryCountHeaderMiddleware", *CHIRP_MIDDLEWARE]
+MIDDLEWARE = ["bench.query_count.QueryCountHeaderMiddleware", *_chirp_middleware]
