@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, connections, router
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.http import urlsafe_base64_decode
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -215,7 +215,8 @@ def user_get_any(*, user_id: int) -> User:
 def user_directory(
     *, viewer: User, search: str = "", include_inactive: bool = False, colleagues_only: bool = False
 ) -> QuerySet[User]:
-    """Users by name with their follower and following counts and whether `viewer` follows them.
+    """Users by name with their follower and following counts and whether `viewer` follows them;
+    with `search`, those whose name or username contains it (any letter case, a leading @ ignored).
 
     One query per page whatever its size (plus the paginator's COUNT); counts include active users only,
     like the profile's lists. Deactivated users are listed for staff only (NotAllowed otherwise).
@@ -230,8 +231,9 @@ def user_directory(
     users = users.only(
         "id", "name", "username", "email", "is_active", "is_staff", "suspended_until", "avatar"
     )
+    search = search.strip().removeprefix("@")
     if search:
-        users = users.filter(name__icontains=search)
+        users = users.filter(Q(name__icontains=search) | Q(username__icontains=search))
     return users.annotate(
         followers_count=count_subquery(Follow, "followee", follower__is_active=True),
         following_count=count_subquery(Follow, "follower", followee__is_active=True),

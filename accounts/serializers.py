@@ -120,7 +120,9 @@ DirectoryPageSerializer = page_envelope_serializer(
 
 
 class DirectoryQuerySerializer(serializers.Serializer):
-    search = serializers.CharField(required=False, allow_blank=True, help_text="Part of the name.")
+    search = serializers.CharField(
+        required=False, allow_blank=True, help_text="Part of the name or username."
+    )
     include_inactive = serializers.BooleanField(
         required=False, default=False, help_text="Staff only: list deactivated users too."
     )

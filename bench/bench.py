@@ -32,6 +32,8 @@ PRESETS = {
 # The thread scenarios read the first THREADS tweets, each given REPLIES replies before the run.
 THREADS = 1_000
 REPLIES = 5
+# search-rare's word is in this many posts, spread over the whole time span.
+RARE_POSTS = 50
 SCENARIOS = [
     # First among the feed scenarios, and with the likers cache emptied right before it (see main).
     ("whole-cold", "whole feed, cold likers cache, first run"),
@@ -41,6 +43,7 @@ SCENARIOS = [
     ("whole", "whole feed (no parameters)"),
     ("like", "like/unlike (alternating POST/DELETE)"),
     ("post", "post a tweet"),
+    ("post-unindexed", "post a tweet, the search index's trigger disabled (compare with post)"),
     ("post-entities", "post a tweet with two @mentions and two #tags"),
     ("me", "users/me"),
     ("latest", "Latest first page ?order=latest&limit=20"),
@@ -51,9 +54,28 @@ SCENARIOS = [
     ),
     ("web-thread", "web thread page /tweets/<id>/ (the post, its chain, its replies)"),
     ("tag", "tag page /api/tags/bench/tweets?limit=20 (the tag post-entities writes)"),
+    ("search-common", "search a common word /api/search?q=deploy&limit=20 (in a fifth of the posts)"),
+    ("search-rare", f"search a rare word /api/search?q=zeppelin&limit=20 (in {RARE_POSTS} posts)"),
+    ("search-phrase", 'search a phrase /api/search?q="fix the bug"&limit=20'),
+    ("search-from", "search one author's posts /api/search?q=from:<username>&limit=20"),
 ]
 # Scenarios whose runs follow a warm-up of their own; whole-cold must not have one.
-WARMED = ("page1", "web", "page3", "whole", "me", "latest", "web-latest", "thread", "web-thread", "tag")
+WARMED = (
+    "page1",
+    "web",
+    "page3",
+    "whole",
+    "me",
+    "latest",
+    "web-latest",
+    "thread",
+    "web-thread",
+    "tag",
+    "search-common",
+    "search-rare",
+    "search-phrase",
+    "search-from",
+)
 # The web client's scenarios: a session cookie per user instead of an api key.
 WEB_SCENARIOS = ("web", "web-latest", "web-thread")
 MEMORY_TARGET_PERCENT = 10
@@ -400,6 +422,18 @@ def replies_for_threads(db: Postgres) -> None:
     )
 
 
+def rare_word_for_search(db: Postgres) -> None:
+    """search-rare's word in RARE_POSTS posts spread over the ids (an edit: the trigger indexes it)."""
+    db.psql(
+        "UPDATE tweets_tweet SET content = content || ' zeppelin' WHERE id IN"
+        f" (SELECT (g * (SELECT max(id) FROM tweets_tweet) / {RARE_POSTS})::bigint"
+        f" FROM generate_series(1, {RARE_POSTS}) g) AND content NOT LIKE '%zeppelin'"
+    )
+
+
+SEARCH_TRIGGER = "tweet_search_vector"
+
+
 def likes_mismatches(db: Postgres) -> int:
     return int(
         db.psql(
@@ -517,6 +551,7 @@ def main() -> int:
             env=env,
         )
     replies_for_threads(db)
+    rare_word_for_search(db)
     # Two users to @mention in post-entities: real usernames, so that the mentions are stored.
     args.mentions = " ".join(
         f"@{name}" for name in db.psql("SELECT username FROM accounts_user ORDER BY id LIMIT 2").split()
@@ -550,7 +585,13 @@ def main() -> int:
                 rss["start"] = server.worker_rss_kib()
             cached_before = likers_lists_cached(args) if name == "whole-cold" and args.redis else 0
             log(f"scenario {name} for {args.duration}")
-            results[name] = wrk(args, credentials, name, args.duration, max_tweet)
+            if name == "post-unindexed":
+                db.psql(f"ALTER TABLE tweets_tweet DISABLE TRIGGER {SEARCH_TRIGGER}")
+            try:
+                results[name] = wrk(args, credentials, name, args.duration, max_tweet)
+            finally:
+                if name == "post-unindexed":
+                    db.psql(f"ALTER TABLE tweets_tweet ENABLE TRIGGER {SEARCH_TRIGGER}")
             if name == "whole-cold" and args.redis:
                 cold_lists = (cached_before, likers_lists_cached(args))
             rss[name] = server.worker_rss_kib()

@@ -5,7 +5,9 @@
 -- `web` (the web client's home page) the file holds session cookies (`sessionid=...`, made by
 -- bench/sessions.py), not api keys; so for web-latest and web-thread. Conversations:
 -- latest (the API's Latest order), thread (replies of one of the first THREADS tweets), tag,
--- post-entities (a post with the two @MENTIONS and two tags).
+-- post-entities (a post with the two @MENTIONS and two tags). Search: search-common (a word in a
+-- fifth of the posts), search-rare (a word bench.py adds to a few posts), search-phrase, search-from
+-- (the first of MENTIONS' users); post-unindexed posts with the search index's trigger disabled.
 -- Prints one line "BENCH {json}" with counts summed over wrk's threads.
 
 local threads = {}
@@ -43,6 +45,9 @@ local paths = {
   me = "/api/users/me",
   latest = "/api/tweets?order=latest&limit=20",
   tag = "/api/tags/bench/tweets?limit=20",
+  ["search-common"] = "/api/search?q=deploy&limit=20",
+  ["search-rare"] = "/api/search?q=zeppelin&limit=20",
+  ["search-phrase"] = "/api/search?q=%22fix%20the%20bug%22&limit=20",
 }
 
 local function pick()
@@ -77,7 +82,9 @@ function request()
     liked = liked + 1
     local method = (liked % 2 == 1) and "POST" or "DELETE"
     return wrk.format(method, "/api/tweets/" .. math.random(max_tweet) .. "/likes", headers)
-  elseif kind == "post" then
+  elseif kind == "search-from" then
+    return wrk.format("GET", "/api/search?q=from:" .. string.match(mentions, "@([^ ]+)") .. "&limit=20", headers)
+  elseif kind == "post" or kind == "post-unindexed" then
     headers["Content-Type"] = "application/json"
     return wrk.format("POST", "/api/tweets", headers, '{"tweet_data": "Benchmark tweet"}')
   elseif kind == "post-entities" then

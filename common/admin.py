@@ -73,7 +73,7 @@ def bulk_action(
     objects: Callable[[], Iterable] | None = None,
     form_class: type[forms.Form] = ReasonForm,
     warning: str = "",
-    skipped_label: str = "",
+    skipped: Callable[[int], str] | None = None,
 ):
     """The confirmation page, then `act(obj, cleaned_data)` for each selected object (or each of
     `objects()`), each in its own transaction.
@@ -82,7 +82,7 @@ def bulk_action(
     skips that object and undoes whatever `act` did to it; the admin then shows one warning per
     reason naming the skipped objects. `done(results, cleaned_data)` is the success message, given
     the (object, result) pairs where `act` returned a true value (it changed something). With a
-    `skipped_label`, a first warning also counts the skipped objects ("Skipped 2 staff account(s).").
+    `skipped(count)`, a first warning also counts the skipped objects ("Skipped 2 staff accounts.").
     """
 
     def apply(data):
@@ -97,11 +97,10 @@ def bulk_action(
             if result:
                 results.append((obj, result))
         modeladmin.message_user(request, done(results, data), messages.SUCCESS)
-        if refused and skipped_label:
-            count = sum(map(len, refused.values()))
-            modeladmin.message_user(request, f"Skipped {count} {skipped_label}.", messages.WARNING)
-        for reason, skipped in refused.items():
-            names = ", ".join(map(str, skipped))
+        if refused and skipped is not None:
+            modeladmin.message_user(request, skipped(sum(map(len, refused.values()))), messages.WARNING)
+        for reason, left_out in refused.items():
+            names = ", ".join(map(str, left_out))
             modeladmin.message_user(request, f"Not applied to {names}: {reason}", messages.WARNING)
 
     return confirm_action(

@@ -5,6 +5,7 @@ what a newcomer gets. Production sets DATABASE_URL, SECRET_KEY and ALLOWED_HOSTS
 DEBUG the process refuses to start when a production secret is missing.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -267,6 +268,20 @@ TWEET_MAX_MEDIA = env_int("TWEET_MAX_MEDIA", 4, minimum=0)
 FEED_MAX_ITEMS = env_int("FEED_MAX_ITEMS", 1000, minimum=1)
 FEED_DEFAULT_LIMIT = env_int("FEED_DEFAULT_LIMIT", 10, minimum=1)
 FEED_MAX_LIMIT = env_int("FEED_MAX_LIMIT", 100, minimum=1)
+# Search (docs/search.md). SEARCH_CONFIG is PostgreSQL's text search configuration (`simple`:
+# words as typed, any language; `english` etc. stem); after changing it run `manage.py search_index`.
+SEARCH_CONFIG = env_str("SEARCH_CONFIG", "simple")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", SEARCH_CONFIG):
+    raise ImproperlyConfigured("SEARCH_CONFIG must name a text search configuration, e.g. simple or english.")
+SEARCH_MAX_LENGTH = env_int("SEARCH_MAX_LENGTH", 500, minimum=1)
+SEARCH_MAX_TERMS = env_int("SEARCH_MAX_TERMS", 16, minimum=1)
+# How many of the newest matches one page ranks (relevance with recency); older ones come in the
+# next window. Bounds the work of a common word.
+SEARCH_WINDOW = env_int("SEARCH_WINDOW", 300, minimum=FEED_MAX_LIMIT)
+# Below this many estimated matches PostgreSQL reads them all through the GIN index and sorts;
+# above, it walks the newest posts until the window is full (tweets.search._window_order).
+SEARCH_INDEX_ROWS = env_int("SEARCH_INDEX_ROWS", 50_000, minimum=0)
+SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 2000, minimum=1)
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 # JSON bodies are tiny in this API; anything larger is refused with 413 before parsing.
 API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 64 * 1024, minimum=1024)

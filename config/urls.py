@@ -26,6 +26,7 @@ from tweets.views import (
     LikeView,
     MentionSuggestionsView,
     RepliesView,
+    SearchView,
     TagTweetsView,
     TweetDetailView,
 )
@@ -50,6 +51,7 @@ api_patterns = [
     *api_path("tweets/<id:tweet_id>/replies", RepliesView.as_view(), "tweet-replies"),
     *api_path("tweets/<id:tweet_id>/history", HistoryView.as_view(), "tweet-history"),
     *api_path("tags/<str:tag>/tweets", TagTweetsView.as_view(), "tag-tweets"),
+    *api_path("search", SearchView.as_view(), "search"),
     *api_path("auth/token", LoginView.as_view(), "auth-token"),
     *api_path("auth/methods", SignInMethodsView.as_view(), "auth-methods"),
     *api_path("auth/token/refresh", TokenRefreshView.as_view(), "auth-token-refresh"),

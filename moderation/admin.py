@@ -16,6 +16,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.services import account_action_allowed, name_clean, user_create, user_create_check
@@ -87,13 +89,17 @@ class OpenReportsFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _count(count: int, noun: str) -> str:
-    """ "1 tweet", "2 tweets": the admin's messages count what they did in plain words."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def _tweets(count: int) -> str:
-    return _count(count, "tweet")
+    """ "1 tweet", "2 tweets": the admin's messages count what they did in plain words."""
+    return ngettext("%(n)s tweet", "%(n)s tweets", count) % {"n": count}
+
+
+def _open_reports(count: int) -> str:
+    return ngettext("%(n)s open report", "%(n)s open reports", count) % {"n": count}
+
+
+def _skipped_staff(count: int) -> str:
+    return ngettext("Skipped %(n)s staff account.", "Skipped %(n)s staff accounts.", count) % {"n": count}
 
 
 class HiddenFilter(admin.SimpleListFilter):
@@ -218,7 +224,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             act=lambda entry, data: services.report_dismiss(
                 moderator=request.user, tweet=entry.tweet, reason=data["reason"]
             ),
-            done=lambda results, data: f"Dismissed {_count(sum(n for _, n in results), 'open report')}.",
+            done=lambda results, data: f"Dismissed {_open_reports(sum(n for _, n in results))}.",
         )
 
     @admin.action(description="Hide the tweets", permissions=["change"])
@@ -333,19 +339,50 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        # The target's name and username and the post's text as they are now, by id (the entry has
+        # no foreign keys, so that it outlives them): one subquery each, no join.
+        users = User.objects.filter(pk=OuterRef("target_user_id"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                target_name=Subquery(users.values("name")[:1]),
+                target_username=Subquery(users.values("username")[:1]),
+                target_text=Subquery(
+                    Tweet.objects.filter(pk=OuterRef("target_tweet_id")).values("content")[:1]
+                ),
+            )
+        )
+
     @admin.display(description="target")
     def target(self, obj):
-        targets = [
-            (reverse(f"admin:{view}", args=[pk]), kind, pk)
-            for view, kind, pk in (
-                ("accounts_user_change", "user", obj.target_user_id),
-                ("tweets_tweet_change", "tweet", obj.target_tweet_id),
+        """The person by name and username and the post by its words, each linked; and what was
+        recorded at the time (target_repr) for what no longer exists."""
+        parts = []
+        if obj.target_user_id and obj.target_name is not None:
+            parts.append(
+                format_html(
+                    '<a href="{}"><bdi>{}</bdi> (@{})</a>',
+                    reverse("admin:accounts_user_change", args=[obj.target_user_id]),
+                    obj.target_name,
+                    obj.target_username,
+                )
             )
-            if pk
-        ]
-        return format_html(
-            "{}<br>{}", format_html_join(" · ", '<a href="{}">{} #{}</a>', targets), obj.target_repr
+        if obj.target_tweet_id and obj.target_text is not None:
+            parts.append(
+                format_html(
+                    '<a href="{}">“<bdi>{}</bdi>”</a>',
+                    reverse("admin:tweets_tweet_change", args=[obj.target_tweet_id]),
+                    Truncator(obj.target_text).words(12),
+                )
+            )
+        gone = (obj.target_user_id and obj.target_name is None) or (
+            obj.target_tweet_id and obj.target_text is None
         )
+        if gone or not parts:
+            parts.append(format_html("<bdi>{}</bdi> ({})", obj.target_repr, "as recorded"))
+        return format_html_join(" · ", "{}", ((part,) for part in parts))
 
     @admin.display(description="details")
     def details_column(self, obj):
@@ -545,7 +582,7 @@ class UserAdmin(BaseUserAdmin):
             act=act,
             done=message,
             form_class=form_class,
-            skipped_label="staff account(s)",
+            skipped=_skipped_staff,
         )
 
     @admin.action(description="Suspend until a date and time", permissions=["change"])
@@ -611,7 +648,7 @@ class UserAdmin(BaseUserAdmin):
             act=act,
             done=message,
             warning="The current key stops working immediately.",
-            skipped_label="staff account(s)",
+            skipped=_skipped_staff,
         )
 
     def get_deleted_objects(self, objs, request):

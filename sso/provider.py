@@ -9,7 +9,7 @@ from authlib.oidc.core import CodeIDToken
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from joserfc.errors import BadSignatureError, JoseError
+from joserfc.errors import BadSignatureError, ExpiredTokenError, JoseError
 from requests import RequestException
 
 from common.errors import InvalidCredentials, Unavailable
@@ -107,15 +107,25 @@ def id_token_claims(*, id_token: str, nonce: str, access_token: str | None = Non
         token["access_token"] = access_token
     try:
         try:
-            claims = oidc.parse_id_token(token, nonce=nonce, claims_cls=CodeIDToken)
+            claims = _parse_id_token(oidc, token, nonce)
         except BadSignatureError:
             oidc.fetch_jwk_set(force=True)
-            claims = oidc.parse_id_token(token, nonce=nonce, claims_cls=CodeIDToken)
+            claims = _parse_id_token(oidc, token, nonce)
     except JoseError as exc:
         raise _refused_token(exc) from None
     except (RequestException, ValueError, RuntimeError) as exc:
         raise _unavailable(exc) from None
     return dict(claims)
+
+
+def _parse_id_token(oidc, token: dict, nonce: str):
+    # Authlib checks the issuer from the discovery document, but the audience only through `azp`
+    # when the two differ: that the audience names this client is stated here.
+    options = {
+        "iss": {"essential": True, "values": [oidc.load_server_metadata().get("issuer")]},
+        "aud": {"essential": True, "values": [settings.OIDC_CLIENT_ID]},
+    }
+    return oidc.parse_id_token(token, nonce=nonce, claims_cls=CodeIDToken, claims_options=options)
 
 
 def sign_out_url(request) -> str | None:
@@ -150,11 +160,22 @@ def _refused(reason: str) -> InvalidCredentials:
     return InvalidCredentials(_("The sign-in was refused: %(reason)s.") % {"reason": reason})
 
 
-def _refused_token(exc: Exception) -> InvalidCredentials:
-    return InvalidCredentials(
-        _("The provider's ID token was refused (%(reason)s).")
-        % {"reason": getattr(exc, "error", type(exc).__name__)}
-    )
+def _refused_token(exc: JoseError) -> InvalidCredentials:
+    """Why the ID token was refused, in words a person can pass on to their IT department."""
+    claim = getattr(exc, "claim", None)
+    if isinstance(exc, BadSignatureError):
+        reason = _("the ID token is not signed with the provider's key")
+    elif isinstance(exc, ExpiredTokenError):
+        reason = _("the ID token has expired (is this computer's clock right?)")
+    elif claim == "aud":
+        reason = _("the ID token was issued to another application")
+    elif claim == "nonce":
+        reason = _("the ID token belongs to another sign-in")
+    elif claim == "iss":
+        reason = _("the ID token comes from another provider")
+    else:
+        reason = _("the ID token is not valid (%(error)s)") % {"error": exc.error}
+    return InvalidCredentials(_("The sign-in was refused: %(reason)s.") % {"reason": reason})
 
 
 def _unavailable(exc: Exception) -> Unavailable:

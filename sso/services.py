@@ -1,5 +1,6 @@
 """Signing in through the OpenID provider: the Chirp account its claims name, made or linked once."""
 
+import contextlib
 import re
 
 from django.conf import settings
@@ -7,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import user_create, username_unique
-from common.errors import InvalidCredentials
+from accounts.services import PROFILE_TEXT_LIMITS, name_clean, user_create, user_update, username_unique
+from common.errors import Invalid, InvalidCredentials
 from moderation.services import MODERATORS_GROUP, moderator_add, moderator_remove
 from sso.models import LdapIdentity, OidcIdentity
 
@@ -24,8 +25,8 @@ def oidc_account_sign_in(*, issuer: str, claims: dict) -> User:
     same email is linked, but only when the provider says it verified that email (else anyone who
     can set an email at the provider could take over the account); with no such account, one is
     made through accounts.services.user_create, the door every account goes through. Deactivated
-    and suspended accounts are refused, as at every other door. The moderator role follows
-    OIDC_MODERATOR_GROUPS when that is set.
+    and suspended accounts are refused, as at every other door. The profile follows the claims at
+    each sign-in (oidc_profile_sync); the moderator role follows OIDC_MODERATOR_GROUPS when set.
     """
     subject = str(claims.get("sub") or "")
     if not subject:
@@ -37,6 +38,7 @@ def oidc_account_sign_in(*, issuer: str, claims: dict) -> User:
     else:
         user = _account_for_new_identity(claims)
         oidc_identity_link(user=user, issuer=issuer, subject=subject)
+    oidc_profile_sync(user=user, claims=claims)
     if settings.OIDC_MODERATOR_GROUPS:
         groups = claims.get("groups")
         in_group = isinstance(groups, list) and bool(
@@ -77,6 +79,32 @@ def ldap_account_sign_in(*, username: str, name: str, email: str, moderator: boo
     return user
 
 
+# Where providers put a job title: OpenID Connect defines no such claim. Okta and Keycloak send
+# what a mapper names (`title` is the usual choice), Entra ID's optional claim is `jobTitle`.
+TITLE_CLAIMS = ("title", "job_title", "jobTitle")
+
+
+def oidc_profile_sync(*, user: User, claims: dict) -> None:
+    """Make the profile say what the ID token says, where it says anything: the name (`name`, or
+    `given_name` and `family_name`), the job title (TITLE_CLAIMS) and `department`. A claim that is
+    absent leaves the field as it is; a name the display-name rule refuses (one that looks like a
+    staff member's) keeps the current one rather than refusing the sign-in. `picture` is not
+    fetched (see docs/identity.md: a URL of the provider's choosing, fetched by the server)."""
+    changes: dict[str, str] = {}
+    name = _claims_name(claims)[:NAME_MAX_LENGTH]
+    if name and name != user.name:
+        with contextlib.suppress(Invalid):
+            changes["name"] = name_clean(name=name, user=user)
+    title = next((_clean(claims[key]) for key in TITLE_CLAIMS if _clean(claims.get(key))), "")
+    department = _clean(claims.get("department"))
+    for field, value in (("title", title), ("department", department)):
+        value = value[: PROFILE_TEXT_LIMITS[field]]
+        if value and value != getattr(user, field):
+            changes[field] = value
+    if changes:
+        user_update(user=user, **changes)
+
+
 @transaction.atomic
 def oidc_identity_link(*, user: User, issuer: str, subject: str) -> OidcIdentity:
     """Link the provider's `subject` to `user`: their sign-ins through it reach that account."""
@@ -115,13 +143,15 @@ def _clean(value) -> str:
     return value.replace("\x00", "").strip() if isinstance(value, str) else ""
 
 
-def _display_name(claims: dict, email: str) -> str:
+def _claims_name(claims: dict) -> str:
     given = " ".join(
         part for part in (_clean(claims.get("given_name")), _clean(claims.get("family_name"))) if part
     )
-    name = (
-        _clean(claims.get("name")) or given or _clean(claims.get("preferred_username")) or email.split("@")[0]
-    )
+    return _clean(claims.get("name")) or given
+
+
+def _display_name(claims: dict, email: str) -> str:
+    name = _claims_name(claims) or _clean(claims.get("preferred_username")) or email.split("@")[0]
     return name[:NAME_MAX_LENGTH]
 
 

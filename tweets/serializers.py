@@ -122,3 +122,49 @@ class SuggestQuerySerializer(serializers.Serializer):
 class SuggestionsSerializer(serializers.Serializer):
     result = serializers.BooleanField(default=True)
     users = MentionSerializer(many=True, help_text="At most 8, usernames starting with `q` first.")
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        max_length=settings.SEARCH_MAX_LENGTH,
+        help_text=(
+            'Words (all must match), "an exact phrase", -excluded, from:username, #tag, @username '
+            "(posts mentioning them); people and tags: part of a name or username, the start of a tag."
+        ),
+    )
+    type = serializers.ChoiceField(
+        choices=["tweets", "users", "tags"], required=False, default="tweets", help_text="What to find."
+    )
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=40,
+        help_text="Empty or absent for the first page, then the previous page's `next_cursor`.",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.FEED_MAX_LIMIT,
+        default=settings.FEED_DEFAULT_LIMIT,
+        help_text=f"Page size; default {settings.FEED_DEFAULT_LIMIT}, at most {settings.FEED_MAX_LIMIT}.",
+    )
+
+
+class TagCountSerializer(serializers.Serializer):
+    tag = serializers.CharField(help_text="Lower-case, without #.")
+    count = serializers.IntegerField(help_text="Visible posts with the tag.")
+
+
+class SearchPageSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    tweets = TweetSerializer(many=True, required=False, help_text="With type=tweets: best first.")
+    users = MentionSerializer(many=True, required=False, help_text="With type=users: by name.")
+    tags = TagCountSerializer(many=True, required=False, help_text="With type=tags: most used first.")
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the next page; null at the end."
+    )

@@ -5,10 +5,13 @@ from rest_framework.views import APIView
 
 from api.schema import IDEMPOTENCY_KEY_PARAMETER, OkEnvelopeSerializer, error_responses
 from common.idempotency import HEADER, fingerprint, idempotency_key_check, idempotent
+from tweets.search import search
 from tweets.selectors import mention_suggestions, tag_tweets, tweet_detail, tweet_history, tweet_replies
 from tweets.serializers import (
     HistorySerializer,
     KeysetQuerySerializer,
+    SearchPageSerializer,
+    SearchQuerySerializer,
     SuggestionsSerializer,
     SuggestQuerySerializer,
     TweetCreatedSerializer,
@@ -209,3 +212,47 @@ class MentionSuggestionsView(APIView):
         query = SuggestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response({"result": True, "users": mention_suggestions(query=query.validated_data["q"])})
+
+
+class SearchView(APIView):
+    @extend_schema(
+        summary="Search posts, people or tags",
+        description=(
+            "Extension (docs/search.md). `type=tweets`: visible posts matching every word, "
+            '"phrase", -exclusion, from:username, #tag and @username of `q`, ranked by relevance with '
+            "recency; `type=users`: people whose name or username contains `q`; `type=tags`: tags "
+            "starting with `q`, with their number of visible posts. An empty `q` finds nothing. "
+            "503 when a search runs past its time limit."
+        ),
+        parameters=[SearchQuerySerializer],
+        responses={200: SearchPageSerializer, **error_responses(400, 503)},
+        examples=[
+            OpenApiExample(
+                "Posts",
+                value={"result": True, "tweets": [_TWEET_EXAMPLE], "next_cursor": "42:10"},
+                response_only=True,
+            ),
+            OpenApiExample(
+                "People",
+                value={
+                    "result": True,
+                    "users": [{"id": 2, "name": "Grace Hopper", "username": "grace"}],
+                    "next_cursor": None,
+                },
+                response_only=True,
+            ),
+            OpenApiExample(
+                "Tags",
+                value={"result": True, "tags": [{"tag": "launch", "count": 12}], "next_cursor": None},
+                response_only=True,
+            ),
+        ],
+    )
+    def get(self, request):
+        query = SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        page = search(
+            viewer=request.user, text=data["q"], kind=data["type"], cursor=data["cursor"], limit=data["limit"]
+        )
+        return Response({"result": True, page.kind: page.items, "next_cursor": page.next_cursor})

@@ -27,5 +27,6 @@ def limits(request) -> dict:
         "LANGUAGE_CODE": get_language(),
         "tweet_max_length": settings.TWEET_MAX_LENGTH,
         "tweet_max_media": settings.TWEET_MAX_MEDIA,
+        "search_max_length": settings.SEARCH_MAX_LENGTH,
         "time_zone": viewer_time_zone(request),
     }

@@ -55,6 +55,12 @@ def _page_wording(exc: domain.ChirpError) -> str | None:
         "tweet_empty": _("Write something or add an image."),
         "blank_name": _("Enter a name."),
         "wrong_current_password": _("This is not your current password."),
+        "search_too_long": _("A search can have at most %(n)s characters.")
+        % {"n": settings.SEARCH_MAX_LENGTH},
+        "search_too_many_terms": _("A search can have at most %(n)s words, phrases and filters.")
+        % {"n": settings.SEARCH_MAX_TERMS},
+        "search_cursor": _("This link is broken; start the search again."),
+        "search_slow": _("This search took too long; try more or rarer words."),
     }
     return wording.get(exc.code)
 

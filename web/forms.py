@@ -163,7 +163,7 @@ class SetPasswordForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search colleagues by name"), required=False, max_length=150)
+    q = forms.CharField(label=_("Search colleagues by name or username"), required=False, max_length=150)
 
 
 @cache

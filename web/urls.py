@@ -25,6 +25,7 @@ urlpatterns = [
     path("tweets/<id:tweet_id>/unlike/", views.unlike, name="unlike"),
     path("tweets/<id:tweet_id>/delete/", views.delete, name="delete"),
     path("tweets/<id:tweet_id>/report/", views.report, name="report"),
+    path("search/", views.search_page, name="search"),
     path("people/", views.directory, name="people"),
     path("people/suggest/", views.suggest, name="suggest"),
     path("people/<id:user_id>/", views.profile, name="profile"),

@@ -50,6 +50,7 @@ from feed.selectors import feed_latest, top_ids
 from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
 from sso import provider as sso_provider
+from tweets.search import search_parse, search_tags, search_tweet_ids
 from tweets.selectors import (
     mention_suggestions,
     tag_tweets,
@@ -571,6 +572,51 @@ def suggest(request):
     return JsonResponse({"users": mention_suggestions(query=query)})
 
 
+SEARCH_PAGE_SIZE = 20
+SEARCH_TABS = ("posts", "people", "tags")
+
+
+@signed_in
+@require_GET
+def search_page(request):
+    """The search box's page: posts (best first, the words marked), people or tags for `q`; the API's
+    GET /api/search, through the same selectors."""
+    q, cursor = request.GET.get("q", ""), request.GET.get("cursor", "")
+    tab = request.GET.get("type", "posts")
+    if tab not in SEARCH_TABS:
+        tab = "posts"
+    # What the box and the tabs carry on: at most what a search may be.
+    shown = q[: settings.SEARCH_MAX_LENGTH]
+    context: dict[str, Any] = {"q": shown, "tab": tab, "tweets": [], "tags": [], "page": None, "next_url": ""}
+    context["tab_urls"] = {name: f"?{urlencode({'q': shown, 'type': name})}" for name in SEARCH_TABS}
+    status = 200
+    try:
+        if "\x00" in q:
+            raise Invalid.on_field("q", _("The search contains a character that cannot be searched."))
+        next_cursor = None
+        if tab == "posts":
+            query = search_parse(q)
+            ids, next_cursor = search_tweet_ids(query=query, cursor=cursor, limit=SEARCH_PAGE_SIZE)
+            cards = tweet_cards(ids=ids, viewer=request.user)
+            for card in cards:
+                card["highlight"] = query.highlight
+            context["tweets"] = cards
+        elif tab == "people":
+            search_parse(q)  # the same length limit as the other tabs
+            if q.strip():
+                users = user_directory(viewer=request.user, search=q, colleagues_only=True)
+                context["page"] = Paginator(users, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+                context["page_query"] = f"{urlencode({'q': q, 'type': 'people'})}&"
+        else:
+            context["tags"], next_cursor = search_tags(text=q, cursor=cursor, limit=SEARCH_PAGE_SIZE)
+        if next_cursor:
+            context["next_url"] = f"?{urlencode({'q': q, 'type': tab, 'cursor': next_cursor})}"
+    except ChirpError as exc:
+        error = page_error(exc)
+        context["error"], status = error.message, error.status
+    return render(request, "web/search.html", context, status=status)
+
+
 # --- People -----------------------------------------------------------------------------------
 
 
@@ -582,7 +628,8 @@ def directory(request):
     search = form.cleaned_data["q"].strip() if form.is_valid() else ""
     users = user_directory(viewer=request.user, search=search, colleagues_only=True)
     page = Paginator(users, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/directory.html", {"form": form, "page": page, "search": search})
+    context = {"form": form, "page": page, "search": search, "page_query": f"{urlencode({'q': search})}&"}
+    return render(request, "web/directory.html", context)
 
 
 @signed_in

@@ -158,7 +158,7 @@ def test_moderator_actions_skip_staff_accounts(moderator_client, superuser):
     """Bulk account actions leave staff accounts alone for a moderator, and say so."""
     response = run_action(moderator_client, USERS, "suspend_indefinitely", [superuser.id], reason="x")
 
-    assert "Skipped 1 staff account(s)." in messages_of(response)
+    assert "Skipped 1 staff account." in messages_of(response)
     superuser.user.refresh_from_db()
     assert superuser.user.suspended_until is None
     assert not AuditEntry.objects.exists()

@@ -81,3 +81,22 @@ def test_add_moderator_command_refuses_an_unknown_user(db):
     """A typo in the username is an error, not a silent no-op."""
     with pytest.raises(CommandError, match="No user @nobody"):
         call_command("add_moderator", "nobody")
+
+
+def test_audit_log_names_the_person_and_quotes_the_post_with_links(moderator_client, entry, tweet):
+    """ "Ada Lovelace (@ada) · “the post's words”", each linked, not "user #2 · tweet #32"."""
+    page = moderator_client.get(AUDIT).content.decode()
+    author = tweet.author
+    person = f"<bdi>{author.name}</bdi> (@{author.username})"
+    assert f'<a href="/admin/accounts/user/{author.pk}/change/">{person}</a>' in page
+    assert f'<a href="/admin/tweets/tweet/{tweet.pk}/change/">“<bdi>' in page
+    assert f"user #{author.pk}" not in page and f"tweet #{tweet.pk}</a>" not in page
+
+
+def test_audit_log_falls_back_to_the_record_once_the_post_is_gone(moderator_client, entry, tweet):
+    """The entry outlives what it is about: deleted, it shows what was recorded at the time."""
+    tweet.delete()
+    page = moderator_client.get(AUDIT).content.decode()
+    assert f"/admin/tweets/tweet/{tweet.pk}/" not in page
+    assert f"<bdi>{entry.target_repr}</bdi> (as recorded)" in page
+    assert f"/admin/accounts/user/{tweet.author.pk}/change/" in page

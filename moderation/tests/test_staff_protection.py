@@ -72,7 +72,7 @@ def test_moderator_cannot_act_on_staff_or_themselves_from_the_user_list(
     response = run_action(moderator_client, USERS, action, [t.id for t in targets] + [author.id], reason="x")
 
     messages = messages_of(response)
-    assert "Skipped 4 staff account(s)." in messages
+    assert "Skipped 4 staff accounts." in messages
     refusals = " ".join(messages[2:])
     for target in targets:
         assert str(target.user) in refusals

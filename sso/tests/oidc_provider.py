@@ -1,5 +1,6 @@
 """A real OpenID provider process for the tests: oidc-provider-mock (PyPI) under its own uvicorn,
-on a port of CHIRP_TEST_OIDC_PORTS (default 8800-8809).
+on a port of CHIRP_TEST_OIDC_PORTS (default 8800-8809), behind the PKCE check and the bad-token
+switch of sso/tests/oidc_provider_server.py.
 
 It serves discovery, the authorization and token endpoints, its keys, userinfo and RP-initiated
 sign-out; people's claims are set over HTTP (PUT /users/<sub>) and a person signs in by posting
@@ -17,6 +18,8 @@ import requests
 from faults.servers import free_port, port_range
 from sso.tests.server_process import ServerProcess
 
+SERVER = Path(__file__).with_name("oidc_provider_server.py")
+
 
 class OidcProvider(ServerProcess):
     name = "the OpenID provider"
@@ -29,7 +32,7 @@ class OidcProvider(ServerProcess):
     def start(self) -> "OidcProvider":
         """Start the process; a restart makes a new signing key (as a provider's key rotation does)."""
         self.spawn(
-            [sys.executable, "-m", "oidc_provider_mock", "--port", str(self.port), "--require-nonce"],
+            [sys.executable, str(SERVER), "--port", str(self.port)],
             env={**os.environ, "NO_COLOR": "1"},
         )
         return self
@@ -53,6 +56,11 @@ class OidcProvider(ServerProcess):
         response = requests.post(authorization_url, data={"sub": sub}, allow_redirects=False, timeout=10)
         assert response.status_code == 302, response.text
         return response.headers["Location"]
+
+    def next_token(self, mode: str) -> None:
+        """The next code exchange answers with a bad ID token (see oidc_provider_server.MODES)."""
+        response = requests.post(f"{self.issuer}/_tests/next-token", json={"mode": mode}, timeout=10)
+        assert response.status_code == 204, response.text
 
     def keys(self) -> dict:
         return requests.get(f"{self.issuer}/jwks", timeout=10).json()

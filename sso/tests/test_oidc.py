@@ -45,6 +45,23 @@ def test_authorization_request_uses_pkce_state_and_nonce(client, oidc):
     assert set(query["scope"][0].split()) == {"openid", "email", "profile"}
 
 
+def test_provider_checks_the_pkce_verifier_chirp_sends(client, oidc):
+    """The provider compares the token request's code_verifier with the S256 challenge: Chirp's
+    own verifier passes (every sign-in here), one that does not match the challenge is refused."""
+    oidc.set_user("pia", name="Pia", email="pia@corp.example", email_verified=True)
+    start = client.get("/sso/oidc/start/")
+    state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+    session = client.session
+    key = next(name for name, _value in session.items() if name.endswith(state))
+    session[key]["data"]["code_verifier"] = "a-verifier-that-does-not-match-the-challenge-sent-0123"
+    session.save()
+    client.get(oidc.authorize(start["Location"], "pia"))
+    assert "_auth_user_id" not in client.session
+    assert "The sign-in was refused: invalid_grant." in shown_message(client)
+    assert not User.objects.filter(email="pia@corp.example").exists()
+    assert sso_sign_in(client, oidc, "pia")["Location"] == "/" and "_auth_user_id" in client.session
+
+
 def test_first_sign_in_creates_the_account_from_the_claims(client, oidc):
     """A colleague new to Chirp gets an account named, addressed and username'd as the provider says."""
     oidc.set_user(
@@ -61,6 +78,58 @@ def test_first_sign_in_creates_the_account_from_the_claims(client, oidc):
     assert not user.has_usable_password()
     assert OidcIdentity.objects.filter(user=user, issuer=oidc.issuer, subject="grace-1").exists()
     assert "What&#x27;s happening?" in client.get("/").content.decode()
+
+
+def test_profile_follows_the_claims_at_each_sign_in(client, oidc):
+    """Name, job title and department come from the ID token when the account is made, and again
+    at every sign-in after a change at the provider; a claim left out leaves the field alone."""
+    oidc.set_user(
+        "pf",
+        name="Pat Field",
+        email="pf@corp.example",
+        email_verified=True,
+        title="Engineer",
+        department="Platform",
+    )
+    sso_sign_in(client, oidc, "pf")
+    pat = User.objects.get(email="pf@corp.example")
+    assert (pat.name, pat.title, pat.department) == ("Pat Field", "Engineer", "Platform")
+    client.logout()
+    oidc.set_user(
+        "pf",
+        given_name="Patricia",
+        family_name="Field",
+        email="pf@corp.example",
+        email_verified=True,
+        jobTitle="Staff engineer",
+    )
+    sso_sign_in(client, oidc, "pf")
+    pat.refresh_from_db()
+    assert (pat.name, pat.title, pat.department) == ("Patricia Field", "Staff engineer", "Platform")
+
+
+def test_linked_local_account_takes_the_providers_profile(client, oidc, make_user):
+    """A local account linked by its verified email gets the provider's name and title."""
+    make_user("ada", username="ada", email="ada@corp.example")
+    oidc.set_user(
+        "ada-p", name="Ada Lovelace", email="ada@corp.example", email_verified=True, title="Analyst"
+    )
+    sso_sign_in(client, oidc, "ada-p")
+    ada = User.objects.get(username="ada")
+    assert (ada.name, ada.title) == ("Ada Lovelace", "Analyst")
+
+
+def test_a_name_claim_like_a_staff_members_keeps_the_current_name(client, oidc, make_user):
+    """The display-name rule holds for the provider's names too: the sign-in works, the name stays."""
+    make_user("Root Admin", username="root", is_staff=True)
+    oidc.set_user("imp", name="Imp", email="imp@corp.example", email_verified=True)
+    sso_sign_in(client, oidc, "imp")
+    client.logout()
+    oidc.set_user("imp", name="R00t Admin", email="imp@corp.example", email_verified=True, title="x" * 400)
+    sso_sign_in(client, oidc, "imp")
+    imp = User.objects.get(email="imp@corp.example")
+    assert "_auth_user_id" in client.session
+    assert imp.name == "Imp" and imp.title == "x" * 150
 
 
 def test_username_clash_gets_a_suffix(client, oidc, make_user):
@@ -268,6 +337,51 @@ def test_unreachable_provider_is_explained(client, db, settings):
     response = client.get("/sso/oidc/start/")
     assert response["Location"] == "/"
     assert "The sign-in provider cannot be reached" in shown_message(client)
+
+
+# --- Bad ID tokens through the callback: the provider's token endpoint answers with them ----------
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("foreign-key", "the ID token is not signed with the provider&#x27;s key"),
+        ("another-client", "the ID token was issued to another application"),
+        ("another-nonce", "the ID token belongs to another sign-in"),
+    ],
+)
+def test_bad_id_token_from_the_provider_signs_nobody_in(client, oidc, mode, reason):
+    """A forged token, one issued to another application, or one of another sign-in (replayed):
+    the sign-in page says why, nobody is signed in, no account is made."""
+    oidc.set_user("bo", name="Bo", email="bo@corp.example", email_verified=True)
+    oidc.next_token(mode)
+    response = sso_sign_in(client, oidc, "bo")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "_auth_user_id" not in client.session and provider.ID_TOKEN_SESSION_KEY not in client.session
+    assert f"The sign-in was refused: {reason}." in shown_message(client)
+    assert not User.objects.filter(email="bo@corp.example").exists() and not OidcIdentity.objects.exists()
+
+
+def test_expired_id_token_through_the_callback_signs_nobody_in(client, oidc):
+    """The provider's genuine token arrives after its expiry (and the two minutes' leeway)."""
+    oidc.set_user("ex", name="Ex", email="ex@corp.example", email_verified=True)
+    start = client.get("/sso/oidc/start/")
+    callback = oidc.authorize(start["Location"], "ex")
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        response = client.get(callback)
+    assert response["Location"] == "/" and "_auth_user_id" not in client.session
+    assert "The sign-in was refused: the ID token has expired" in shown_message(client)
+    assert not User.objects.filter(email="ex@corp.example").exists()
+
+
+def test_wrong_state_shows_a_message_and_signs_nobody_in(client, oidc):
+    oidc.set_user("st", name="St", email="st@corp.example", email_verified=True)
+    start = client.get("/sso/oidc/start/")
+    callback = urlsplit(oidc.authorize(start["Location"], "st"))
+    query = parse_qs(callback.query) | {"state": ["another-state"]}
+    client.get(f"{callback.path}?{urlencode(query, doseq=True)}")
+    assert "_auth_user_id" not in client.session
+    assert "The sign-in was refused: mismatching_state." in shown_message(client)
 
 
 # --- The ID token check, fed the provider's own tokens and forged ones ----------------------------

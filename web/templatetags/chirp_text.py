@@ -1,4 +1,5 @@
-"""A tweet's text as HTML: escaped first, then its stored mentions, its tags and http(s) URLs linked."""
+"""A tweet's text as HTML: escaped first, then its stored mentions, its tags and http(s) URLs linked,
+then a search's words marked."""
 
 import re
 
@@ -43,4 +44,22 @@ def tweet_html(tweet: dict) -> SafeString:
         return text
 
     html = _TOKEN_RE.sub(link, escape(tweet["content"]))
+    if tweet.get("highlight"):
+        html = _marked(html, tweet["highlight"])
     return mark_safe(html.replace("\n", "<br>"))
+
+
+# Tags and character references of the escaped, linked text: never marked inside.
+_MARKUP_RE = re.compile(r"(<[^>]*>|&[#\w]+;)")
+
+
+def _marked(html: str, terms: list[str]) -> str:
+    """Each whole word of the text that is one of the search's terms (letters and digits only, see
+    tweets.search.TERM_RE), any letter case, inside <mark>; only in text, never in a tag or entity."""
+    words = "|".join(re.escape(escape(term)) for term in sorted(terms, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])", re.IGNORECASE)
+    parts = _MARKUP_RE.split(html)
+    return "".join(
+        part if index % 2 else pattern.sub(lambda match: f"<mark>{match.group()}</mark>", part)
+        for index, part in enumerate(parts)
+    )

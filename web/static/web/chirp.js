@@ -252,6 +252,33 @@ function typing(target) {
   return target.closest && target.closest("input, textarea, select, [contenteditable=true], dialog[open]");
 }
 
+// The list is read out through a live region as it opens ("Keyboard shortcuts: j k: Next or
+// previous post; ..."), and its closing is said too; focus returns to where it was.
+let shortcutsReturnTo = null;
+
+function shortcutsOpen() {
+  const help = document.getElementById("shortcuts");
+  return Boolean(help && !help.hidden);
+}
+
+function toggleShortcuts() {
+  const help = document.getElementById("shortcuts");
+  const status = document.getElementById("shortcuts-status");
+  if (!help) return;
+  help.hidden = !help.hidden;
+  if (!help.hidden) {
+    shortcutsReturnTo = document.activeElement;
+    help.focus();
+    const keys = Array.from(help.querySelectorAll("dt")).map(
+      (dt) => `${dt.textContent.trim()}: ${dt.nextElementSibling.textContent.trim()}`);
+    status.textContent = `${help.querySelector("h2").textContent.trim()}: ${keys.join("; ")}.`;
+  } else {
+    status.textContent = status.dataset.closed;
+    if (shortcutsReturnTo && shortcutsReturnTo !== document.body) shortcutsReturnTo.focus();
+    shortcutsReturnTo = null;
+  }
+}
+
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
   const posts = Array.from(document.querySelectorAll("article[data-post]"));
@@ -271,8 +298,9 @@ document.addEventListener("keydown", (event) => {
     if (compose) compose.focus();
     else window.location.href = document.querySelector("[data-shortcut-new]").href;
   } else if (event.key === "?") {
-    const help = document.getElementById("shortcuts");
-    if (help) { help.hidden = !help.hidden; if (!help.hidden) help.focus(); }
+    toggleShortcuts();
+  } else if (event.key === "Escape" && shortcutsOpen()) {
+    toggleShortcuts();
   } else {
     return;
   }

@@ -46,6 +46,8 @@ USERS = [
     "Jo Plain",
     "Vi Viewer",
     "Tam Tagger",
+    "Sid Searcher",
+    "Sam Shortcut",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"

@@ -17,6 +17,9 @@ PAGES = [
     "/tweets/{other}/report/",
     "/tweets/{own}/delete/",
     "/?after={own}",
+    "/search/?q=accessible+post",
+    "/search/?q=demo&type=people",
+    "/search/?q=a&type=tags",
 ]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 

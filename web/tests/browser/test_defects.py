@@ -269,3 +269,23 @@ def test_without_javascript_liking_on_a_later_page_stays_on_that_page(browser, c
         ).to_be_visible()
     finally:
         context.close()
+
+
+def test_shortcut_list_is_announced_through_a_live_region(sign_in, page):
+    """ "?" reads the list out through a polite live region (a screen reader hears every key), and
+    "?" or Escape says it closed and gives focus back."""
+    sign_in("sam")
+    status = page.locator("#shortcuts-status")
+    assert status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
+    assert status.text_content() == ""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").focus()
+    page.keyboard.press("?")
+    assert page.locator("#shortcuts").is_visible()
+    said = status.text_content()
+    assert said.startswith("Keyboard shortcuts: ")
+    for words in ("j k: Next or previous post", "l: Like or unlike", "n: New post", "?: Show or hide"):
+        assert words in said
+    page.keyboard.press("Escape")
+    assert page.locator("#shortcuts").is_hidden()
+    assert status.text_content() == "Keyboard shortcuts hidden."
+    assert page.evaluate("document.activeElement.textContent.trim()") == "People"

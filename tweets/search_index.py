@@ -1,0 +1,155 @@
+"""The full-text index of tweets' text, kept by the database in the transaction of each write.
+
+PostgreSQL: a stored `search_vector` tsvector column with a GIN index, set by a BEFORE INSERT OR
+UPDATE OF content trigger with settings.SEARCH_CONFIG. SQLite: an FTS5 table over the tweets'
+content (external content, no second copy of the text), kept by AFTER INSERT/UPDATE/DELETE
+triggers. Triggers rather than the services' writes, so that every door that writes a tweet's text
+(the services, the admin, the bulk import's COPY) keeps the index without knowing of it.
+
+Neither the column nor the FTS5 table is a model field: a Tweet read by the ORM never carries its
+vector. Installed by migration tweets.0009, checked again after every migrate (a SQLite table
+rebuild by a later migration drops a table's triggers), rebuilt by `manage.py search_index`.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+
+from tweets.models import Tweet
+
+TABLE = Tweet._meta.db_table
+COLUMN = "search_vector"
+GIN_INDEX = "tweet_search_idx"
+PG_FUNCTION = "tweet_search_vector"
+FTS_TABLE = f"{TABLE}_fts"
+# SQLite's tokenizer: Unicode letters and digits, case-folded, diacritics kept (as PostgreSQL's
+# `simple` configuration does).
+FTS_TOKENIZE = "unicode61 remove_diacritics 0"
+_SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_insert": (
+        f"AFTER INSERT ON {TABLE} BEGIN"
+        f" INSERT INTO {FTS_TABLE}(rowid, content) VALUES (new.id, new.content); END"
+    ),
+    f"{FTS_TABLE}_delete": (
+        f"AFTER DELETE ON {TABLE} BEGIN"
+        f" INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, content) VALUES ('delete', old.id, old.content); END"
+    ),
+    f"{FTS_TABLE}_update": (
+        f"AFTER UPDATE OF content ON {TABLE} BEGIN"
+        f" INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, content) VALUES ('delete', old.id, old.content);"
+        f" INSERT INTO {FTS_TABLE}(rowid, content) VALUES (new.id, new.content); END"
+    ),
+}
+
+
+def _pg_function_sql(config: str) -> str:
+    # `config` is settings.SEARCH_CONFIG, checked to be an identifier when the settings load.
+    return f"""
+CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.{COLUMN} := to_tsvector('{config}'::regconfig, coalesce(NEW.content, ''));
+    RETURN NEW;
+END
+$$"""
+
+
+def pg_config_in_use(connection) -> str | None:
+    """The configuration the trigger indexes with (None when not installed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [PG_FUNCTION])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    source = row[0]
+    start = source.index("to_tsvector('") + len("to_tsvector('")
+    return source[start : source.index("'", start)]
+
+
+def install(connection, *, fill: bool) -> None:
+    """Create what is missing of the index on this connection's database (idempotent).
+
+    `fill`: index the existing rows when the index is created here (the migration); after a
+    SQLite table rebuild the FTS5 table still holds the same rows, so only the triggers come back.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {COLUMN} tsvector")
+            if pg_config_in_use(connection) is None:
+                cursor.execute(_pg_function_sql(settings.SEARCH_CONFIG))
+            cursor.execute(
+                "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [PG_FUNCTION, TABLE]
+            )
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    f"CREATE TRIGGER {PG_FUNCTION} BEFORE INSERT OR UPDATE OF content ON {TABLE}"
+                    f" FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
+                )
+                if fill:
+                    cursor.execute(
+                        f"UPDATE {TABLE} SET {COLUMN} = to_tsvector(%s::regconfig, content)",
+                        [pg_config_in_use(connection)],
+                    )
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON {TABLE} USING gin ({COLUMN})")
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+            created = cursor.fetchone() is None
+            if created:
+                cursor.execute(
+                    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+                    f"content, content='{TABLE}', content_rowid='id', tokenize='{FTS_TOKENIZE}')"
+                )
+            for name, body in _SQLITE_TRIGGERS.items():
+                cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+            if created and fill:
+                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def uninstall(connection) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {PG_FUNCTION} ON {TABLE}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
+            cursor.execute(f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {COLUMN}")
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for name in _SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+def rebuild(connection, *, batch: int, progress: Callable[[int, int], None]) -> int:
+    """Index every tweet again with settings.SEARCH_CONFIG, `batch` rows per transaction.
+
+    Each batch is its own short transaction (row locks for a moment, no table lock), so the site
+    keeps serving; tweets written meanwhile are indexed by the trigger, with the new configuration
+    as soon as it is installed (first). `progress(done, total)` after each batch. Returns the rows.
+    """
+    install(connection, fill=False)
+    if connection.vendor == "sqlite":
+        # FTS5 rebuilds its whole index in one statement; SQLite has one writer anyway.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            total = cursor.fetchone()[0]
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        progress(total, total)
+        return total
+    with connection.cursor() as cursor:
+        cursor.execute(_pg_function_sql(settings.SEARCH_CONFIG))
+        cursor.execute(f"SELECT count(*), coalesce(max(id), 0) FROM {TABLE}")
+        total, last = cursor.fetchone()
+    done, after = 0, 0
+    while after < last:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH batch AS (SELECT id FROM {TABLE} WHERE id > %s ORDER BY id LIMIT %s)"
+                f" UPDATE {TABLE} AS t SET {COLUMN} = to_tsvector(%s::regconfig, t.content)"
+                f" FROM batch WHERE t.id = batch.id RETURNING t.id",
+                [after, batch, settings.SEARCH_CONFIG],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            break
+        done, after = done + len(ids), max(ids)
+        progress(done, total)
+    return done
