@@ -23,8 +23,8 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.models import User, visible_user_q
-from api.fields import MAX_ID
-from common.errors import Invalid, NotFound
+from api.fields import cursor_id
+from common.errors import NotFound
 from common.queries import Ids, InArray
 from common.replicas import primary_reads, read_connection
 from media.selectors import storage_urls
@@ -238,15 +238,6 @@ def with_replies_count(tweets: QuerySet) -> QuerySet:
 def tweet_rows(tweets: QuerySet) -> list[dict]:
     """Rows of TWEET_ROW_FIELDS for tweets_payload: one query."""
     return list(with_replies_count(tweets).values(*TWEET_ROW_FIELDS))
-
-
-def cursor_id(cursor: str) -> int | None:
-    """The tweet id a keyset cursor names (None for an empty cursor); Invalid if it names none."""
-    if not cursor:
-        return None
-    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 19 or int(cursor) > MAX_ID:
-        raise Invalid.on_field("cursor", "Invalid cursor.")
-    return int(cursor)
 
 
 def _keyset_page(tweets: QuerySet, limit: int) -> tuple[list[TweetPayload], str | None]:

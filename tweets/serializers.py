@@ -97,22 +97,6 @@ class HistorySerializer(serializers.Serializer):
     history = HistoryEntrySerializer(many=True, help_text="Newest first.")
 
 
-class KeysetQuerySerializer(serializers.Serializer):
-    cursor = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Empty or absent for the first page, then the previous page's `next_cursor`.",
-    )
-    limit = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=settings.FEED_MAX_LIMIT,
-        default=settings.FEED_DEFAULT_LIMIT,
-        help_text=f"Page size; default {settings.FEED_DEFAULT_LIMIT}, at most {settings.FEED_MAX_LIMIT}.",
-    )
-
-
 class SuggestQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=150, help_text="What was typed after `@`."

@@ -1,4 +1,6 @@
+import functools
 from collections import Counter
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -13,6 +15,13 @@ from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
 from common.text import bidi_controls_balance, text_check
 from media.services import media_claim, media_delete_many
+from notifications.services import (
+    like_notified_cte,
+    like_notify,
+    like_unnotify,
+    post_notify,
+    unlike_unnotified_cte,
+)
 from ops import metrics
 from tweets.entities import Entities, entities_parse, invisible_check
 from tweets.models import Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
@@ -34,32 +43,66 @@ def _text_check(content: str) -> tuple[str, Entities]:
     return content, entities_parse(content)
 
 
-def _mentioned_ids(usernames: list[str]) -> list[int]:
-    """Ids of the active users these lower-case usernames name, in the text's order; others stay text."""
-    if not usernames:
-        return []
-    found: dict[str, int] = {}
+# Stand for the current time and the names in the compiled mention lookup; replaced on each call.
+_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_NAME = "\x00name{}"
+
+
+@functools.cache
+def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
+    """The lookup of the active users `count` lower-case usernames name, (username, id) by id, as
+    SQL compiled once per process from the ORM (building the queryset cost ten times running it;
+    user_username_lower_idx serves it); its parameters with _NOW and _NAME where the time and the
+    names go."""
     rows = (
         User.objects.alias(username_lower=Lower("username"))
-        .filter(visible_user_q(), username_lower__in=usernames)
+        .filter(visible_user_q(now=_NOW), username_lower__in=[_NAME.format(n) for n in range(count)])
         .order_by("id")
         .values_list("username", "id")
     )
-    for username, user_id in rows:
-        found.setdefault(username.lower(), user_id)
+    return rows.query.sql_with_params()
+
+
+def _mentioned_ids(usernames: list[str]) -> list[int]:
+    """Ids of the active users these lower-case usernames name, in the text's order; others stay text.
+
+    One query, on user_username_lower_idx (a posting with mentions costs it on each request).
+    """
+    if not usernames:
+        return []
+    sql, template = _mentions_sql(len(usernames), connection.vendor)
+    now = connection.ops.adapt_datetimefield_value(_NOW)
+    values = {now: connection.ops.adapt_datetimefield_value(timezone.now())}
+    values.update((_NAME.format(n), name) for n, name in enumerate(usernames))
+    found: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(param, param) for param in template])
+        for username, user_id in cursor.fetchall():
+            found.setdefault(username.lower(), user_id)
     return [found[name] for name in usernames if name in found]
 
 
 def _entity_rows_create(tweet: Tweet) -> None:
-    """The Mention and TweetTag rows of the tweet's mentioned_ids and tags (none: no query)."""
-    if tweet.mentioned_ids:
-        Mention.objects.bulk_create(
-            [Mention(tweet=tweet, user_id=user_id) for user_id in tweet.mentioned_ids]
-        )
-    if tweet.tags:
-        TweetTag.objects.bulk_create(
-            [TweetTag(tweet=tweet, tag=tag, created_at=tweet.created_at) for tag in tweet.tags]
-        )
+    """The Mention and TweetTag rows of the tweet's mentioned_ids and tags, an INSERT each (none:
+    no query). Plain statements: bulk_create's per-object work cost twice the database's."""
+    created_at = connection.ops.adapt_datetimefield_value(tweet.created_at)
+    tables = (
+        (Mention, ("tweet", "user"), [(tweet.pk, user_id) for user_id in tweet.mentioned_ids]),
+        (TweetTag, ("tweet", "tag", "created_at"), [(tweet.pk, tag, created_at) for tag in tweet.tags]),
+    )
+    with connection.cursor() as cursor:
+        for model, fields, rows in tables:
+            if rows:
+                cursor.execute(*_insert_statement(model, fields, rows))
+
+
+def _insert_statement(model, fields: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
+    """An INSERT of these rows (values for these fields, in the database's form) into the model's table."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(rows))}"
+    return sql, [value for values in rows for value in values]
 
 
 @transaction.atomic
@@ -77,8 +120,9 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
         raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.", code="tweet_same_image")
     if not content.strip() and not media_ids:
         raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.", code="tweet_empty")
+    replied_to_author_id = None
     if in_reply_to is not None:
-        tweet_get_visible(tweet_id=in_reply_to)
+        replied_to_author_id = tweet_get_visible(tweet_id=in_reply_to).author_id
     tweet = Tweet.objects.create(
         author=author,
         content=content,
@@ -88,6 +132,7 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
     )
     _entity_rows_create(tweet)
     _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids)
+    post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
 
@@ -150,12 +195,13 @@ def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
     tweet.mentioned_ids, tweet.tags = _mentioned_ids(entities.usernames), entities.tags
     tweet.save(update_fields=["content", "edited_at", "mentioned_ids", "tags"])
     _entity_rows_create(tweet)
+    post_notify(tweet=tweet, author=user)
     return tweet
 
 
 # One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),
 # the like row and the counter change together (likes_counted, compiled by the ORM), and the
-# counter moves only if the row did.
+# counter moves only if the row did; so does the author's notification (notifications.services).
 # Under concurrent duplicates the loser's INSERT/DELETE affects no row (the UPDATE re-reads
 # likes_count after the winner's commit), so nothing is counted twice. The request is the api
 # key plus this one round trip, whatever the outcome.
@@ -165,7 +211,7 @@ changed AS (
     INSERT INTO {Like._meta.db_table} (user_id, tweet_id, created_at) SELECT %s, id, %s FROM target
     ON CONFLICT DO NOTHING RETURNING tweet_id
 ),
-counted AS ({{counted}})
+counted AS ({{counted}}){{notified}}
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 _UNLIKE_SQL = f"""
@@ -174,7 +220,7 @@ changed AS (
     DELETE FROM {Like._meta.db_table} WHERE user_id = %s AND tweet_id IN (SELECT id FROM target)
     RETURNING tweet_id
 ),
-counted AS ({{counted}})
+counted AS ({{counted}}){{notified}}
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 
@@ -188,19 +234,23 @@ def _counted_sql(delta: int) -> tuple[str, list]:
     return f"{sql} RETURNING {connection.ops.quote_name(Tweet._meta.pk.attname)}", list(params)
 
 
-def _likes_change_statement(*, like: bool, user_id: int, tweet_id: int) -> tuple[str, list]:
+def _likes_change_statement(*, like: bool, user, tweet_id: int) -> tuple[str, list]:
     """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet."""
-    target_sql, target_params = visible_tweets().filter(pk=tweet_id).values("id").query.sql_with_params()
+    query = visible_tweets().filter(pk=tweet_id).values("id", "author_id").query
+    target_sql, target_params = query.sql_with_params()
     counted_sql, counted_params = _counted_sql(1 if like else -1)
     if like:
-        sql, params = _LIKE_SQL, [*target_params, user_id, timezone.now()]
+        sql, params = _LIKE_SQL, [*target_params, user.pk, timezone.now()]
+        notified_sql, notified_params = like_notified_cte(actor=user)
     else:
-        sql, params = _UNLIKE_SQL, [*target_params, user_id]
-    return sql.format(target=target_sql, counted=counted_sql), [*params, *counted_params]
+        sql, params = _UNLIKE_SQL, [*target_params, user.pk]
+        notified_sql, notified_params = unlike_unnotified_cte(actor_id=user.pk)
+    sql = sql.format(target=target_sql, counted=counted_sql, notified=notified_sql)
+    return sql, [*params, *counted_params, *notified_params]
 
 
-def _likes_change_postgresql(*, like: bool, user_id: int, tweet_id: int) -> bool:
-    sql, params = _likes_change_statement(like=like, user_id=user_id, tweet_id=tweet_id)
+def _likes_change_postgresql(*, like: bool, user, tweet_id: int) -> bool:
+    sql, params = _likes_change_statement(like=like, user=user, tweet_id=tweet_id)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -225,6 +275,7 @@ def _like_insert(*, user, tweet_id: int) -> bool:
     except IntegrityError:
         return False
     Tweet.objects.filter(pk=tweet.pk).update(**likes_counted(1))
+    like_notify(actor=user, tweet=tweet)
     return True
 
 
@@ -233,21 +284,24 @@ def _like_delete(*, user, tweet_id: int) -> bool:
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(**likes_counted(-1))
+        like_unnotify(actor_id=user.pk, tweet_id=tweet.pk)
     return bool(deleted)
 
 
 def _like_change(*, like: bool, user, tweet_id: int) -> bool:
     """Add (like) or delete (unlike) the user's like of a visible tweet, else NotFound; whether the
-    row changed. The counter and likers_version move with the row (likes_counted).
+    row changed. The counter and likers_version move with the row (likes_counted), and so does the
+    author's notification.
 
     PostgreSQL runs _LIKE_SQL/_UNLIKE_SQL, one autocommit statement: the measured need is the api
     key plus one round trip per like whatever the outcome, exact under concurrent duplicates
     (docs/performance.md, "Like/unlike"; the bench's write ceiling runs that statement). SQLite
-    cannot modify data inside WITH, so it runs the same rules, visible_tweets() and likes_counted(),
-    as ORM statements in one transaction. tweets/tests/test_likes.py runs on both databases.
+    cannot modify data inside WITH, so it runs the same rules, visible_tweets(), likes_counted() and
+    notifications.services, as ORM statements in one transaction. tweets/tests/test_likes.py runs
+    on both databases.
     """
     if connection.vendor == "postgresql":
-        return _likes_change_postgresql(like=like, user_id=user.pk, tweet_id=tweet_id)
+        return _likes_change_postgresql(like=like, user=user, tweet_id=tweet_id)
     with transaction.atomic():
         return (_like_insert if like else _like_delete)(user=user, tweet_id=tweet_id)
 

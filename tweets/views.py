@@ -4,12 +4,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import IDEMPOTENCY_KEY_PARAMETER, OkEnvelopeSerializer, error_responses
+from api.serializers import KeysetQuerySerializer
 from common.idempotency import HEADER, fingerprint, idempotency_key_check, idempotent
 from tweets.search import search
 from tweets.selectors import mention_suggestions, tag_tweets, tweet_detail, tweet_history, tweet_replies
 from tweets.serializers import (
     HistorySerializer,
-    KeysetQuerySerializer,
     SearchPageSerializer,
     SearchQuerySerializer,
     SuggestionsSerializer,

@@ -182,3 +182,20 @@ class LocaleForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"), required=False, choices=lambda: [("", _("As my device says")), *_time_zones()]
     )
+
+
+class NotificationSettingsForm(forms.Form):
+    """What to be notified of, and whether to get the daily email."""
+
+    muted = forms.MultipleChoiceField(
+        label=_("Do not notify me when someone"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=lambda: [
+            ("like", _("likes my post")),
+            ("follow", _("follows me")),
+            ("reply", _("replies to my post")),
+            ("mention", _("mentions me")),
+        ],
+    )
+    digest = forms.BooleanField(label=_("Email me a daily digest of unread notifications"), required=False)

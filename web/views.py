@@ -24,6 +24,7 @@ from accounts.services import (
     api_key_set,
     follow_add,
     follow_remove,
+    locale_set,
     password_reset_complete,
     password_reset_link_check,
     password_reset_request,
@@ -49,6 +50,8 @@ from feed.cursors import feed_cursor_after, feed_cursor_ids
 from feed.selectors import feed_latest, top_ids
 from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
+from notifications.selectors import digest_wanted, muted_kinds, notification_page, unread_count
+from notifications.services import digest_set, mutes_set, notifications_read
 from sso import provider as sso_provider
 from tweets.search import search_parse, search_tags, search_tweet_ids
 from tweets.selectors import (
@@ -70,6 +73,7 @@ from web.forms import (
     EditForm,
     LocaleForm,
     NameForm,
+    NotificationSettingsForm,
     PasswordForm,
     PasswordResetForm,
     ProfileForm,
@@ -572,6 +576,39 @@ def suggest(request):
     return JsonResponse({"users": mention_suggestions(query=query)})
 
 
+# --- Notifications ----------------------------------------------------------------------------
+
+NOTIFICATIONS_PAGE_SIZE = 20
+
+
+@signed_in
+@require_GET
+def notifications(request):
+    """The user's notifications, grouped, newest first (the API's GET /api/notifications); opening
+    the first page marks everything up to its newest read, as it was seen."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        items, next_cursor = notification_page(
+            user=request.user, cursor=cursor, limit=NOTIFICATIONS_PAGE_SIZE
+        )
+    except ChirpError as exc:
+        messages.error(request, page_error(exc).message)
+        return redirect("web:notifications")
+    if items and not cursor:
+        notifications_read(user=request.user, up_to=items[0]["id"])
+    shown = [{**item, "others": item["actors_count"] - len(item["actors"])} for item in items]
+    return render(request, "web/notifications.html", {"items": shown, "next_cursor": next_cursor})
+
+
+@signed_in
+@require_GET
+def notifications_unread(request):
+    """The unread count the navigation polls (the API's GET /api/notifications/unread)."""
+    return JsonResponse({"unread": unread_count(user=request.user)})
+
+
+# --- Search ------------------------------------------------------------------------------------
+
 SEARCH_PAGE_SIZE = 20
 SEARCH_TABS = ("posts", "people", "tags")
 
@@ -692,7 +729,7 @@ def _settings_page(request, status: int = 200, **context):
         "locale_form",
         LocaleForm(
             initial={
-                "language": request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+                "language": request.user.language or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
                 "time_zone": viewer_time_zone(request),
             }
         ),
@@ -702,6 +739,12 @@ def _settings_page(request, status: int = 200, **context):
     initial = {"title": person.title, "department": person.department, "bio": person.bio}
     context.setdefault("profile_form", ProfileForm(initial=initial))
     context.setdefault("avatar_form", AvatarForm())
+    context.setdefault(
+        "notification_form",
+        NotificationSettingsForm(
+            initial={"muted": muted_kinds(user=person), "digest": digest_wanted(user=person)}
+        ),
+    )
     return render(request, "web/settings.html", context, status=status)
 
 
@@ -731,12 +774,32 @@ def settings_name(request):
 
 @signed_in
 @require_POST
+def settings_notifications(request):
+    """Muted kinds of notification and the daily email."""
+    form = NotificationSettingsForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, 400, notification_form=form)
+    mutes_set(user=request.user, kinds=form.cleaned_data["muted"])
+    digest_set(user=request.user, enabled=form.cleaned_data["digest"])
+    messages.success(request, _("Your notification settings are saved."))
+    return redirect("web:settings")
+
+
+@signed_in
+@require_POST
 def settings_locale(request):
-    """The language and time zone, kept in cookies of this browser (empty: the browser's own)."""
+    """The language and time zone, stored on the account (every device follows them) and in this
+    browser's cookies (the pages before sign-in); empty: the browser's own."""
     form = LocaleForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, 400, locale_form=form)
     language, time_zone = form.cleaned_data["language"], form.cleaned_data["time_zone"]
+    try:
+        locale_set(user=request.user, language=language, time_zone=time_zone)
+    except ChirpError as exc:
+        for field, field_errors in (exc.fields or {"": [exc.message]}).items():
+            form.add_error(field or None, field_errors)
+        return _settings_page(request, page_error(exc).status, locale_form=form)
     if language:
         translation.activate(language)
     messages.success(request, _("Your language and time zone are saved."))

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from accounts.models import Follow
 from media.models import Media
@@ -537,6 +538,33 @@ def test_the_language_and_time_zone_chosen_under_settings_win_over_the_browsers(
     assert '<html lang="en" data-time-zone="America/New_York">' in html and "What&#x27;s happening?" in html
     refused = browser.post("/settings/locale/", {"language": "xx", "time_zone": "Mars/Olympus"})
     assert refused.status_code == 400
+
+
+def test_the_language_and_time_zone_follow_the_account_to_another_device(signed_in, make_user):
+    """Chosen in Settings on one device, stored on the account: a fresh browser that signs in (no
+    cookie of Chirp's, an English Accept-Language) gets Russian pages in the chosen zone."""
+    author = make_user("Lena", username="lena", password="a long passphrase 42")
+    signed_in(author).post("/settings/locale/", {"language": "ru", "time_zone": "Asia/Tokyo"})
+    author.user.refresh_from_db()
+    assert (author.user.language, author.user.time_zone) == ("ru", "Asia/Tokyo")
+    other_device = Client()
+    other_device.post("/sign-in/", {"login": "lena", "password": "a long passphrase 42"})
+    assert "chirp_time_zone" not in other_device.cookies
+    html = other_device.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="ru" data-time-zone="Asia/Tokyo">' in html and "Что нового?" in html
+    settings_page = other_device.get("/settings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="ru" selected>' in settings_page
+    assert '<option value="Asia/Tokyo" selected>' in settings_page
+
+
+def test_as_the_browser_says_clears_the_account_choice(signed_in, author):
+    browser = signed_in(author)
+    browser.post("/settings/locale/", {"language": "ru", "time_zone": "Asia/Tokyo"})
+    browser.post("/settings/locale/", {"language": "", "time_zone": ""})
+    author.user.refresh_from_db()
+    assert (author.user.language, author.user.time_zone) == ("", "")
+    html = browser.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in html
 
 
 def test_the_russian_catalogue_is_complete():

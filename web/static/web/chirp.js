@@ -419,3 +419,35 @@ function setUpMentions(textarea) {
 }
 
 document.querySelectorAll("textarea[data-mentions]").forEach(setUpMentions);
+
+// --- Notifications: the navigation link's unread count, asked for on load and every few seconds
+// while the page is in view. Its accessible name carries the count ("Notifications, 3 unread").
+function setUpNotifications(link) {
+  const badge = link.querySelector("[data-badge]");
+  const seconds = Math.max(Number(link.dataset.pollSeconds) || 30, 1);
+  const show = (unread) => {
+    badge.textContent = unread > 99 ? "99+" : String(unread);
+    badge.hidden = unread === 0;
+    if (unread) link.setAttribute("aria-label", link.dataset.labelUnread.replace("%(count)s", unread));
+    else link.removeAttribute("aria-label");
+  };
+  let timer = null;
+  const poll = async () => {
+    clearTimeout(timer);
+    if (document.visibilityState !== "hidden") {
+      try {
+        const response = await fetch(link.dataset.notifications, {
+          credentials: "same-origin", headers: { Accept: "application/json" },
+        });
+        if (response.ok) show((await response.json()).unread);
+      } catch (error) {
+        // Offline for a moment: the next poll tries again.
+      }
+    }
+    timer = setTimeout(poll, seconds * 1000);
+  };
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") poll(); });
+  poll();
+}
+
+document.querySelectorAll("a[data-notifications]").forEach(setUpNotifications);
