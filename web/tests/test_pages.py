@@ -633,6 +633,6 @@ def test_the_manifest_names_png_icons_of_the_sizes_it_states(client, db):
             assert image.format == "PNG" and "x".join(map(str, image.size)) == icon["sizes"]
             if icon["purpose"] == "maskable":
                 # Full bleed: the corners a mask may keep are painted, not transparent.
-                assert image.convert("RGBA").getpixel((0, 0))[3] == 255
+                assert image.convert("RGBA").getchannel("A").getpixel((0, 0)) == 255
     html = client.get("/").content.decode()
     assert 'rel="manifest"' in html and 'rel="apple-touch-icon"' in html
