@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -89,3 +92,24 @@ def page_error(exc: domain.ChirpError) -> PageError:
     elif fields:
         message = " ".join(text for messages in fields.values() for text in messages)
     return PageError(str(message), fields, status)
+
+
+def form_error_add(
+    form: forms.Form, exc: domain.ChirpError, *, field: str | None = None, renamed: Mapping[str, str] = {}
+) -> PageError:
+    """Show a domain error on a submitted form, as every page does; returns the PageError (its status).
+
+    Each field message goes on the form's field of that name (`renamed` maps a service's name to the
+    form's); a message for a field the form lacks, or an error naming no field, goes on `field`
+    (None: above the form). A message the form already shows there is not added again.
+    """
+    error = page_error(exc)
+    placed: list[tuple[str | None, str]] = []
+    for service_name, messages in error.fields.items():
+        name = renamed.get(service_name, service_name)
+        target = name if name in form.fields else field
+        placed += [(target, message) for message in messages]
+    for on, message in placed or [(field, error.message)]:
+        if message not in form.errors.get(on or NON_FIELD_ERRORS, []):
+            form.add_error(on, message)
+    return error
