@@ -7,10 +7,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.services import suspension_store
-from moderation.services import report_create, tweet_hide
+from moderation.services import report_create, tweet_hide, user_delete
 from notifications.models import Notification
 from notifications.services import mutes_set
-from tweets.services import like_add
+from tweets.services import like_add, tweet_delete
 
 
 def _page(person, query: str = "") -> dict:
@@ -210,3 +210,22 @@ def test_liking_stays_one_statement_on_postgresql(author, outsider, make_tweet, 
     with django_assert_num_queries({"postgresql": 2, "sqlite": 7}[connection.vendor]):
         assert client.delete(f"/api/tweets/{tweet.id}/likes").status_code == 200
     assert Notification.objects.count() == 0
+
+
+def test_deleting_a_user_or_a_tweet_deletes_their_notifications(make_user, author, moderator, make_tweet):
+    """The admin's deletions cascade: nothing points at a deleted person or post afterwards."""
+    fan, other = make_user("Fan"), make_user("Other")
+    kept, gone = make_tweet(author, "kept"), make_tweet(author, "gone")
+    like_add(user=fan.user, tweet_id=kept.id)
+    like_add(user=other.user, tweet_id=kept.id)
+    like_add(user=other.user, tweet_id=gone.id)
+    tweet_delete(user=author.user, tweet_id=gone.id)
+    assert set(Notification.objects.values_list("actor_id", "tweet_id")) == {
+        (fan.id, kept.id),
+        (other.id, kept.id),
+    }
+
+    user_delete(moderator=moderator.user, user=fan.user, reason="left the company")
+
+    [group] = _page(author)["notifications"]
+    assert (group["actors_count"], group["actors"]) == (1, [{"id": other.id, "name": "Other"}])
