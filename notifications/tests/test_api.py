@@ -189,7 +189,7 @@ def test_unread_count_and_page_cost_fixed_queries(make_user, author, make_tweet,
     # 1. api key + user, 2. the count.
     with django_assert_num_queries(2):
         assert client.get("/api/notifications/unread").json()["unread"] == 3
-    # 1. api key + user, 2. the groups, 3. their actors, 4. the count.
+    # 1. api key + user, 2. the newest rows' groups, 3. those groups' rows, 4. the count.
     with django_assert_num_queries(4):
         assert len(client.get("/api/notifications").json()["notifications"]) == 3
     # 1. api key + user, 2. the update, 3. the count.
@@ -229,3 +229,25 @@ def test_deleting_a_user_or_a_tweet_deletes_their_notifications(make_user, autho
 
     [group] = _page(author)["notifications"]
     assert (group["actors_count"], group["actors"]) == (1, [{"id": other.id, "name": "Other"}])
+
+
+@pytest.mark.parametrize("window", [2, 1000])
+def test_page_one_is_the_same_whether_the_newest_rows_hold_a_page_or_not(
+    make_user, author, make_tweet, monkeypatch, window
+):
+    """Page 1 groups all rows when the newest PAGE_WINDOW rows hold fewer groups than a page."""
+    monkeypatch.setattr("notifications.selectors.PAGE_WINDOW", window)
+    first, second = make_tweet(author, "first"), make_tweet(author, "second")
+    fans = [make_user(f"Fan {n}") for n in range(3)]
+    for fan in fans:
+        _like(fan, first)
+    _like(fans[0], second)
+
+    page = _page(author, "?limit=1")
+    assert [(note["tweet_id"], note["actors_count"]) for note in page["notifications"]] == [(second.id, 1)]
+    rest = _page(author, f"?limit=5&cursor={page['next_cursor']}")
+    assert [(note["tweet_id"], note["actors_count"]) for note in rest["notifications"]] == [(first.id, 3)]
+    assert [(note["tweet_id"], note["actors_count"]) for note in _page(author)["notifications"]] == [
+        (second.id, 1),
+        (first.id, 3),
+    ]
