@@ -32,6 +32,15 @@ def test_page_groups_likes_links_post_and_people_and_marks_read(
     assert client.get("/notifications/unread/").json() == {"unread": 0}
 
 
+def test_two_people_read_as_a_and_b(signed_in, make_user, author, make_tweet):
+    tweet = make_tweet(author)
+    ada, bob = make_user("Ada"), make_user("Bob")
+    like_add(user=ada.user, tweet_id=tweet.id)
+    like_add(user=bob.user, tweet_id=tweet.id)
+    html = signed_in(author).get("/notifications/").content.decode()
+    assert f'<a href="/people/{bob.id}/">Bob</a> and <a href="/people/{ada.id}/">Ada</a>' in html
+
+
 def test_navigation_links_notifications_with_the_poll_url(signed_in, author):
     html = signed_in(author).get("/").content.decode()
     assert re.search(r'<a href="/notifications/"[^>]* data-notifications="/notifications/unread/"', html)
