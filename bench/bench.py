@@ -211,6 +211,8 @@ class Server:
             *worker_overrides(args),
         ]  # fmt: skip
         (BENCH / "out").mkdir(exist_ok=True)
+        # Chirp's settings plus an X-Query-Count header on every response (bench/settings.py).
+        env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=env)
         # Generous: on a loaded machine five workers importing Django take a while.
         deadline = time.monotonic() + 120
@@ -567,7 +569,6 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SERVE_MEDIA": "0",  # a front server serves files in production
         "REDIS_URL": args.redis,
-        "BENCH_QUERY_COUNT_HEADER": "1",
         "LOG_LEVEL": "WARNING",
         # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
         "STATIC_ROOT": str(BENCH / "out" / "static"),

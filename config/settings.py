@@ -102,10 +102,6 @@ MIDDLEWARE = [
 if env_list("DATABASE_REPLICA_URLS", []):
     MIDDLEWARE.append("common.replicas.PrimaryPinMiddleware")
 
-# The benchmark (bench/run) turns this on to print SQL queries per request: the observability
-# middleware, which counts them anyway, then reports the count in an X-Query-Count header.
-QUERY_COUNT_HEADER = env_bool("BENCH_QUERY_COUNT_HEADER", False)
-
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

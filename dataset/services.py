@@ -488,7 +488,8 @@ def _write(directory: Path, data: _Validated, clock: _Clock) -> None:
         for sql in connection.ops.sequence_reset_sql(no_style(), [User, ApiKey, Follow, Tweet, Like]):
             cursor.execute(sql)
         if connection.vendor == "postgresql":
-            # Fresh statistics, so the first queries after an import get sensible plans.
+            # Fresh statistics, so the first queries after an import get sensible plans (its
+            # planner's row estimates come only from ANALYZE; SQLite's planner does without).
             cursor.execute(f"ANALYZE {_table_list()}")
             clock.done("statistics updated")
 
@@ -597,7 +598,11 @@ def _column(model: type[Model], name: str) -> str:
 
 
 def _insert(model: type[Model], fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """Insert rows of values for `fields` into the model's table, bypassing the ORM's per-row work."""
+    """Insert rows of values for `fields` into the model's table, bypassing the ORM's per-row work.
+
+    Kept branch: COPY is PostgreSQL's bulk-load path, for presets of millions of rows (commits
+    83b768b, 71fb885); the same rows and columns either way, and test_import_csv runs on both.
+    """
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in fields)
     with connection.cursor() as cursor:
@@ -622,7 +627,8 @@ POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 def _insert_id_pairs(
     model: type[Model], fields: tuple[str, str], left: np.ndarray, right: np.ndarray, created_at: datetime
 ) -> None:
-    """Insert (left, right, created_at) rows; on PostgreSQL as a binary COPY built by numpy."""
+    """Insert (left, right, created_at) rows; on PostgreSQL as a binary COPY built by numpy (a
+    measured need, commit 71fb885: a text COPY of preset M's likes was most of the import)."""
     if connection.vendor != "postgresql":
         stamp = connection.ops.adapt_datetimefield_value(created_at)
         _insert(

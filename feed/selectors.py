@@ -101,6 +101,9 @@ def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
 
 def feed_ids(*, user, count: int) -> list[int]:
     """Ids of the first `count` tweets of the user's feed, in feed order."""
+    # Kept branch, a measured need (_RANKED_SQL's comment, docs/performance.md "One statement for
+    # the page"); SQLite has neither LATERAL nor arrays. Both are built from visible_tweets() and
+    # FEED_ORDER; feed and cursor tests (tweets/tests/test_one_definition.py) run on both databases.
     if connection.vendor != "postgresql":
         return list(_feed_queryset(user).values_list("id", flat=True)[:count])
     return [row[0] for row in _ranked(_IDS_SQL, user=user, start=0, count=count)]
@@ -121,6 +124,8 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     PostgreSQL: one query for the page with its followees and attachments, and one for the
     likers missing from the likers cache. Elsewhere: page, likers, attachments.
     """
+    # Kept branch, as in feed_ids: one statement for the page on PostgreSQL, from the same
+    # visible_tweets() and FEED_ORDER as _feed_queryset; the same TWEET_ROW_FIELDS either way.
     if connection.vendor != "postgresql":
         rows = tweet_rows(_feed_queryset(user)[start : start + count])
         return tweets_payload(rows)

@@ -1,7 +1,8 @@
+import functools
 import itertools
 import operator
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 import orjson
 from django.db import connection
@@ -24,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User, visible_user_q
 from api.fields import cursor_id
 from common.errors import NotFound
+from common.queries import Ids, InArray
 from common.replicas import primary_reads, read_connection
 from media.selectors import storage_urls
 from tweets import likers_cache
@@ -31,22 +33,41 @@ from tweets.entities import TAG_MAX_LENGTH, TAG_RE
 from tweets.models import Attachment, Like, Tweet, TweetEdit, TweetTag
 
 
-def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
-    names: dict[int, tuple[list[str], list[str]]] = {}
+class TweetImage(NamedTuple):
+    url: str
+    thumbnail: str
+    alt: str
+
+
+def tweet_images(*, tweet_ids: list[int]) -> dict[int, list[TweetImage]]:
+    """Each tweet's images in order: URL, thumbnail URL and the author's alt text; one query."""
+    names: dict[int, tuple[list[str], list[str], list[str]]] = {}
     if tweet_ids:
         rows = (
             Attachment.objects.filter(tweet_id__in=tweet_ids)
             .order_by("tweet_id", "position")
-            .values_list("tweet_id", "media__file", "media__thumbnail")
+            .values_list("tweet_id", "media__file", "media__thumbnail", "alt")
         )
-        for tweet_id, name, thumbnail in rows:
-            files, thumbnails = names.setdefault(tweet_id, ([], []))
+        for tweet_id, name, thumbnail, alt in rows:
+            files, thumbnails, alts = names.setdefault(tweet_id, ([], [], []))
             files.append(name)
             thumbnails.append(thumbnail)
+            alts.append(alt)
+    return {
+        tweet_id: [
+            TweetImage(*image)
+            for image in zip(storage_urls(files), storage_urls(thumbnails), alts, strict=True)
+        ]
+        for tweet_id, (files, thumbnails, alts) in names.items()
+    }
+
+
+def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
+    images = tweet_images(tweet_ids=tweet_ids)
     return (
-        {tweet_id: storage_urls(files) for tweet_id, (files, _) in names.items()},
-        {tweet_id: storage_urls(thumbnails) for tweet_id, (_, thumbnails) in names.items()},
+        {tweet_id: [image.url for image in found] for tweet_id, found in images.items()},
+        {tweet_id: [image.thumbnail for image in found] for tweet_id, found in images.items()},
     )
 
 
@@ -76,29 +97,33 @@ def tweet_get_visible(*, tweet_id: int) -> Tweet:
         raise NotFound(TWEET_NOT_FOUND) from None
 
 
-# The whole feed asks for up to FEED_MAX_ITEMS tweets' likers at once. As one array parameter
-# the statement is the same whatever the number of tweets, so PostgreSQL prepares it once,
-# where an IN list of 1,000 placeholders was a new statement for every length, built anew by
-# the ORM and psycopg on each request. Rows come in the order of like_tweet_idx (tweet, id):
-# an index-only scan even for tweets with 10k likes.
-_LIKERS_SQL = f"""
-SELECT l.tweet_id, l.user_id, u.name
-FROM {Like._meta.db_table} AS l JOIN {User._meta.db_table} AS u ON u.id = l.user_id
-WHERE l.tweet_id = ANY(%s)
-ORDER BY l.tweet_id, l.id
-"""
-
-
-def _likers_rows(tweet_ids: list[int]) -> list[tuple[int, int, str]]:
-    if connection.vendor == "postgresql":
-        with read_connection().cursor() as cursor:
-            cursor.execute(_LIKERS_SQL, [tweet_ids])
-            return cursor.fetchall()
-    return list(
-        Like.objects.filter(tweet_id__in=tweet_ids)
+def _likers_queryset(tweet_ids: list[int]) -> QuerySet:
+    """(tweet id, user id, name) of every like of these tweets, by tweet then like order: rows
+    of like_tweet_idx (tweet, id, user), an index-only scan even for tweets with 10k likes."""
+    return (
+        Like.objects.filter(InArray(F("tweet_id"), tweet_ids))
         .order_by("tweet_id", "id")
         .values_list("tweet_id", "user_id", "user__name")
     )
+
+
+@functools.cache
+def _likers_sql() -> str:
+    """_likers_queryset compiled once per process (InArray's text does not depend on the ids): a
+    cold whole feed reads tens of thousands of likers, and the ORM's compiling and per-row work
+    would be a large share of the CPU it spends on them."""
+    sql, params = _likers_queryset([0]).query.sql_with_params()
+    if list(params) != [[0]]:
+        raise AssertionError("the likers query binds more than its ids")
+    return sql
+
+
+def _likers_rows(tweet_ids: list[int]) -> list[tuple[int, int, str]]:
+    if not tweet_ids:
+        return []
+    with read_connection().cursor() as cursor:
+        cursor.execute(_likers_sql(), [Ids(tweet_ids)])
+        return cursor.fetchall()
 
 
 def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
@@ -375,8 +400,8 @@ def mention_suggestions(*, query: str, limit: int = SUGGESTIONS_MAX) -> list[Men
 
 
 # A tweet's first likers straight from like_tweet_idx (tweet, id, user): LIMIT per tweet stops after
-# `count` index entries, where a window over the likes reads all of them (5,000 for a popular
-# tweet at preset M; a third of the web feed page's database time).
+# `count` index entries, where PostgreSQL runs the window of likers_preview's other branch over
+# every like of every tweet on the page, however popular.
 _LIKERS_PREVIEW_SQL = f"""
 SELECT t.id, u.name
 FROM unnest(%s::bigint[]) AS t(id)
@@ -393,6 +418,9 @@ def likers_preview(*, tweet_ids: list[int], count: int) -> dict[int, list[str]]:
     """The names of each tweet's first `count` likers, in like order: what a page shows under a
     post (the rest it counts from likes_count). One query, however many likes the tweets have."""
     names: dict[int, list[str]] = {tweet_id: [] for tweet_id in tweet_ids}
+    # Kept branch, a measured need (commit 58ad376): on PostgreSQL the window reads every like of
+    # a popular tweet to keep its first `count`. SQLite has no LATERAL: it ranks the same rows
+    # (Like by id within its tweet) with the window. tests/test_likers_preview.py runs on both.
     if connection.vendor == "postgresql":
         with read_connection().cursor() as cursor:
             cursor.execute(_LIKERS_PREVIEW_SQL, [tweet_ids, count])

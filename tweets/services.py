@@ -24,7 +24,7 @@ from notifications.services import (
 )
 from ops import metrics
 from tweets.entities import Entities, entities_parse, invisible_check
-from tweets.models import Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
+from tweets.models import ALT_MAX_LENGTH, Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
@@ -106,10 +106,19 @@ def _insert_statement(model, fields: tuple[str, ...], rows: list[tuple]) -> tupl
 
 
 @transaction.atomic
-def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int | None = None) -> Tweet:
+def tweet_create(
+    *,
+    author,
+    content: str,
+    media_ids: list[int],
+    in_reply_to: int | None = None,
+    media_alts: list[str] | None = None,
+) -> Tweet:
     """Create a tweet (a reply to a visible tweet when `in_reply_to` is given), store its mentions
-    and tags, and attach media the author uploaded; nothing is created on any error."""
+    and tags, and attach media the author uploaded, each with its alt text (`media_alts`, in the
+    same order; fewer, or empty ones: none); nothing is created on any error."""
     content, entities = _text_check(content)
+    alts = _alts_check(media_alts or [], media_count=len(media_ids))
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
         raise Invalid.on_field(
             "tweet_media_ids",
@@ -131,20 +140,46 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
         tags=entities.tags,
     )
     _entity_rows_create(tweet)
-    _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids)
+    _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids, alts=alts)
     post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
 
 
-def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int]) -> None:
+def _alts_check(alts: list[str], *, media_count: int) -> list[str]:
+    """The images' alt texts, stripped; one per image at most, each up to ALT_MAX_LENGTH
+    characters, without NUL."""
+    if len(alts) > media_count:
+        raise Invalid.on_field(
+            "tweet_media_alts", "There are more alt texts than images.", code="tweet_alts_too_many"
+        )
+    cleaned = []
+    for alt in alts:
+        alt = bidi_controls_balance(alt).strip()
+        if len(alt) > ALT_MAX_LENGTH:
+            raise Invalid.on_field(
+                "tweet_media_alts",
+                f"An image's alt text can have at most {ALT_MAX_LENGTH} characters.",
+                code="tweet_alt_too_long",
+            )
+        text_check(field="tweet_media_alts", text=alt)
+        cleaned.append(alt)
+    return cleaned
+
+
+def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int], alts: list[str]) -> None:
     """Attach the uploader's unclaimed media to a tweet in the given order, or fail whole."""
     if media_ids and media_claim(uploader=uploader, media_ids=media_ids) != len(media_ids):
         raise Invalid.on_field(
             "tweet_media_ids", "Unknown media, media of another user, or media already attached."
         )
     Attachment.objects.bulk_create(
-        Attachment(tweet=tweet, media_id=media_id, position=position)
+        Attachment(
+            tweet=tweet,
+            media_id=media_id,
+            position=position,
+            alt=alts[position] if position < len(alts) else "",
+        )
         for position, media_id in enumerate(media_ids)
     )
 
@@ -288,13 +323,27 @@ def _like_delete(*, user, tweet_id: int) -> bool:
     return bool(deleted)
 
 
+def _like_change(*, like: bool, user, tweet_id: int) -> bool:
+    """Add (like) or delete (unlike) the user's like of a visible tweet, else NotFound; whether the
+    row changed. The counter and likers_version move with the row (likes_counted), and so does the
+    author's notification.
+
+    PostgreSQL runs _LIKE_SQL/_UNLIKE_SQL, one autocommit statement: the measured need is the api
+    key plus one round trip per like whatever the outcome, exact under concurrent duplicates
+    (docs/performance.md, "Like/unlike"; the bench's write ceiling runs that statement). SQLite
+    cannot modify data inside WITH, so it runs the same rules, visible_tweets(), likes_counted() and
+    notifications.services, as ORM statements in one transaction. tweets/tests/test_likes.py runs
+    on both databases.
+    """
+    if connection.vendor == "postgresql":
+        return _likes_change_postgresql(like=like, user=user, tweet_id=tweet_id)
+    with transaction.atomic():
+        return (_like_insert if like else _like_delete)(user=user, tweet_id=tweet_id)
+
+
 def like_add(*, user, tweet_id: int) -> bool:
     """Like a visible tweet (else 404); idempotent. The counter moves in the same transaction as the row."""
-    if connection.vendor == "postgresql":
-        added = _likes_change_postgresql(like=True, user=user, tweet_id=tweet_id)
-    else:
-        with transaction.atomic():
-            added = _like_insert(user=user, tweet_id=tweet_id)
+    added = _like_change(like=True, user=user, tweet_id=tweet_id)
     if added:
         metrics.inc_on_commit(metrics.LIKES_ADDED)
     return added
@@ -303,12 +352,7 @@ def like_add(*, user, tweet_id: int) -> bool:
 def like_remove(*, user, tweet_id: int) -> bool:
     """Remove a like of a visible tweet (else 404); idempotent. Only the request that deleted the
     row decrements the counter."""
-    if connection.vendor == "postgresql":
-        removed = _likes_change_postgresql(like=False, user=user, tweet_id=tweet_id)
-    else:
-        with transaction.atomic():
-            removed = _like_delete(user=user, tweet_id=tweet_id)
-    return removed
+    return _like_change(like=False, user=user, tweet_id=tweet_id)
 
 
 def likers_forget_user(*, user_id: int) -> None:

@@ -15,7 +15,7 @@ from tweets.selectors import (
     liked_by,
     likers_preview,
     mentioned_users,
-    tweet_image_urls,
+    tweet_images,
     tweets_seen_by,
     visible_tweets,
     with_replies_count,
@@ -106,7 +106,7 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
     if not found:
         return []
     likers = likers_preview(tweet_ids=found, count=LIKERS_SHOWN)
-    attachments, thumbnails = tweet_image_urls(tweet_ids=found)
+    images_of = tweet_images(tweet_ids=found)
     profile = _url_pattern("web:profile")
     like, unlike = _url_pattern("web:like"), _url_pattern("web:unlike")
     delete, report = _url_pattern("web:delete"), _url_pattern("web:report")
@@ -122,7 +122,6 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
         name = row["author__name"]
         shown = likers[tweet_id]
         others = max(0, row["likes_count"] - len(shown))
-        images = zip(attachments.get(tweet_id, []), thumbnails.get(tweet_id, []), strict=True)
         # The card's words, translated here: as {% blocktranslate %} tags they were a fifth of the
         # feed page's rendering time.
         cards.append(
@@ -144,14 +143,16 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
                 "created_at": created.isoformat(),
                 # Without JavaScript; chirp.js shows it in the viewer's zone and language.
                 "created_utc": created.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                # The author's alt text, else which image of whose post it is.
                 "images": [
                     (
-                        full,
-                        thumb,
-                        _("Image %(n)s of the post by %(author)s (opens the full image)")
+                        image.url,
+                        image.thumbnail,
+                        image.alt
+                        or _("Image %(n)s of the post by %(author)s (opens the full image)")
                         % {"n": n, "author": name},
                     )
-                    for n, (full, thumb) in enumerate(images, start=1)
+                    for n, image in enumerate(images_of.get(tweet_id, []), start=1)
                 ],
                 "author_url": profile.format(author_id),
                 "author_avatar": avatar_url(

@@ -66,7 +66,7 @@ from tweets.selectors import (
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check, tweet_edit
 from web.auth import user_sign_in_check
 from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
-from web.errors import page_error
+from web.errors import form_error_add, page_error
 from web.forms import (
     AvatarForm,
     ComposeForm,
@@ -237,11 +237,7 @@ def password_reset_confirm(request, uid: str):
         try:
             password_reset_complete(uid=uid, token=token, password=form.cleaned_data["new_password"])
         except (Invalid, InvalidCredentials) as exc:
-            error = page_error(exc)
-            for message in error.fields.get("password", []):
-                form.add_error("new_password", message)
-            if not error.fields:
-                form.add_error(None, error.message)
+            form_error_add(form, exc, renamed={"password": "new_password"})
         else:
             request.session.pop(PASSWORD_RESET_SESSION_KEY, None)
             messages.success(request, _("Your new password is set. Sign in with it."))
@@ -362,6 +358,11 @@ def compose(request):
     form.is_valid()
     uploads = request.FILES.getlist("images")
     text = request.POST.get("text", "")
+    # One description per chosen image, in order (chirp.js puts one beside each); the page without
+    # JavaScript offers a field per possible image, of which trailing empty ones are no one's.
+    alts = request.POST.getlist("alts")
+    while alts and not alts[-1].strip():
+        alts.pop()
     uploaded = []
 
     def create():
@@ -372,6 +373,7 @@ def compose(request):
             content=text,
             media_ids=[media.pk for media in uploaded],
             in_reply_to=in_reply_to,
+            media_alts=alts,
         )
         return 302, {"tweet_id": tweet.pk}
 
@@ -387,24 +389,18 @@ def compose(request):
                 text,
                 [fingerprint_file(upload) for upload in uploads],
                 *([in_reply_to] if in_reply_to else []),
+                *([alts] if alts else []),
             )
             if key
             else ""
         )
         idempotent(user=request.user, scope="web compose", key=key, digest=digest, create=create)
     except ChirpError as exc:
-        error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.
         for media in uploaded:
             media_delete(media=media)
-        for field, field_messages in error.fields.items():
-            name = field if field in form.fields else None
-            for message in field_messages:
-                # The form's own check may have said it already (a NUL byte).
-                if message not in form.errors.get(name or "__all__", []):
-                    form.add_error(name, message)
-        if not error.fields:
-            form.add_error(None, error.message)
+        # The form's own check may have said it already (a NUL byte): said once.
+        error = form_error_add(form, exc)
         return render(
             request, "web/compose.html", {"compose_form": form, "error": error}, status=error.status
         )
@@ -544,9 +540,7 @@ def edit(request, tweet_id: int):
         try:
             tweet_edit(user=request.user, tweet_id=tweet_id, content=form.cleaned_data["text"])
         except ChirpError as exc:
-            context["error"] = error = page_error(exc)
-            for message in [text for texts in error.fields.values() for text in texts] or [error.message]:
-                form.add_error("text", message)
+            context["error"] = error = form_error_add(form, exc, field="text")
             return render(request, "web/edit.html", context, status=error.status)
         messages.success(request, _("Your post is edited."))
         return redirect(context["next"])
@@ -788,8 +782,7 @@ def settings_name(request):
         try:
             profile_update(user=request.user, name=form.cleaned_data["name"])
         except ChirpError as exc:
-            error = page_error(exc)
-            form.add_error("name", error.message)
+            error = form_error_add(form, exc, field="name")
             return _settings_page(request, error.status, name_form=form)
         messages.success(request, _("Your display name is changed."))
         return redirect("web:settings")
@@ -851,10 +844,7 @@ def settings_profile(request):
         try:
             profile_update(user=request.user, **form.cleaned_data)
         except Invalid as exc:
-            error = page_error(exc)
-            for field, field_messages in error.fields.items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
+            error = form_error_add(form, exc)
             return _settings_page(request, error.status, profile_form=form)
         messages.success(request, _("Your profile is saved."))
         return redirect("web:settings")
@@ -875,8 +865,7 @@ def settings_avatar(request):
             upload_throttle_check(user_id=request.user.pk)
             avatar_set(user=request.user, upload=form.cleaned_data["photo"])
         except (Invalid, UnsupportedType, TooLarge, RateLimited, Unavailable) as exc:
-            error = page_error(exc)
-            form.add_error("photo", error.message)
+            error = form_error_add(form, exc, field="photo")
             return _settings_page(request, error.status, avatar_form=form)
         messages.success(request, _("Your photo is saved."))
         return redirect("web:settings")
@@ -895,13 +884,7 @@ def settings_password(request):
                 current_password=form.cleaned_data["current_password"],
             )
         except ChirpError as exc:
-            error = page_error(exc)
-            fields = {"password": "new_password", "current_password": "current_password"}
-            for field, field_messages in error.fields.items():
-                for message in field_messages:
-                    form.add_error(fields.get(field), message)
-            if not error.fields:
-                form.add_error(None, error.message)
+            error = form_error_add(form, exc, renamed={"password": "new_password"})
             return _settings_page(request, error.status, password_form=form)
         # This session stays signed in; the others (and the JWTs) end.
         update_session_auth_hash(request, request.user)

@@ -172,6 +172,36 @@ def test_compose_posts_text_with_images(signed_in, author, png_upload):
     assert response.content.decode().count('alt="Image ') == 2
 
 
+def test_compose_stores_each_images_description_and_shows_it_as_alt(signed_in, author, png_upload):
+    """One description per image ("alts", in order; the page without JavaScript offers a field per
+    possible image): stored on the attachment, shown as the image's alt; no description, the default."""
+    page = signed_in(author).get("/compose/").content.decode()
+    assert page.count('name="alts"') == 4 and 'for="compose-alt-1"' in page
+    response = signed_in(author).post(
+        "/compose/",
+        {
+            "text": "Two",
+            "images": [png_upload("a.png"), png_upload("b.png")],
+            "alts": ["A red <door>", "", "", ""],
+        },
+        follow=True,
+    )
+    tweet = Tweet.objects.get(content="Two")
+    assert [a.alt for a in tweet.attachments.order_by("position")] == ["A red <door>", ""]
+    html = response.content.decode()
+    assert 'alt="A red &lt;door&gt;"' in html
+    assert 'alt="Image 2 of the post by' in html
+
+
+def test_compose_refuses_a_description_without_an_image(signed_in, author, png_upload):
+    response = signed_in(author).post(
+        "/compose/", {"text": "One", "images": [png_upload()], "alts": ["", "An image that is not there"]}
+    )
+    assert response.status_code == 400
+    assert "There are more image descriptions than images." in response.content.decode()
+    assert not Tweet.objects.filter(content="One").exists()
+
+
 def test_compose_states_the_limits(signed_in, author, settings):
     """The compose form states the server's length and image limits and carries the live counter's limit."""
     settings.TWEET_MAX_LENGTH = 99
@@ -580,3 +610,29 @@ def test_the_russian_catalogue_is_complete():
         if re.search(r'^msgstr(\[\d\])? ""\n(?!")', entry + "\n", re.M) or "fuzzy" in entry
     ]
     assert untranslated == []
+
+
+def test_the_manifest_names_png_icons_of_the_sizes_it_states(client, db):
+    """Installable everywhere: 192 and 512 px PNGs and a maskable one, each the size the manifest
+    states, beside the SVG; the pages link the manifest and an apple-touch-icon."""
+    import json
+    from pathlib import Path
+
+    from PIL import Image
+
+    static = Path(__file__).resolve().parents[1] / "static" / "web"
+    manifest = json.loads((static / "manifest.webmanifest").read_text())
+    pngs = [icon for icon in manifest["icons"] if icon["type"] == "image/png"]
+    assert {(icon["sizes"], icon["purpose"]) for icon in pngs} == {
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("512x512", "maskable"),
+    }
+    for icon in pngs:
+        with Image.open(static / icon["src"]) as image:
+            assert image.format == "PNG" and "x".join(map(str, image.size)) == icon["sizes"]
+            if icon["purpose"] == "maskable":
+                # Full bleed: the corners a mask may keep are painted, not transparent.
+                assert image.convert("RGBA").getchannel("A").getpixel((0, 0)) == 255
+    html = client.get("/").content.decode()
+    assert 'rel="manifest"' in html and 'rel="apple-touch-icon"' in html

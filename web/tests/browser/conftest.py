@@ -51,6 +51,7 @@ USERS = [
     "Max Mutetester",
     "Sid Searcher",
     "Sam Shortcut",
+    "Alma Alt",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
