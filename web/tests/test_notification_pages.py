@@ -18,7 +18,7 @@ def test_page_groups_likes_links_post_and_people_and_marks_read(
     client = signed_in(author)
     assert client.get("/notifications/unread/").json() == {"unread": 1}
 
-    # Session, user; the groups, their actors; marking them read.
+    # Session, user; the newest rows' groups, those groups' rows; marking them read.
     with django_assert_num_queries(5):
         response = client.get("/notifications/")
 
