@@ -23,13 +23,16 @@ from notifications.services import (
     unlike_unnotified_cte,
 )
 from ops import metrics
-from tweets.entities import Entities, entities_parse, invisible_check
+from tweets.entities import MENTIONS_MAX, Entities, entities_parse, invisible_check
 from tweets.models import ALT_MAX_LENGTH, Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
-def _text_check(content: str) -> tuple[str, Entities]:
-    """The text as it is stored, and what it mentions and tags; Invalid if it cannot be a tweet's."""
+def tweet_text_check(content: str) -> tuple[str, Entities]:
+    """The text as it is stored, and what it mentions and tags; Invalid if it cannot be a tweet's.
+
+    Every door that writes a tweet's text calls it (the services, import_csv).
+    """
     if len(content) > settings.TWEET_MAX_LENGTH:
         raise Invalid.on_field(
             "tweet_data",
@@ -63,22 +66,31 @@ def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
     return rows.query.sql_with_params()
 
 
+def users_named(usernames: list[str]) -> dict[str, int]:
+    """The active users these lower-case usernames name, {username: id}: of names that differ only
+    in letter case, the first account. A query per MENTIONS_MAX names, on user_username_lower_idx."""
+    found: dict[str, int] = {}
+    now = connection.ops.adapt_datetimefield_value(_NOW)
+    for start in range(0, len(usernames), MENTIONS_MAX):
+        names = usernames[start : start + MENTIONS_MAX]
+        sql, template = _mentions_sql(len(names), connection.vendor)
+        values = {now: connection.ops.adapt_datetimefield_value(timezone.now())}
+        values.update((_NAME.format(n), name) for n, name in enumerate(names))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [values.get(param, param) for param in template])
+            for username, user_id in cursor.fetchall():
+                found.setdefault(username.lower(), user_id)
+    return found
+
+
 def _mentioned_ids(usernames: list[str]) -> list[int]:
     """Ids of the active users these lower-case usernames name, in the text's order; others stay text.
 
-    One query, on user_username_lower_idx (a posting with mentions costs it on each request).
+    One query (a posting with mentions costs it on each request).
     """
     if not usernames:
         return []
-    sql, template = _mentions_sql(len(usernames), connection.vendor)
-    now = connection.ops.adapt_datetimefield_value(_NOW)
-    values = {now: connection.ops.adapt_datetimefield_value(timezone.now())}
-    values.update((_NAME.format(n), name) for n, name in enumerate(usernames))
-    found: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [values.get(param, param) for param in template])
-        for username, user_id in cursor.fetchall():
-            found.setdefault(username.lower(), user_id)
+    found = users_named(usernames)
     return [found[name] for name in usernames if name in found]
 
 
@@ -117,7 +129,7 @@ def tweet_create(
     """Create a tweet (a reply to a visible tweet when `in_reply_to` is given), store its mentions
     and tags, and attach media the author uploaded, each with its alt text (`media_alts`, in the
     same order; fewer, or empty ones: none); nothing is created on any error."""
-    content, entities = _text_check(content)
+    content, entities = tweet_text_check(content)
     alts = _alts_check(media_alts or [], media_count=len(media_ids))
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
         raise Invalid.on_field(
@@ -206,7 +218,7 @@ def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
     Mentions and tags are parsed again; likes, replies and images stay. Someone else's tweet is
     NotAllowed, staff's included; a tweet hidden by a moderator cannot be edited.
     """
-    content, entities = _text_check(content)
+    content, entities = tweet_text_check(content)
     if not content.strip():
         raise Invalid.on_field("tweet_data", "An edited post needs text.")
     tweet = Tweet.objects.select_for_update().filter(pk=tweet_id).first()
