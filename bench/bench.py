@@ -434,21 +434,25 @@ def replies_for_threads(db: Postgres) -> None:
 
 def notifications_for_first_user(db: Postgres) -> None:
     """HEAVY_NOTIFICATIONS for the first user, once per database: likes of their posts (groups of
-    one post's likers), follows over 30 days, mentions; the older four fifths read."""
+    one post's likers), follows over a month, mentions; the older four fifths read. Fewer on a
+    preset with fewer users than that (a like or follow by the same person is one)."""
     if db.psql("SELECT count(*) FROM notifications_notification WHERE recipient_id = 1").strip() != "0":
         return
     likes, follows = HEAVY_NOTIFICATIONS * 8 // 10, HEAVY_NOTIFICATIONS // 10
     mentions = HEAVY_NOTIFICATIONS - likes - follows
     columns = "recipient_id, kind, actor_id, tweet_id, group_key, reason, created_at, read"
+    # Someone other than the first user: 2 .. max(id).
+    actor = "2 + g % ((SELECT max(id) FROM accounts_user) - 1)"
     db.psql(
         f"INSERT INTO notifications_notification ({columns})"
-        " SELECT 1, 'like', 2 + g, t.ids[1 + g % cardinality(t.ids)], t.ids[1 + g % cardinality(t.ids)],"
+        f" SELECT 1, 'like', {actor}, t.ids[1 + g % cardinality(t.ids)], t.ids[1 + g % cardinality(t.ids)],"
         f" '', now() - g * interval '4 minutes', g > {likes // 5}"
         " FROM (SELECT array_agg(id) AS ids FROM tweets_tweet WHERE author_id = 1) AS t,"
-        f" generate_series(1, {likes}) AS g WHERE cardinality(t.ids) > 0;"
+        f" generate_series(1, {likes}) AS g WHERE cardinality(t.ids) > 0 ON CONFLICT DO NOTHING;"
         f" INSERT INTO notifications_notification ({columns})"
-        " SELECT 1, 'follow', 2 + g, NULL, (now() - g * interval '43 minutes')::date - date '1970-01-01',"
-        f" '', now() - g * interval '43 minutes', g > {follows // 5} FROM generate_series(1, {follows}) AS g;"
+        f" SELECT 1, 'follow', {actor}, NULL, (now() - g * interval '43 minutes')::date - date '1970-01-01',"
+        f" '', now() - g * interval '43 minutes', g > {follows // 5} FROM generate_series(1, {follows}) AS g"
+        " ON CONFLICT DO NOTHING;"
         f" INSERT INTO notifications_notification ({columns})"
         " SELECT 1, 'mention', t.author_id, t.id, NULL, '', now() - t.n * interval '43 minutes',"
         f" t.n > {mentions // 5} FROM (SELECT id, author_id, row_number() OVER (ORDER BY id) AS n"

@@ -7,7 +7,7 @@ newest row's, so a page is ordered by the latest activity and `up_to` covers wha
 
 from typing import TypedDict
 
-from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from api.fields import cursor_id
@@ -37,21 +37,11 @@ def _group():
     return Coalesce("group_key", -F("id"))
 
 
-def _groups(user) -> QuerySet:
-    """The user's notification groups, newest activity first (values rows)."""
-    return (
-        Notification.objects.filter(recipient=user)
-        .annotate(group=_group())
-        .values("kind", "group", "read")
-        .annotate(
-            top=Max("id"),
-            people=Count("actor_id"),
-            latest=Max("created_at"),
-            about=Max("tweet_id"),
-            why=Max("reason"),
-        )
-        .order_by("-top")
-    )
+# A group's key: kind, group (group_key, or minus the row's id), read.
+GroupKey = tuple[str, int, bool]
+# Page 1 looks for its groups among the newest rows only, so its cost does not grow with the
+# number a user has; when those rows hold fewer groups than a page, all rows are grouped instead.
+PAGE_WINDOW = 400
 
 
 def unread_count(*, user) -> int:
@@ -65,56 +55,105 @@ def unread_count(*, user) -> int:
     )
 
 
-def _actors(*, user, groups: list[dict]) -> dict[tuple, list[ActorRef]]:
-    """The newest ACTORS_SHOWN actors of each group: one query (none without actors)."""
-    wanted = Q()
-    for group in groups:
-        if group["people"]:
-            wanted |= Q(kind=group["kind"], read=group["read"]) & (
-                Q(group_key=group["group"]) if group["group"] > 0 else Q(pk=group["top"])
-            )
-    if not wanted:
-        return {}
+def _newest_groups(*, user, count: int) -> list[GroupKey] | None:
+    """The newest `count` groups' keys, newest first, from the newest PAGE_WINDOW rows (a group's
+    newest row comes first in them); None when those rows hold fewer and there are more rows."""
     rows = (
-        Notification.objects.filter(wanted, recipient=user, actor__isnull=False)
+        Notification.objects.filter(recipient=user)
+        .order_by("-id")
+        .values_list("kind", "group_key", "read", "id")[:PAGE_WINDOW]
+    )
+    keys: list[GroupKey] = []
+    seen: set[GroupKey] = set()
+    scanned = 0
+    for kind, group_key, read, pk in rows:
+        scanned += 1
+        key = (kind, group_key if group_key is not None else -pk, read)
+        if key not in seen:
+            seen.add(key)
+            keys.append(key)
+            if len(keys) == count:
+                return keys
+    return keys if scanned < PAGE_WINDOW else None
+
+
+def _groups_before(*, user, before: int | None, count: int) -> list[GroupKey]:
+    """The keys of `count` groups whose newest row is older than `before`, newest first: every row
+    of the user grouped."""
+    groups = (
+        Notification.objects.filter(recipient=user)
+        .annotate(group=_group())
+        .values("kind", "group", "read")
+        .annotate(top=Max("id"))
+        .order_by("-top")
+    )
+    if before is not None:
+        groups = groups.filter(top__lt=before)
+    return [(row["kind"], row["group"], row["read"]) for row in groups[:count]]
+
+
+def _payloads(*, user, keys: list[GroupKey]) -> list[NotificationPayload]:
+    """These groups as Notifications, newest first: one query over their rows, the latest
+    ACTORS_SHOWN of each with the group's totals beside them."""
+    if not keys:
+        return []
+    wanted = Q()
+    for kind, group, read in keys:
+        wanted |= Q(kind=kind, read=read) & (Q(group_key=group) if group > 0 else Q(pk=-group))
+    partition = [F("kind"), _group(), F("read")]
+    rows = (
+        Notification.objects.filter(wanted, recipient=user)
         .annotate(
             group=_group(),
-            rank=Window(RowNumber(), partition_by=[F("kind"), _group(), F("read")], order_by=F("id").desc()),
+            rank=Window(RowNumber(), partition_by=partition, order_by=F("id").desc()),
+            people=Window(Count("actor_id"), partition_by=partition),
+            top=Window(Max("id"), partition_by=partition),
         )
         .filter(rank__lte=ACTORS_SHOWN)
-        .values_list("kind", "group", "read", "actor_id", "actor__name")
+        .values_list(
+            "kind",
+            "group",
+            "read",
+            "top",
+            "people",
+            "created_at",
+            "tweet_id",
+            "reason",
+            "actor_id",
+            "actor__name",
+        )
         .order_by("-id")
     )
-    actors: dict[tuple, list[ActorRef]] = {}
-    for kind, group, read, actor_id, name in rows:
-        actors.setdefault((kind, group, read), []).append({"id": actor_id, "name": name})
-    return actors
+    found: dict[GroupKey, NotificationPayload] = {}
+    for kind, group, read, top, people, created_at, tweet_id, reason, actor_id, name in rows:
+        payload = found.get((kind, group, read))
+        if payload is None:
+            # The group's newest row comes first: its time, post and reason are the group's.
+            payload = found[(kind, group, read)] = {
+                "id": top,
+                "type": kind,
+                "actors": [],
+                "actors_count": people,
+                "tweet_id": tweet_id,
+                "created_at": created_at.isoformat(),
+                "read": read,
+                "reason": reason or None,
+            }
+        if actor_id is not None:
+            payload["actors"].append({"id": actor_id, "name": name})
+    return sorted(found.values(), key=lambda payload: payload["id"], reverse=True)
 
 
 def notification_page(*, user, cursor: str, limit: int) -> tuple[list[NotificationPayload], str | None]:
-    """A page of the user's notifications, newest first, and the next page's cursor (None at the
-    end). Queries: the groups, their actors."""
-    groups = _groups(user)
+    """A page of the user's notifications, newest activity first, and the next page's cursor (None
+    at the end). Queries: the groups' keys (page 1: the newest rows), then their rows."""
     before = cursor_id(cursor)
-    if before is not None:
-        groups = groups.filter(top__lt=before)
-    rows = list(groups[: limit + 1])
-    next_cursor = str(rows[limit - 1]["top"]) if len(rows) > limit else None
-    rows = rows[:limit]
-    actors = _actors(user=user, groups=rows)
-    return [
-        {
-            "id": row["top"],
-            "type": row["kind"],
-            "actors": actors.get((row["kind"], row["group"], row["read"]), []),
-            "actors_count": row["people"],
-            "tweet_id": row["about"],
-            "created_at": row["latest"].isoformat(),
-            "read": row["read"],
-            "reason": row["why"] or None,
-        }
-        for row in rows
-    ], next_cursor
+    keys = _newest_groups(user=user, count=limit + 1) if before is None else None
+    if keys is None:
+        keys = _groups_before(user=user, before=before, count=limit + 1)
+    payloads = _payloads(user=user, keys=keys)
+    next_cursor = str(payloads[limit - 1]["id"]) if len(payloads) > limit else None
+    return payloads[:limit], next_cursor
 
 
 def muted_kinds(*, user) -> list[str]:

@@ -291,7 +291,7 @@ def tweet_replies(*, viewer, tweet_id: int, cursor: str, limit: int) -> tuple[li
 
 # How far up a thread page walks from a reply to the tweet that started the conversation.
 THREAD_MAX_DEPTH = 50
-_ANCESTORS_SQL = f"""
+_CHAIN_SQL = f"""
 WITH RECURSIVE chain(id, parent, depth) AS (
     SELECT id, in_reply_to_id, 0 FROM {Tweet._meta.db_table} WHERE id = %s
     UNION ALL
@@ -299,21 +299,37 @@ WITH RECURSIVE chain(id, parent, depth) AS (
     FROM {Tweet._meta.db_table} AS t JOIN chain AS c ON t.id = c.parent
     WHERE c.depth < %s
 )
-SELECT id FROM chain WHERE depth > 0 ORDER BY depth DESC
+SELECT id FROM chain ORDER BY depth DESC
 """
 
 
-def tweet_ancestors(*, viewer, tweet_id: int) -> list[TweetPayload]:
-    """The tweets a reply answers, from the conversation's first to its direct parent, leaving out
-    those `viewer` may not see (a deleted one ends the chain). Queries: the chain, then the rows
-    and tweets_payload's (none for a tweet that answers nothing)."""
+def tweet_chain_ids(*, tweet_id: int) -> list[int]:
+    """The ids of the tweets a tweet answers, from the conversation's first (at most THREAD_MAX_DEPTH
+    up; a deleted one ends the chain), then the tweet's own; empty if it does not exist. One query,
+    whoever may see them."""
     with connection.cursor() as cursor:
-        cursor.execute(_ANCESTORS_SQL, [tweet_id, THREAD_MAX_DEPTH])
-        ids = [row[0] for row in cursor.fetchall()]
-    if not ids:
-        return []
-    found = {row["id"]: row for row in tweet_rows(tweets_seen_by(viewer=viewer).filter(id__in=ids))}
-    return tweets_payload([found[pk] for pk in ids if pk in found])
+        cursor.execute(_CHAIN_SQL, [tweet_id, THREAD_MAX_DEPTH])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def thread_tweets(*, viewer, tweet_id: int, cursor: str, limit: int) -> QuerySet:
+    """What a thread page shows, as one queryset by id: the tweets `tweet_id` answers and the tweet
+    itself (those `viewer` may see), then its replies `viewer` may see after `cursor`, one more than
+    `limit` of them (whether another page follows). NotFound if the tweet does not exist; the caller
+    checks that `viewer` may see it (it is among the rows). Queries: the chain (tweet_chain_ids).
+
+    Ancestors have smaller ids than the tweet and replies larger ones (a reply is written after
+    what it answers), so one order by id is chain, tweet, replies.
+    """
+    after = cursor_id(cursor)
+    chain = tweet_chain_ids(tweet_id=tweet_id)
+    if not chain:
+        raise NotFound(TWEET_NOT_FOUND)
+    replies = Q(in_reply_to_id=tweet_id)
+    if after is not None:
+        replies &= Q(id__gt=after)
+    tweets = tweets_seen_by(viewer=viewer).filter(Q(id__in=chain) | replies).order_by("id")
+    return tweets[: len(chain) + limit + 1]
 
 
 class HistoryPayload(TypedDict):
@@ -330,16 +346,21 @@ def tweet_history(*, viewer, tweet_id: int) -> list[HistoryPayload]:
     return [HistoryPayload(content=content, edited_at=edited_at.isoformat()) for content, edited_at in edits]
 
 
-def tag_tweets(*, tag: str, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
-    """A page of the visible tweets with this tag (any letter case), newest first, and the next
-    cursor. Queries: the page, then tweets_payload's."""
+def tweets_tagged(*, tag: str, cursor: str) -> QuerySet:
+    """The visible tweets with this tag (any letter case), newest first, before `cursor` (Invalid if
+    malformed). A page reads one more than it shows; the next cursor is its last shown tweet's id."""
     before = cursor_id(cursor)
     if not TAG_RE.fullmatch(f"#{tag}") or len(tag) > TAG_MAX_LENGTH:
-        return [], None  # no tweet can have it (and a NUL byte never reaches PostgreSQL)
+        return Tweet.objects.none()  # no tweet can have it (and a NUL byte never reaches PostgreSQL)
     tweets = visible_tweets().filter(tag_rows__tag=tag.lower())
     if before is not None:
         tweets = tweets.filter(id__lt=before)
-    return _keyset_page(tweets.order_by("-id"), limit)
+    return tweets.order_by("-id")
+
+
+def tag_tweets(*, tag: str, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
+    """A page of tweets_tagged and the next cursor. Queries: the page, then tweets_payload's."""
+    return _keyset_page(tweets_tagged(tag=tag, cursor=cursor), limit)
 
 
 TRENDING_HOURS = 24

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from functools import cache
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -47,14 +48,22 @@ def _url_pattern(name: str) -> str:
 
 
 def _answered(rows) -> dict[int, dict]:
-    """The visible tweets these replies answer: their authors' names, by id. One query, none
-    when no tweet is a reply; a tweet deleted or hidden since is not among them."""
-    ids = {row["in_reply_to_id"] for row in rows if row["in_reply_to_id"]}
-    if not ids:
-        return {}
+    """The tweets these replies answer: their authors' names, by id; a tweet deleted or hidden since
+    is not among them. Those on the page are known already (a thread); one query for the others,
+    none when no tweet answers one off the page."""
     profile = _url_pattern("web:profile")
-    rows = visible_tweets().filter(id__in=ids).values_list("id", "author_id", "author__name")
-    return {pk: {"name": name, "author_url": profile.format(author_id)} for pk, author_id, name in rows}
+    shown = {row["id"]: row for row in rows}
+    answered = {
+        pk: {"name": shown[pk]["author__name"], "author_url": profile.format(shown[pk]["author_id"])}
+        for pk in {row["in_reply_to_id"] for row in rows} & shown.keys()
+    }
+    ids = {row["in_reply_to_id"] for row in rows if row["in_reply_to_id"]} - shown.keys()
+    if ids:
+        found = visible_tweets().filter(id__in=ids).values_list("id", "author_id", "author__name")
+        answered.update(
+            (pk, {"name": name, "author_url": profile.format(author_id)}) for pk, author_id, name in found
+        )
+    return answered
 
 
 def tweet_cards(*, ids: list[int], viewer, seen_by_viewer: bool = False) -> list[dict]:
@@ -76,6 +85,12 @@ def tweet_cards(*, ids: list[int], viewer, seen_by_viewer: bool = False) -> list
 def author_tweet_cards(*, author_id: int, viewer, limit: int) -> list[dict]:
     """A user's latest visible tweets, newest first, as tweet_cards; the same three queries."""
     tweets = visible_tweets().filter(author_id=author_id).order_by("-created_at", "-id")[:limit]
+    return _cards(tweets, viewer=viewer)
+
+
+def queryset_tweet_cards(*, tweets: QuerySet, viewer) -> list[dict]:
+    """tweet_cards of the tweets a selector chose (filtered, ordered, sliced), in its order: the
+    page's tweets read once, with what their cards show, where ids first would read them twice."""
     return _cards(tweets, viewer=viewer)
 
 

@@ -47,7 +47,7 @@ from common.errors import (
 )
 from common.idempotency import fingerprint, fingerprint_file, idempotency_key_check, idempotent
 from feed.cursors import feed_cursor_after, feed_cursor_ids
-from feed.selectors import feed_latest, top_ids
+from feed.selectors import feed_latest_tweets, latest_cursor, top_ids
 from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
 from notifications.selectors import digest_wanted, muted_kinds, notification_page, unread_count
@@ -55,13 +55,13 @@ from notifications.services import digest_set, mutes_set, notifications_read
 from sso import provider as sso_provider
 from tweets.search import search_parse, search_tags, search_tweet_ids
 from tweets.selectors import (
+    TWEET_NOT_FOUND,
     mention_suggestions,
-    tag_tweets,
+    thread_tweets,
     trending_tags,
-    tweet_ancestors,
     tweet_detail,
     tweet_history,
-    tweet_replies,
+    tweets_tagged,
 )
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check, tweet_edit
 from web.auth import user_sign_in_check
@@ -82,7 +82,7 @@ from web.forms import (
     SetPasswordForm,
     SignInForm,
 )
-from web.selectors import author_tweet_cards, tweet_cards
+from web.selectors import author_tweet_cards, queryset_tweet_cards, tweet_cards
 
 FEED_PAGE_SIZE = 20
 PROFILE_TWEETS = 50
@@ -326,13 +326,19 @@ def latest(request):
     """The Latest tab: the same people's posts, newest first (the API's `order=latest`)."""
     cursor = request.GET.get("cursor", "")
     try:
-        tweets, next_cursor = feed_latest(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
+        tweets = feed_latest_tweets(user=request.user, cursor=cursor)
     except ChirpError as exc:
         messages.error(request, page_error(exc).message)
         return redirect("web:latest")
+    # The page's tweets read once, with their cards: one more than a page, whether another follows.
+    cards = queryset_tweet_cards(tweets=tweets[: FEED_PAGE_SIZE + 1], viewer=request.user)
+    next_cursor = ""
+    if len(cards) > FEED_PAGE_SIZE:
+        last = cards[FEED_PAGE_SIZE - 1]
+        next_cursor = latest_cursor(created_at=last["created"], tweet_id=last["id"])
     page_url = reverse("web:latest") + (f"?{urlencode({'cursor': cursor})}" if cursor else "")
     context: dict[str, Any] = {
-        "tweets": tweet_cards(ids=[tweet["id"] for tweet in tweets], viewer=request.user),
+        "tweets": cards[:FEED_PAGE_SIZE],
         "next_url": f"?{urlencode({'cursor': next_cursor})}" if next_cursor else "",
         "continued": bool(cursor),
         "page_url": page_url,
@@ -497,19 +503,20 @@ def thread(request, tweet_id: int):
     """A post with the chain of posts it answers, its replies (a page at a time) and a reply form."""
     cursor = request.GET.get("cursor", "")
     try:
-        tweet = tweet_detail(viewer=request.user, tweet_id=tweet_id)
-        replies, next_cursor = tweet_replies(
-            viewer=request.user, tweet_id=tweet_id, cursor=cursor, limit=THREAD_REPLIES
-        )
+        tweets = thread_tweets(viewer=request.user, tweet_id=tweet_id, cursor=cursor, limit=THREAD_REPLIES)
     except ChirpError as exc:
         return _error_page(request, exc)
-    chain = tweet_ancestors(viewer=request.user, tweet_id=tweet_id) if tweet["in_reply_to"] else []
-    shown = [*chain, tweet, *replies]
-    cards = tweet_cards(ids=[item["id"] for item in shown], viewer=request.user, seen_by_viewer=True)
+    # The chain, the post and its replies read once, with their cards, in that order (by id).
+    cards = queryset_tweet_cards(tweets=tweets, viewer=request.user)
+    position = next((n for n, card in enumerate(cards) if card["id"] == tweet_id), None)
+    if position is None:  # hidden from this viewer
+        return _error_page(request, NotFound(TWEET_NOT_FOUND))
+    replies = cards[position + 1 :]
+    next_cursor = str(replies[THREAD_REPLIES - 1]["id"]) if len(replies) > THREAD_REPLIES else None
     context = {
-        "chain": cards[: len(chain)],
-        "tweet": cards[len(chain)],
-        "replies": cards[len(chain) + 1 :],
+        "chain": cards[:position],
+        "tweet": cards[position],
+        "replies": replies[:THREAD_REPLIES],
         "next_cursor": next_cursor,
         "compose_form": _compose_form(initial={"in_reply_to": tweet_id}),
     }
@@ -563,12 +570,15 @@ def tag(request, tag: str):
     """The visible posts with a tag, newest first."""
     cursor = request.GET.get("cursor", "")
     try:
-        tweets, next_cursor = tag_tweets(tag=tag, cursor=cursor, limit=TAG_PAGE_SIZE)
+        tweets = tweets_tagged(tag=tag, cursor=cursor)
     except ChirpError as exc:
         return _error_page(request, exc)
+    # The page's tweets read once, with their cards: one more than a page, whether another follows.
+    cards = queryset_tweet_cards(tweets=tweets[: TAG_PAGE_SIZE + 1], viewer=request.user)
+    next_cursor = str(cards[TAG_PAGE_SIZE - 1]["id"]) if len(cards) > TAG_PAGE_SIZE else None
     context = {
         "tag": tag.lower(),
-        "tweets": tweet_cards(ids=[tweet["id"] for tweet in tweets], viewer=request.user),
+        "tweets": cards[:TAG_PAGE_SIZE],
         "next_cursor": next_cursor,
         "trending": trending_tags(),
     }

@@ -7,10 +7,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.services import suspension_store
-from moderation.services import report_create, tweet_hide
+from moderation.services import report_create, tweet_hide, user_delete
 from notifications.models import Notification
 from notifications.services import mutes_set
-from tweets.services import like_add
+from tweets.services import like_add, tweet_delete
 
 
 def _page(person, query: str = "") -> dict:
@@ -189,7 +189,7 @@ def test_unread_count_and_page_cost_fixed_queries(make_user, author, make_tweet,
     # 1. api key + user, 2. the count.
     with django_assert_num_queries(2):
         assert client.get("/api/notifications/unread").json()["unread"] == 3
-    # 1. api key + user, 2. the groups, 3. their actors, 4. the count.
+    # 1. api key + user, 2. the newest rows' groups, 3. those groups' rows, 4. the count.
     with django_assert_num_queries(4):
         assert len(client.get("/api/notifications").json()["notifications"]) == 3
     # 1. api key + user, 2. the update, 3. the count.
@@ -210,3 +210,44 @@ def test_liking_stays_one_statement_on_postgresql(author, outsider, make_tweet, 
     with django_assert_num_queries({"postgresql": 2, "sqlite": 7}[connection.vendor]):
         assert client.delete(f"/api/tweets/{tweet.id}/likes").status_code == 200
     assert Notification.objects.count() == 0
+
+
+def test_deleting_a_user_or_a_tweet_deletes_their_notifications(make_user, author, moderator, make_tweet):
+    """The admin's deletions cascade: nothing points at a deleted person or post afterwards."""
+    fan, other = make_user("Fan"), make_user("Other")
+    kept, gone = make_tweet(author, "kept"), make_tweet(author, "gone")
+    like_add(user=fan.user, tweet_id=kept.id)
+    like_add(user=other.user, tweet_id=kept.id)
+    like_add(user=other.user, tweet_id=gone.id)
+    tweet_delete(user=author.user, tweet_id=gone.id)
+    assert set(Notification.objects.values_list("actor_id", "tweet_id")) == {
+        (fan.id, kept.id),
+        (other.id, kept.id),
+    }
+
+    user_delete(moderator=moderator.user, user=fan.user, reason="left the company")
+
+    [group] = _page(author)["notifications"]
+    assert (group["actors_count"], group["actors"]) == (1, [{"id": other.id, "name": "Other"}])
+
+
+@pytest.mark.parametrize("window", [2, 1000])
+def test_page_one_is_the_same_whether_the_newest_rows_hold_a_page_or_not(
+    make_user, author, make_tweet, monkeypatch, window
+):
+    """Page 1 groups all rows when the newest PAGE_WINDOW rows hold fewer groups than a page."""
+    monkeypatch.setattr("notifications.selectors.PAGE_WINDOW", window)
+    first, second = make_tweet(author, "first"), make_tweet(author, "second")
+    fans = [make_user(f"Fan {n}") for n in range(3)]
+    for fan in fans:
+        _like(fan, first)
+    _like(fans[0], second)
+
+    page = _page(author, "?limit=1")
+    assert [(note["tweet_id"], note["actors_count"]) for note in page["notifications"]] == [(second.id, 1)]
+    rest = _page(author, f"?limit=5&cursor={page['next_cursor']}")
+    assert [(note["tweet_id"], note["actors_count"]) for note in rest["notifications"]] == [(first.id, 3)]
+    assert [(note["tweet_id"], note["actors_count"]) for note in _page(author)["notifications"]] == [
+        (second.id, 1),
+        (first.id, 3),
+    ]

@@ -18,7 +18,7 @@ def test_page_groups_likes_links_post_and_people_and_marks_read(
     client = signed_in(author)
     assert client.get("/notifications/unread/").json() == {"unread": 1}
 
-    # Session, user; the groups, their actors; marking them read.
+    # Session, user; the newest rows' groups, those groups' rows; marking them read.
     with django_assert_num_queries(5):
         response = client.get("/notifications/")
 
@@ -30,6 +30,15 @@ def test_page_groups_likes_links_post_and_people_and_marks_read(
     assert f'<a href="/tweets/{tweet.id}/">liked your post</a>' in html
     assert unread_count(user=author.user) == 0
     assert client.get("/notifications/unread/").json() == {"unread": 0}
+
+
+def test_two_people_read_as_a_and_b(signed_in, make_user, author, make_tweet):
+    tweet = make_tweet(author)
+    ada, bob = make_user("Ada"), make_user("Bob")
+    like_add(user=ada.user, tweet_id=tweet.id)
+    like_add(user=bob.user, tweet_id=tweet.id)
+    html = signed_in(author).get("/notifications/").content.decode()
+    assert f'<a href="/people/{bob.id}/">Bob</a> and <a href="/people/{ada.id}/">Ada</a>' in html
 
 
 def test_navigation_links_notifications_with_the_poll_url(signed_in, author):

@@ -67,9 +67,9 @@ def test_feed_page_queries_do_not_grow_with_tweets(
         make_tweet(author, f"more {n}", media=[make_media(author)], likers=[outsider])
     with django_assert_num_queries(expected):
         assert len(articles(client.get("/"))) == 8
-    # The Latest tab: session, user; the page's tweets, likers, images; the cards: rows, first
-    # likers, images; Trending.
-    with django_assert_num_queries(9):
+    # The Latest tab: session, user; the page's cards read once (rows, first likers, images);
+    # Trending: fewer than Top, which ranks candidates first.
+    with django_assert_num_queries(6):
         assert len(articles(client.get("/latest/"))) == 8
 
 
@@ -610,3 +610,29 @@ def test_the_russian_catalogue_is_complete():
         if re.search(r'^msgstr(\[\d\])? ""\n(?!")', entry + "\n", re.M) or "fuzzy" in entry
     ]
     assert untranslated == []
+
+
+def test_the_manifest_names_png_icons_of_the_sizes_it_states(client, db):
+    """Installable everywhere: 192 and 512 px PNGs and a maskable one, each the size the manifest
+    states, beside the SVG; the pages link the manifest and an apple-touch-icon."""
+    import json
+    from pathlib import Path
+
+    from PIL import Image
+
+    static = Path(__file__).resolve().parents[1] / "static" / "web"
+    manifest = json.loads((static / "manifest.webmanifest").read_text())
+    pngs = [icon for icon in manifest["icons"] if icon["type"] == "image/png"]
+    assert {(icon["sizes"], icon["purpose"]) for icon in pngs} == {
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("512x512", "maskable"),
+    }
+    for icon in pngs:
+        with Image.open(static / icon["src"]) as image:
+            assert image.format == "PNG" and "x".join(map(str, image.size)) == icon["sizes"]
+            if icon["purpose"] == "maskable":
+                # Full bleed: the corners a mask may keep are painted, not transparent.
+                assert image.convert("RGBA").getchannel("A").getpixel((0, 0)) == 255
+    html = client.get("/").content.decode()
+    assert 'rel="manifest"' in html and 'rel="apple-touch-icon"' in html

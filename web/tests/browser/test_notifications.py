@@ -38,7 +38,7 @@ def test_a_like_raises_the_badge_the_page_groups_and_opening_clears_it(chirp, si
     expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
     entries = page.locator("li.notification")
     expect(entries).to_have_count(1)
-    expect(entries.first).to_contain_text("Max Mutetester, Lee Liker")
+    expect(entries.first).to_contain_text("Max Mutetester and Lee Liker liked your post")
     expect(entries.first.get_by_role("link", name="liked your post")).to_have_attribute(
         "href", f"/tweets/{tweet_id}/"
     )
