@@ -84,6 +84,10 @@ class User(AbstractUser):
     # An uploaded photo, stored square in AVATAR_SIDES sizes (media.services.avatar_set) under
     # unguessable names: this name with "-<side>" before its extension. Empty: generated initials.
     avatar = models.CharField(max_length=255, blank=True, default="", db_default="")
+    # The pages' language (a code of LANGUAGES) and time zone (an IANA name) chosen in Settings,
+    # followed on every device the person signs in on. Empty: what the browser says.
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="", db_default="")
     # Bumped when the password or api key changes; credentials minted before are then refused.
     credentials_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -94,6 +98,11 @@ class User(AbstractUser):
             models.CheckConstraint(condition=~Q(name=""), name="user_name_not_blank"),
             # Login accepts the email instead of the username, so it must name one account.
             models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
+        ]
+        indexes = [
+            # @mentions name users in any letter case (tweets.services._mentioned_ids): without it,
+            # each post that mentions someone reads the whole users table.
+            models.Index(Lower("username"), name="user_username_lower_idx"),
         ]
 
     def __str__(self) -> str:

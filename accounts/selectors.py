@@ -1,5 +1,7 @@
 import hmac
+from functools import cache
 from typing import cast
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -275,3 +277,9 @@ def author_avatars(*, author_ids: set[int]) -> dict[int, str]:
     if not author_ids:
         return {}
     return dict(User.objects.filter(pk__in=author_ids).exclude(avatar="").values_list("pk", "avatar"))
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names this system knows (read from its zone files once per process)."""
+    return frozenset(available_timezones())

@@ -32,6 +32,20 @@ class ProfileEnvelopeSerializer(serializers.Serializer):
     user = ProfileSerializer()
 
 
+class MyProfileSerializer(ProfileSerializer):
+    language = serializers.CharField(
+        help_text="The web pages' language chosen in Settings (`en`, `ru`); empty: the browser's."
+    )
+    time_zone = serializers.CharField(
+        help_text="The time zone the web pages show times in (IANA name); empty: the browser's."
+    )
+
+
+class MyProfileEnvelopeSerializer(serializers.Serializer):
+    result = serializers.BooleanField(default=True)
+    user = MyProfileSerializer()
+
+
 # --- Login and tokens -----------------------------------------------------------------
 class LoginSerializer(StrictSerializer):
     username = StrictCharField(required=False, help_text="Your username; or send `email` instead.")
@@ -71,6 +85,15 @@ class MeUpdateSerializer(StrictSerializer):
     bio = StrictCharField(required=False, allow_blank=True, max_length=500)
     title = StrictCharField(required=False, allow_blank=True, max_length=150)
     department = StrictCharField(required=False, allow_blank=True, max_length=150)
+    language = StrictCharField(
+        required=False, allow_blank=True, max_length=10, help_text="`en`, `ru`, or empty: the browser's."
+    )
+    time_zone = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="An IANA time zone name such as `Europe/Berlin`, or empty: the browser's.",
+    )
     password = StrictCharField(
         required=False, trim_whitespace=False, write_only=True, help_text="A new password."
     )

@@ -26,6 +26,7 @@ from accounts.models import ApiKey, Follow, User, api_key_digest, api_key_prefix
 from accounts.selectors import (
     CREDENTIALS_VERSION_CLAIM,
     email_taken,
+    time_zones,
     user_for_password_reset_token,
     user_get,
     users_for_password_reset,
@@ -34,6 +35,7 @@ from accounts.signals import user_renamed
 from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
+from notifications.services import follow_notify, follow_unnotify
 from ops import metrics
 
 logger = logging.getLogger(__name__)
@@ -170,9 +172,11 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
     if followee.pk == follower.pk:
         raise Invalid("You cannot follow yourself.")
     try:
-        # A savepoint of its own, so a concurrent duplicate leaves the caller's transaction usable.
+        # A savepoint of its own, so a concurrent duplicate leaves the caller's transaction usable;
+        # the followee's notification commits with the follow.
         with transaction.atomic():
             Follow.objects.create(follower=follower, followee=followee)
+            follow_notify(actor=follower, recipient_id=followee.pk)
     except IntegrityError:
         return False
     metrics.inc_on_commit(metrics.FOLLOWS_ADDED)
@@ -182,7 +186,10 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
 def follow_remove(*, follower: User, followee_id: int) -> bool:
     """Unfollow a user; idempotent. Returns whether a follow was removed."""
     followee = user_get(user_id=followee_id)
-    deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    with transaction.atomic():
+        deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+        if deleted:
+            follow_unnotify(actor_id=follower.pk, recipient_id=followee.pk)
     return deleted > 0
 
 
@@ -274,6 +281,17 @@ def user_update(
     return user
 
 
+def locale_set(*, user: User, language: str, time_zone: str) -> None:
+    """The pages' language (a code of LANGUAGES) and time zone (an IANA name) for this person on
+    every device; an empty string: what their browser says."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise Invalid.on_field("language", f"Not a language of this site: {language!r}.")
+    if time_zone and time_zone not in time_zones():
+        raise Invalid.on_field("time_zone", f"Not a known time zone: {time_zone!r}.")
+    user.language, user.time_zone = language, time_zone
+    user.save(update_fields=["language", "time_zone"])
+
+
 @transaction.atomic
 def deactivation_store(*, user: User) -> None:
     """Store a deactivation, keeping the data; its tweets leave every feed and its JWTs stop working.
@@ -301,11 +319,20 @@ def profile_update(
     bio: str | None = None,
     title: str | None = None,
     department: str | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
 ) -> None:
-    """A user changing their own profile and/or password (which requires the current one)."""
+    """A user changing their own profile, language and time zone, and/or password (which requires
+    the current one)."""
     if password is not None:
         password_change(user=user, current_password=current_password, new_password=password)
     user_update(user=user, name=name, bio=bio, title=title, department=department)
+    if language is not None or time_zone is not None:
+        locale_set(
+            user=user,
+            language=user.language if language is None else language,
+            time_zone=user.time_zone if time_zone is None else time_zone,
+        )
 
 
 def _unsigned(encoded: str) -> str:

@@ -19,9 +19,9 @@ from accounts.serializers import (
     DirectoryUserSerializer,
     LoginSerializer,
     MeUpdateSerializer,
+    MyProfileEnvelopeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
-    ProfileEnvelopeSerializer,
     RefreshSerializer,
     TokenPairSerializer,
     UserCreateSerializer,
@@ -201,21 +201,25 @@ class UsersView(APIView):
 
 class UserMeView(APIView):
     @extend_schema(
-        summary="Your own profile", responses={200: ProfileEnvelopeSerializer, **error_responses()}
+        summary="Your own profile",
+        description="Your profile, plus the `language` and `time_zone` the web pages use for you.",
+        responses={200: MyProfileEnvelopeSerializer, **error_responses()},
     )
     @reads_from_replica
     def get(self, request):
-        return Response({"result": True, "user": user_profile(user=request.user)})
+        return Response({"result": True, "user": _my_profile(request.user)})
 
     @extend_schema(
-        summary="Change your name, bio, title, department or password",
+        summary="Change your name, bio, title, department, language, time zone or password",
         description=(
             "A new `password` needs `current_password` and must pass the password validators. "
             "Changing it ends every JWT session of yours: log in again. `bio` (up to 500 characters), "
-            "`title` and `department` (up to 150) may be emptied with an empty string."
+            "`title` and `department` (up to 150) may be emptied with an empty string. `language` "
+            "(`en`, `ru`) and `time_zone` (an IANA name) are what the web pages use for you on every "
+            "device; an empty string: the browser's."
         ),
         request=MeUpdateSerializer,
-        responses={200: ProfileEnvelopeSerializer, **error_responses(400)},
+        responses={200: MyProfileEnvelopeSerializer, **error_responses(400)},
         examples=[
             OpenApiExample(
                 "Profile",
@@ -228,7 +232,11 @@ class UserMeView(APIView):
         serializer = MeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         profile_update(user=request.user, **serializer.validated_data)
-        return Response({"result": True, "user": user_profile(user=request.user)})
+        return Response({"result": True, "user": _my_profile(request.user)})
+
+
+def _my_profile(user) -> dict:
+    return {**user_profile(user=user), "language": user.language, "time_zone": user.time_zone}
 
 
 class ApiKeyView(APIView):

@@ -3,8 +3,9 @@
 from rest_framework import serializers
 
 from api.converters import MAX_ID
+from common.errors import Invalid
 
-__all__ = ["MAX_ID", "StrictBooleanField", "StrictCharField", "StrictIntegerField"]
+__all__ = ["MAX_ID", "StrictBooleanField", "StrictCharField", "StrictIntegerField", "cursor_id"]
 
 
 class StrictCharField(serializers.CharField):
@@ -26,3 +27,12 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+def cursor_id(cursor: str) -> int | None:
+    """The id a keyset cursor names (None for an empty cursor); Invalid if it names none."""
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 19 or int(cursor) > MAX_ID:
+        raise Invalid.on_field("cursor", "Invalid cursor.")
+    return int(cursor)

@@ -34,6 +34,8 @@ THREADS = 1_000
 REPLIES = 5
 # search-rare's word is in this many posts, spread over the whole time span.
 RARE_POSTS = 50
+# The notifications scenario reads the first user's, who is given this many before the run.
+HEAVY_NOTIFICATIONS = 10_000
 SCENARIOS = [
     # First among the feed scenarios, and with the likers cache emptied right before it (see main).
     ("whole-cold", "whole feed, cold likers cache, first run"),
@@ -58,6 +60,12 @@ SCENARIOS = [
     ("search-rare", f"search a rare word /api/search?q=zeppelin&limit=20 (in {RARE_POSTS} posts)"),
     ("search-phrase", 'search a phrase /api/search?q="fix the bug"&limit=20'),
     ("search-from", "search one author's posts /api/search?q=from:<username>&limit=20"),
+    ("follow", "follow/unfollow (alternating POST/DELETE, random users)"),
+    ("notifications-unread", "unread notifications count /api/notifications/unread (random users)"),
+    (
+        "notifications",
+        f"notifications page 1 /api/notifications?limit=20 (the first user: {HEAVY_NOTIFICATIONS:,})",
+    ),
 ]
 # Scenarios whose runs follow a warm-up of their own; whole-cold must not have one.
 WARMED = (
@@ -75,6 +83,8 @@ WARMED = (
     "search-rare",
     "search-phrase",
     "search-from",
+    "notifications-unread",
+    "notifications",
 )
 # The web client's scenarios: a session cookie per user instead of an api key.
 WEB_SCENARIOS = ("web", "web-latest", "web-thread")
@@ -201,6 +211,8 @@ class Server:
             *worker_overrides(args),
         ]  # fmt: skip
         (BENCH / "out").mkdir(exist_ok=True)
+        # Chirp's settings plus an X-Query-Count header on every response (bench/settings.py).
+        env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=env)
         # Generous: on a loaded machine five workers importing Django take a while.
         deadline = time.monotonic() + 120
@@ -420,6 +432,35 @@ def replies_for_threads(db: Postgres) -> None:
     )
 
 
+def notifications_for_first_user(db: Postgres) -> None:
+    """HEAVY_NOTIFICATIONS for the first user, once per database: likes of their posts (groups of
+    one post's likers), follows over a month, mentions; the older four fifths read. Fewer on a
+    preset with fewer users than that (a like or follow by the same person is one)."""
+    if db.psql("SELECT count(*) FROM notifications_notification WHERE recipient_id = 1").strip() != "0":
+        return
+    likes, follows = HEAVY_NOTIFICATIONS * 8 // 10, HEAVY_NOTIFICATIONS // 10
+    mentions = HEAVY_NOTIFICATIONS - likes - follows
+    columns = "recipient_id, kind, actor_id, tweet_id, group_key, reason, created_at, read"
+    # Someone other than the first user: 2 .. max(id).
+    actor = "2 + g % ((SELECT max(id) FROM accounts_user) - 1)"
+    db.psql(
+        f"INSERT INTO notifications_notification ({columns})"
+        f" SELECT 1, 'like', {actor}, t.ids[1 + g % cardinality(t.ids)], t.ids[1 + g % cardinality(t.ids)],"
+        f" '', now() - g * interval '4 minutes', g > {likes // 5}"
+        " FROM (SELECT array_agg(id) AS ids FROM tweets_tweet WHERE author_id = 1) AS t,"
+        f" generate_series(1, {likes}) AS g WHERE cardinality(t.ids) > 0 ON CONFLICT DO NOTHING;"
+        f" INSERT INTO notifications_notification ({columns})"
+        f" SELECT 1, 'follow', {actor}, NULL, (now() - g * interval '43 minutes')::date - date '1970-01-01',"
+        f" '', now() - g * interval '43 minutes', g > {follows // 5} FROM generate_series(1, {follows}) AS g"
+        " ON CONFLICT DO NOTHING;"
+        f" INSERT INTO notifications_notification ({columns})"
+        " SELECT 1, 'mention', t.author_id, t.id, NULL, '', now() - t.n * interval '43 minutes',"
+        f" t.n > {mentions // 5} FROM (SELECT id, author_id, row_number() OVER (ORDER BY id) AS n"
+        f" FROM tweets_tweet WHERE author_id <> 1 ORDER BY id LIMIT {mentions}) AS t;"
+        " ANALYZE notifications_notification"
+    )
+
+
 def rare_word_for_search(db: Postgres) -> None:
     """search-rare's word in RARE_POSTS posts spread over the ids (an edit: the trigger indexes it)."""
     db.psql(
@@ -532,7 +573,6 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SERVE_MEDIA": "0",  # a front server serves files in production
         "REDIS_URL": args.redis,
-        "BENCH_QUERY_COUNT_HEADER": "1",
         "LOG_LEVEL": "WARNING",
         # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
         "STATIC_ROOT": str(BENCH / "out" / "static"),
@@ -551,6 +591,8 @@ def main() -> int:
         )
     replies_for_threads(db)
     rare_word_for_search(db)
+    if "notifications" in names:
+        notifications_for_first_user(db)
     # Two users to @mention in post-entities: real usernames, so that the mentions are stored.
     args.mentions = " ".join(
         f"@{name}" for name in db.psql("SELECT username FROM accounts_user ORDER BY id LIMIT 2").split()

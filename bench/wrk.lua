@@ -8,6 +8,8 @@
 -- post-entities (a post with the two @MENTIONS and two tags). Search: search-common (a word in a
 -- fifth of the posts), search-rare (a word bench.py adds to a few posts), search-phrase, search-from
 -- (the first of MENTIONS' users); post-unindexed posts with the search index's trigger disabled.
+-- Notifications: follow (follow/unfollow of random users, never oneself: the i-th key is user i),
+-- notifications-unread (the unread count), notifications (the first user's first page).
 -- Prints one line "BENCH {json}" with counts summed over wrk's threads.
 
 local threads = {}
@@ -48,6 +50,8 @@ local paths = {
   ["search-common"] = "/api/search?q=deploy&limit=20",
   ["search-rare"] = "/api/search?q=zeppelin&limit=20",
   ["search-phrase"] = "/api/search?q=%22fix%20the%20bug%22&limit=20",
+  ["notifications-unread"] = "/api/notifications/unread",
+  notifications = "/api/notifications?limit=20",
 }
 
 local function pick()
@@ -71,7 +75,9 @@ function request()
     kind = pick()
     _G["sent_" .. kind] = _G["sent_" .. kind] + 1
   end
-  local headers = { ["api-key"] = keys[math.random(#keys)] }
+  local who = math.random(#keys)
+  if kind == "notifications" then who = 1 end
+  local headers = { ["api-key"] = keys[who] }
   if scenario == "mixed" and math.random(100) == 1 then
     -- Clients come and go: wrk's connections otherwise stay with the worker that accepted them
     -- first (often one worker takes all 16), which would leave the others idle for the whole run.
@@ -82,6 +88,12 @@ function request()
     liked = liked + 1
     local method = (liked % 2 == 1) and "POST" or "DELETE"
     return wrk.format(method, "/api/tweets/" .. math.random(max_tweet) .. "/likes", headers)
+  elseif kind == "follow" then
+    liked = liked + 1
+    local method = (liked % 2 == 1) and "POST" or "DELETE"
+    local target = math.random(#keys - 1)
+    if target >= who then target = target + 1 end
+    return wrk.format(method, "/api/users/" .. target .. "/follow", headers)
   elseif kind == "search-from" then
     return wrk.format("GET", "/api/search?q=from:" .. string.match(mentions, "@([^ ]+)") .. "&limit=20", headers)
   elseif kind == "post" or kind == "post-unindexed" then

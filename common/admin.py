@@ -108,12 +108,23 @@ def bulk_action(
     )
 
 
-def media_thumbnails(media_list) -> str:
-    """Inline thumbnails of a tweet's images, each linking to the full image."""
+def media_thumbnails(media_list, alts: list[str] | None = None) -> str:
+    """Inline thumbnails of a tweet's images, each linking to the full image; with `alts` (the
+    author's descriptions, in the same order: content to moderate too) each is shown below it."""
+    alts = alts or [""] * len(media_list)
     return format_html_join(
         " ",
-        '<a href="{}" target="_blank"><img src="{}" alt="" style="max-height:80px;max-width:120px"></a>',
-        ((media.file.url, media.thumbnail.url) for media in media_list if media.file),
+        '<a href="{}" target="_blank"><img src="{}" alt="{}" style="max-height:80px;max-width:120px"></a>{}',
+        (
+            (
+                media.file.url,
+                media.thumbnail.url,
+                alt,
+                format_html("<br><small>alt: <bdi>{}</bdi></small>", alt) if alt else "",
+            )
+            for media, alt in zip(media_list, alts, strict=True)
+            if media.file
+        ),
     )
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "media",
     "feed",
     "moderation",
+    "notifications",
     "scim",
     "sso",
     "dataset",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "web.middleware.AccountLocaleMiddleware",
     # Django's MessageMiddleware, skipped under /api/ (the admin's system check finds it by class).
     "api.middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -99,10 +101,6 @@ MIDDLEWARE = [
 # After a write, its user reads from the primary for a while (read-your-writes with replicas).
 if env_list("DATABASE_REPLICA_URLS", []):
     MIDDLEWARE.append("common.replicas.PrimaryPinMiddleware")
-
-# The benchmark (bench/run) turns this on to print SQL queries per request: the observability
-# middleware, which counts them anyway, then reports the count in an X-Query-Count header.
-QUERY_COUNT_HEADER = env_bool("BENCH_QUERY_COUNT_HEADER", False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -272,6 +270,12 @@ TWEET_MAX_MEDIA = env_int("TWEET_MAX_MEDIA", 4, minimum=0)
 FEED_MAX_ITEMS = env_int("FEED_MAX_ITEMS", 1000, minimum=1)
 FEED_DEFAULT_LIMIT = env_int("FEED_DEFAULT_LIMIT", 10, minimum=1)
 FEED_MAX_LIMIT = env_int("FEED_MAX_LIMIT", 100, minimum=1)
+# Notifications older than this are deleted by the scheduler (prune_notifications).
+NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 90, minimum=1)
+# How often an open page asks for the unread count (the navigation's Notifications link).
+NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 30, minimum=1)
+# The web client's address, for links in mail sent without a request (the daily digest).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # Search (docs/search.md). SEARCH_CONFIG is PostgreSQL's text search configuration (`simple`:
 # words as typed, any language; `english` etc. stem); after changing it run `manage.py search_index`.
 SEARCH_CONFIG = env_str("SEARCH_CONFIG", "simple")

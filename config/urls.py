@@ -20,6 +20,7 @@ from api.exceptions import api_not_found
 from feed.views import TweetsView
 from media.views import AvatarView, MediaUploadView, serve_media
 from moderation.views import ReportView, UserDetailView
+from notifications.views import NotificationsView, ReadView, UnreadView
 from sso.api import SignInMethodsView
 from tweets.views import (
     HistoryView,
@@ -68,6 +69,9 @@ api_patterns = [
     *api_path("users/<id:user_id>", UserDetailView.as_view(), "user-detail"),
     *api_path("users/<id:user_id>/follow", FollowView.as_view(), "user-follow"),
     *api_path("medias", MediaUploadView.as_view(), "medias"),
+    *api_path("notifications", NotificationsView.as_view(), "notifications"),
+    *api_path("notifications/unread", UnreadView.as_view(), "notifications-unread"),
+    *api_path("notifications/read", ReadView.as_view(), "notifications-read"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ is an enveloped 404 for every method, also with DEBUG on.

@@ -8,7 +8,9 @@ COPY; other databases with batched inserts.
 """
 
 import csv
+import json
 import secrets
+import tempfile
 import time
 import warnings
 from array import array
@@ -33,7 +35,8 @@ from django.utils.text import slugify
 from accounts.models import ApiKey, Follow, User, api_key_digest, api_key_prefix
 from accounts.services import name_text_clean
 from common.errors import Invalid
-from tweets.models import Like, Tweet
+from tweets.models import Like, Mention, Tweet, TweetTag
+from tweets.services import tweet_text_check, users_named
 
 COLUMNS = {
     "users.csv": ("id", "name", "api_key"),
@@ -153,6 +156,7 @@ class _Validated:
     tweet_likes: np.ndarray  # likes per tweet, in file order
     like_user: np.ndarray
     like_tweet: np.ndarray
+    mentioned: set[str]  # every @username the texts name (lower-case), resolved once users are in
 
 
 def _records(
@@ -393,8 +397,10 @@ def _validate(directory: Path, problems: Problems, clock: _Clock) -> _Validated:
         problems.add("follows.csv", int(lines[row]), f"user {follower[row]} follows themself")
     _report_duplicates("follows.csv", "follow", lines, follower, followee, problems=problems)
 
+    mentioned: set[str] = set()
+
     def check_tweet(line: int, fields: list[str]) -> None:
-        _check_tweet(fields[2], fields[3], line, problems)
+        mentioned.update(_check_tweet(fields[2], fields[3], line, problems))
 
     tweet_ids, authors, lines = _id_columns(directory, "tweets.csv", problems, clock, check_tweet)
     _report_unknown("tweets.csv", "author_id", authors, user_ids, lines, problems)
@@ -418,7 +424,9 @@ def _validate(directory: Path, problems: Problems, clock: _Clock) -> _Validated:
         ]
     tweet_likes = np.empty_like(tweet_ids)
     tweet_likes[order] = per_sorted[: tweet_ids.size]
-    return _Validated(users, user_ids, follower, followee, tweet_ids, tweet_likes, like_user, like_tweet)
+    return _Validated(
+        users, user_ids, follower, followee, tweet_ids, tweet_likes, like_user, like_tweet, mentioned
+    )
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -430,7 +438,9 @@ def _parse_time(text: str) -> datetime | None:
         return None
 
 
-def _check_tweet(content: str, created_at: str, line: int, problems: Problems) -> None:
+def _check_tweet(content: str, created_at: str, line: int, problems: Problems) -> list[str]:
+    """Report what keeps this row from being a tweet; the usernames its text @mentions."""
+    usernames: list[str] = []
     if not content.strip():
         problems.add("tweets.csv", line, "content is empty")
     elif len(content) > settings.TWEET_MAX_LENGTH:
@@ -441,10 +451,17 @@ def _check_tweet(content: str, created_at: str, line: int, problems: Problems) -
         )
     elif "\x00" in content:
         problems.add("tweets.csv", line, "content contains a NUL character")
+    else:
+        # The rules of a posted text (invisible characters, caps on mentions and tags).
+        try:
+            usernames = tweet_text_check(content)[1].usernames
+        except Invalid as exc:
+            problems.add("tweets.csv", line, f"content: {exc.message}")
     if _parse_time(created_at) is None:
         problems.add(
             "tweets.csv", line, f"created_at must be an ISO-8601 time with a UTC offset, got {created_at!r}"
         )
+    return usernames
 
 
 # --- Writing ---------------------------------------------------------------------------
@@ -471,30 +488,42 @@ def _write(directory: Path, data: _Validated, clock: _Clock) -> None:
     )
     clock.done(f"users: {len(data.users):,} written with their api keys")
 
-    with _indexes_built_afterwards([Follow, Tweet, Like], clock):
+    # The users the texts mention, as posting finds them (all imported users are active).
+    user_ids = users_named(sorted(data.mentioned))
+    with _indexes_built_afterwards(LOADED[2:], clock), tempfile.TemporaryFile("w+", newline="") as file:
         _insert_id_pairs(Follow, ("follower", "followee"), data.follower, data.followee, now)
         clock.done(f"follows: {data.follower.size:,} written")
+        entities = _EntityRows(file)
         _insert(
             Tweet,
-            ("id", "author", "content", "created_at", "likes_count"),
-            _tweet_rows(directory, data, adapt),
+            ("id", "author", "content", "created_at", "likes_count", "mentioned_ids", "tags"),
+            _tweet_rows(directory, data, adapt, user_ids, entities),
         )
         clock.done(f"tweets: {data.tweet_ids.size:,} written")
+        _insert(Mention, ("tweet", "user"), zip(entities.tweets, entities.users, strict=True))
+        file.seek(0)
+        _insert(TweetTag, ("tweet", "tag", "created_at"), map(tuple, csv.reader(file)))
+        clock.done(f"mentions and tags: {len(entities.tweets):,} and {entities.tags:,} written")
         _insert_id_pairs(Like, ("user", "tweet"), data.like_user, data.like_tweet, now)
         clock.done(f"likes: {data.like_user.size:,} written")
 
     with connection.cursor() as cursor:
         # New rows created through the API must get ids after the imported ones.
-        for sql in connection.ops.sequence_reset_sql(no_style(), [User, ApiKey, Follow, Tweet, Like]):
+        for sql in connection.ops.sequence_reset_sql(no_style(), LOADED):
             cursor.execute(sql)
         if connection.vendor == "postgresql":
-            # Fresh statistics, so the first queries after an import get sensible plans.
+            # Fresh statistics, so the first queries after an import get sensible plans (its
+            # planner's row estimates come only from ANALYZE; SQLite's planner does without).
             cursor.execute(f"ANALYZE {_table_list()}")
             clock.done("statistics updated")
 
 
+# The tables an import loads, in order; the last five without their indexes, built afterwards.
+LOADED: list[type[Model]] = [User, ApiKey, Follow, Tweet, Mention, TweetTag, Like]
+
+
 def _table_list() -> str:
-    return ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (User, ApiKey, Follow, Tweet, Like))
+    return ", ".join(connection.ops.quote_name(m._meta.db_table) for m in LOADED)
 
 
 def _vacuum(clock: _Clock) -> None:
@@ -574,8 +603,26 @@ def _username(name: str, user_id: int) -> str:
     return f"{slugify(name)[:120] or 'user'}-{user_id}"
 
 
-def _tweet_rows(directory: Path, data: _Validated, adapt: Callable) -> Iterator[tuple]:
-    """tweets.csv read again (texts are not kept in memory), checked against the first reading."""
+class _EntityRows:
+    """The Mention and TweetTag rows of the tweets being written, loaded after them (a table cannot
+    be loaded while another is): mentions in two arrays of ids, tags in a temporary CSV file."""
+
+    def __init__(self, file):
+        self.tweets, self.users = array("q"), array("q")
+        self.writer, self.tags = csv.writer(file), 0
+
+    def add(self, tweet_id: int, user_ids: list[int], tags: list[str], created_at) -> None:
+        self.tweets.extend([tweet_id] * len(user_ids))
+        self.users.extend(user_ids)
+        self.writer.writerows((tweet_id, tag, created_at) for tag in tags)
+        self.tags += len(tags)
+
+
+def _tweet_rows(
+    directory: Path, data: _Validated, adapt: Callable, user_ids: dict[str, int], entities: _EntityRows
+) -> Iterator[tuple]:
+    """tweets.csv read again (texts are not kept in memory), checked against the first reading, each
+    text stored as posting stores it, with its mentions and tags (tweets.services.tweet_text_check)."""
     ids, likes = data.tweet_ids.tolist(), data.tweet_likes.tolist()
     count = 0
     for _, (raw_id, author, content, created_at) in _records(
@@ -583,7 +630,20 @@ def _tweet_rows(directory: Path, data: _Validated, adapt: Callable) -> Iterator[
     ):
         if count >= len(ids) or int(raw_id) != ids[count]:
             raise RuntimeError("tweets.csv changed while it was being imported")
-        yield ids[count], int(author), content, adapt(_parse_time(created_at)), likes[count]
+        content, found = tweet_text_check(content)
+        mentioned = [user_ids[name] for name in found.usernames if name in user_ids]
+        stamp = adapt(_parse_time(created_at))
+        if mentioned or found.tags:
+            entities.add(ids[count], mentioned, found.tags, stamp)
+        yield (
+            ids[count],
+            int(author),
+            content,
+            stamp,
+            likes[count],
+            json.dumps(mentioned),
+            json.dumps(found.tags, ensure_ascii=False),
+        )
         count += 1
     if count != len(ids):
         raise RuntimeError("tweets.csv changed while it was being imported")
@@ -597,7 +657,11 @@ def _column(model: type[Model], name: str) -> str:
 
 
 def _insert(model: type[Model], fields: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """Insert rows of values for `fields` into the model's table, bypassing the ORM's per-row work."""
+    """Insert rows of values for `fields` into the model's table, bypassing the ORM's per-row work.
+
+    Kept branch: COPY is PostgreSQL's bulk-load path, for presets of millions of rows (commits
+    83b768b, 71fb885); the same rows and columns either way, and test_import_csv runs on both.
+    """
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in fields)
     with connection.cursor() as cursor:
@@ -622,7 +686,8 @@ POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 def _insert_id_pairs(
     model: type[Model], fields: tuple[str, str], left: np.ndarray, right: np.ndarray, created_at: datetime
 ) -> None:
-    """Insert (left, right, created_at) rows; on PostgreSQL as a binary COPY built by numpy."""
+    """Insert (left, right, created_at) rows; on PostgreSQL as a binary COPY built by numpy (a
+    measured need, commit 71fb885: a text COPY of preset M's likes was most of the import)."""
     if connection.vendor != "postgresql":
         stamp = connection.ops.adapt_datetimefield_value(created_at)
         _insert(

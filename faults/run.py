@@ -7,7 +7,8 @@ Starts a private PostgreSQL and a private Redis (faults/servers.py) and Chirp un
 gunicorn.conf.py and the production settings (2 workers), drives it with faults/load.py while
 each fault happens, prints a table per scenario and exits non-zero when a promise fails.
 
-    pg-restart     PostgreSQL stopped for 2 s and started again under write load (tweets, likes):
+    pg-restart     PostgreSQL stopped for 2 s and started again under write load (tweets, likes; each
+                   acknowledged like keeps its author's notification):
                    no acknowledged write lost, only 503s while it is down, all well within 5 s after.
     redis-down     Redis stopped for 3 s under mixed load (feed pages, likes, logins, cursor pages).
     redis-stall    Redis paused (SIGSTOP) for 4 s under the same load.
@@ -301,6 +302,16 @@ class Faults:
         liked = set(self.query("SELECT user_id, tweet_id FROM tweets_like"))
         return len(tweets - present) + len(likes - liked)
 
+    def lost_notifications(self, results: list[Result]) -> int:
+        """Acknowledged likes of someone else's tweet whose author has no notification of them."""
+        likes = {result.ack[1:] for result in results if result.ack and result.ack[0] == "like"}
+        unnotified = self.query(
+            "SELECT l.user_id, l.tweet_id FROM tweets_like l JOIN tweets_tweet t ON t.id = l.tweet_id"
+            " WHERE t.author_id <> l.user_id AND NOT EXISTS (SELECT 1 FROM notifications_notification n"
+            " WHERE n.kind = 'like' AND n.tweet_id = l.tweet_id AND n.actor_id = l.user_id)"
+        )
+        return len(likes & set(unnotified))
+
     def stale_likers(self) -> list[str]:
         """Tweets whose `likes` in a feed differ from their likes in the database."""
         truth: dict[int, set[int]] = {}
@@ -397,6 +408,10 @@ def pg_restart(faults: Faults) -> Outcome:
 
     unexpected = _unexpected(results, during_outage)
     outcome.check(outcome.lost_writes == 0, f"{outcome.lost_writes} acknowledged writes lost")
+    # A like's notification is written by the like's own statement: none may be missing either.
+    unnotified = faults.lost_notifications(results)
+    outcome.notes.append(f"{unnotified} acknowledged likes without their notification")
+    outcome.check(unnotified == 0, f"{unnotified} acknowledged likes lost their notification")
     outcome.check(
         not unexpected, f"{len(unexpected)} errors besides 503 service_unavailable: " + _describe(unexpected)
     )

@@ -50,7 +50,9 @@ def snapshot_create(*, user_id: int, ids: list[int]) -> int:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # A snapshot is disposable (lost in a crash, its cursor answers 400 and the client
-            # starts again), so its commit need not wait for the WAL to reach the disk.
+            # starts again), so its commit need not wait for the WAL to reach the disk (a measured
+            # need: commit 75848ee). Durability only: the rows are the same on both databases,
+            # and the cursor tests run on both.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         snapshot = FeedSnapshot.objects.create(user_id=user_id, tweet_ids=ids, created_at=now)

@@ -101,6 +101,9 @@ def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
 
 def feed_ids(*, user, count: int) -> list[int]:
     """Ids of the first `count` tweets of the user's feed, in feed order."""
+    # Kept branch, a measured need (_RANKED_SQL's comment, docs/performance.md "One statement for
+    # the page"); SQLite has neither LATERAL nor arrays. Both are built from visible_tweets() and
+    # FEED_ORDER; feed and cursor tests (tweets/tests/test_one_definition.py) run on both databases.
     if connection.vendor != "postgresql":
         return list(_feed_queryset(user).values_list("id", flat=True)[:count])
     return [row[0] for row in _ranked(_IDS_SQL, user=user, start=0, count=count)]
@@ -121,6 +124,8 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     PostgreSQL: one query for the page with its followees and attachments, and one for the
     likers missing from the likers cache. Elsewhere: page, likers, attachments.
     """
+    # Kept branch, as in feed_ids: one statement for the page on PostgreSQL, from the same
+    # visible_tweets() and FEED_ORDER as _feed_queryset; the same TWEET_ROW_FIELDS either way.
     if connection.vendor != "postgresql":
         rows = tweet_rows(_feed_queryset(user)[start : start + count])
         return tweets_payload(rows)
@@ -145,9 +150,9 @@ LATEST_ORDER = ("-created_at", "-id")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _latest_cursor(row: dict) -> str:
-    """The position after `row`: its creation time in microseconds since 1970 and its id."""
-    return f"{(row['created_at'] - _EPOCH) // timedelta(microseconds=1)}_{row['id']}"
+def latest_cursor(*, created_at: datetime, tweet_id: int) -> str:
+    """The Latest position after this tweet: its creation time in microseconds since 1970 and its id."""
+    return f"{(created_at - _EPOCH) // timedelta(microseconds=1)}_{tweet_id}"
 
 
 def _latest_position(cursor: str) -> tuple[datetime, int] | None:
@@ -170,14 +175,23 @@ def _latest_queryset(*, user, position: tuple[datetime, int] | None) -> QuerySet
     return tweets
 
 
+def feed_latest_tweets(*, user, cursor: str) -> QuerySet:
+    """The user's feed newest first (the Latest tab) after `cursor` (Invalid if malformed), keyset on
+    (created_at, id): no tweet twice, none skipped, while others post. A page reads one more than
+    it shows; the next page's cursor is latest_cursor of its last shown, if that one came."""
+    return _latest_queryset(user=user, position=_latest_position(cursor))
+
+
 def feed_latest(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
     """A page of the user's feed newest first (the Latest tab), and the next page's cursor (None
-    at the end). Keyset-paged on (created_at, id): no tweet twice, none skipped, while others post.
+    at the end).
 
     Queries: the page, then tweets_payload's.
     """
-    rows = tweet_rows(_latest_queryset(user=user, position=_latest_position(cursor))[: limit + 1])
-    next_cursor = _latest_cursor(rows[limit - 1]) if len(rows) > limit else None
+    rows = tweet_rows(feed_latest_tweets(user=user, cursor=cursor)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = latest_cursor(created_at=rows[limit - 1]["created_at"], tweet_id=rows[limit - 1]["id"])
     return tweets_payload(rows[:limit]), next_cursor
 
 

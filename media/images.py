@@ -19,6 +19,8 @@ MEDIA_DECODE_CONCURRENCY images are decoded at once per worker process, whatever
 
 import io
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,6 +146,28 @@ def _decode_slots() -> threading.BoundedSemaphore:
         return _slots[1]
 
 
+@contextmanager
+def _decode_slot() -> Iterator[None]:
+    """One of this process's decoding slots for the block; Unavailable when none frees up in time."""
+    slots = _decode_slots()
+    if not slots.acquire(timeout=_DECODE_WAIT_SECONDS):
+        raise Unavailable("Too many images are being processed right now; try again shortly.")
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+@contextmanager
+def _corrupt_if_decoding_fails() -> Iterator[None]:
+    """Decoders fail on hostile or damaged input in many ways (OSError for truncation, SyntaxError,
+    ValueError, struct.error for bad EXIF...): within the block, all mean a corrupt image."""
+    try:
+        yield
+    except Exception as exc:
+        raise _invalid("The image is truncated or corrupt.") from exc
+
+
 def _decoded_bytes(image: Image.Image) -> int:
     """Memory Pillow will take for the image's pixels once loaded, from what the header said."""
     # One byte per pixel for 1-bit, grey and palette images, two for 16-bit integers, and four
@@ -216,32 +240,24 @@ def image_process(upload) -> ProcessedImage:
         fmt = image.format
         assert fmt is not None, "Image.open() names the format it opened"
         _plan_decode(image)
-        slots = _decode_slots()
-        if not slots.acquire(timeout=_DECODE_WAIT_SECONDS):
-            raise Unavailable("Too many images are being processed right now; try again shortly.")
-        try:
+        with _decode_slot():
             return _process(image, fmt)
-        finally:
-            slots.release()
 
 
 def _process(image: Image.Image, fmt: str) -> ProcessedImage:
     try:
-        image.load()
-        # A square box is the same whatever the orientation, so downscaling comes before
-        # rotating: the rotation then works on the smaller copy. The decoded image goes as soon
-        # as that copy exists.
-        size = _fitting_size(image.size, settings.MEDIA_MAX_SIDE)
-        scaled = image
-        if image.size != size:
-            scaled = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
-            image.close()
-        ImageOps.exif_transpose(scaled, in_place=True)
-        clean = _clean_copy(scaled)
-    except Exception as exc:
-        # Decoders fail on hostile or damaged input in many ways (OSError for truncation,
-        # SyntaxError, ValueError, struct.error for bad EXIF...): all mean a corrupt image.
-        raise _invalid("The image is truncated or corrupt.") from exc
+        with _corrupt_if_decoding_fails():
+            image.load()
+            # A square box is the same whatever the orientation, so downscaling comes before
+            # rotating: the rotation then works on the smaller copy. The decoded image goes as
+            # soon as that copy exists.
+            size = _fitting_size(image.size, settings.MEDIA_MAX_SIDE)
+            scaled = image
+            if image.size != size:
+                scaled = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+                image.close()
+            ImageOps.exif_transpose(scaled, in_place=True)
+            clean = _clean_copy(scaled)
     finally:
         image.close()
     scaled.close()
@@ -264,19 +280,10 @@ def avatar_process(upload, *, sides: tuple[int, ...]) -> tuple[str, str, dict[in
     else JPEG, whatever came in (an avatar needs no animation)."""
     with _open(upload) as image:
         _plan_decode(image)
-        slots = _decode_slots()
-        if not slots.acquire(timeout=_DECODE_WAIT_SECONDS):
-            raise Unavailable("Too many images are being processed right now; try again shortly.")
-        try:
-            try:
-                image.load()
-                ImageOps.exif_transpose(image, in_place=True)
-                clean = _clean_copy(image)
-            except Exception as exc:
-                # As in _process: decoders fail on hostile or damaged input in many ways.
-                raise _invalid("The image is truncated or corrupt.") from exc
-        finally:
-            slots.release()
+        with _decode_slot(), _corrupt_if_decoding_fails():
+            image.load()
+            ImageOps.exif_transpose(image, in_place=True)
+            clean = _clean_copy(image)
     fmt = "PNG" if clean.mode == "RGBA" else "JPEG"
     content_type, extension = ALLOWED_FORMATS[fmt]
     largest = min(max(sides), clean.width, clean.height)

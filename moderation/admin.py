@@ -48,8 +48,10 @@ ADMIN_REASON = "Changed in the admin."
 _ATTACHMENTS = Attachment.objects.select_related("media").order_by("position")
 
 
-def _images(tweet: Tweet) -> list:
-    return [attachment.media for attachment in tweet.attachments.all()]
+def _images(tweet: Tweet) -> str:
+    """The tweet's thumbnails with their alt texts (attachments prefetched with their media)."""
+    attachments = list(tweet.attachments.all())
+    return media_thumbnails([a.media for a in attachments], alts=[a.alt for a in attachments])
 
 
 class SuspendForDurationForm(ReasonForm):
@@ -179,7 +181,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             tweet.pk,
             hidden,
             tweet.content,
-            media_thumbnails(_images(tweet)),
+            _images(tweet),
         )
 
     @admin.display(description="author")
@@ -756,12 +758,12 @@ class TweetAdmin(admin.ModelAdmin):
         return format_html(
             '<div style="white-space:pre-wrap;max-width:40em">{}</div>{}',
             obj.content[:280],
-            media_thumbnails(_images(obj)),
+            _images(obj),
         )
 
     @admin.display(description="images")
     def images(self, obj):
-        return media_thumbnails(_images(obj))
+        return _images(obj)
 
     @admin.display(description="author", ordering="author")
     def author_column(self, obj):

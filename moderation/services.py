@@ -18,6 +18,7 @@ from common.text import text_check
 from media.selectors import files_of_uploader
 from media.services import media_files_delete_on_commit
 from moderation.models import AuditEntry, Report, ReportedTweet
+from notifications.services import report_resolved_notify, tweet_hidden_notify
 from ops import metrics
 from tweets import services as tweet_services
 from tweets.models import Tweet
@@ -85,11 +86,19 @@ def report_create(*, reporter: User, tweet_id: int, reason: str, comment: str = 
 
 
 def _reports_resolve(*, tweet: Tweet, moderator: User, status: str) -> int:
-    resolved = Report.objects.filter(tweet=tweet, status=Report.Status.OPEN).update(
+    """Close the tweet's open reports; each reporter is told theirs was handled."""
+    reports = list(
+        Report.objects.select_for_update()
+        .filter(tweet=tweet, status=Report.Status.OPEN)
+        .values_list("pk", "reporter_id")
+    )
+    if not reports:
+        return 0
+    resolved = Report.objects.filter(pk__in=[pk for pk, _ in reports]).update(
         status=status, resolved_at=timezone.now(), resolved_by=moderator
     )
-    if resolved:
-        ReportedTweet.objects.filter(pk=tweet.pk).update(open_reports=F("open_reports") - resolved)
+    ReportedTweet.objects.filter(pk=tweet.pk).update(open_reports=F("open_reports") - resolved)
+    report_resolved_notify(reporter_ids=sorted({reporter_id for _, reporter_id in reports}))
     return resolved
 
 
@@ -115,6 +124,7 @@ def tweet_hide(*, moderator: User, tweet: Tweet, reason: str) -> bool:
     _reports_resolve(tweet=tweet, moderator=moderator, status=Report.Status.ACTIONED)
     if hidden:
         audit_record(moderator=moderator, action=Action.HIDE, reason=reason, tweet=tweet)
+        tweet_hidden_notify(tweet=tweet, reason=reason)
     return hidden
 
 
@@ -132,6 +142,8 @@ def tweet_delete(*, moderator: User, tweet: Tweet, reason: str) -> None:
     """Delete a tweet for good; the audit entry keeps its text."""
     _tweet_action_check(moderator=moderator, tweet=tweet)
     audit_record(moderator=moderator, action=Action.DELETION, reason=reason, tweet=tweet)
+    # Its reports go with it; their reporters learn they were handled.
+    _reports_resolve(tweet=tweet, moderator=moderator, status=Report.Status.ACTIONED)
     tweet_services.tweet_purge(tweet=tweet)
 
 

@@ -12,7 +12,11 @@ from gunicorn import glogging
 
 
 class Logger(glogging.Logger):
-    def _compute_access_log_enabled(self) -> bool:
+    # The public property gunicorn's workers and access() read before building a request's atoms
+    # (a property of the `logger_class` gunicorn lets a configuration choose), not the private
+    # method behind gunicorn's own.
+    @property
+    def access_log_enabled(self) -> bool:
         return bool(self.cfg.accesslog) or (
             bool(self.cfg.syslog) and not self.cfg.disable_redirect_access_to_syslog
         )

@@ -79,8 +79,6 @@ class RequestObservabilityMiddleware:
             response = self.get_response(request)
         duration = time.perf_counter() - started
         response["X-Request-ID"] = request_id
-        if settings.QUERY_COUNT_HEADER:
-            response["X-Query-Count"] = str(queries.count)
         self.record(request, response, duration, queries.count)
         return response
 

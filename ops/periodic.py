@@ -32,6 +32,10 @@ JOBS = (
     Job("flushexpiredtokens", "flushexpiredtokens", (), timedelta(days=1)),
     # Expired admin sessions.
     Job("clearsessions", "clearsessions", (), timedelta(days=1)),
+    # Notifications past NOTIFICATIONS_RETENTION_DAYS.
+    Job("prune_notifications", "prune_notifications", (), timedelta(days=1)),
+    # The daily email of unread notifications; each person gets it at most once a day.
+    Job("send_notification_digests", "send_notification_digests", (), timedelta(hours=1)),
 )
 
 

@@ -119,6 +119,9 @@ class Like(models.Model):
         return f"{self.user_id} ♥ {self.tweet_id}"
 
 
+ALT_MAX_LENGTH = 1000
+
+
 class Attachment(models.Model):
     """An image of a tweet, in the order its author listed it: the image itself (its files, sizes,
     processing) is media's; which tweet shows it, and where, is this app's."""
@@ -128,6 +131,9 @@ class Attachment(models.Model):
     # One-to-one: an image belongs to one tweet at most.
     media = models.OneToOneField("media.Media", on_delete=models.CASCADE, related_name="attachment")
     position = models.PositiveSmallIntegerField()
+    # What the image shows, in the author's words, for people who cannot see it (img alt). Empty:
+    # the pages say which image of whose post it is.
+    alt = models.CharField(max_length=ALT_MAX_LENGTH, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

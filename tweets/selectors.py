@@ -1,7 +1,8 @@
+import functools
 import itertools
 import operator
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 import orjson
 from django.db import connection
@@ -22,8 +23,9 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.models import User, visible_user_q
-from api.fields import MAX_ID
-from common.errors import Invalid, NotFound
+from api.fields import cursor_id
+from common.errors import NotFound
+from common.queries import Ids, InArray
 from common.replicas import primary_reads, read_connection
 from media.selectors import storage_urls
 from tweets import likers_cache
@@ -31,22 +33,41 @@ from tweets.entities import TAG_MAX_LENGTH, TAG_RE
 from tweets.models import Attachment, Like, Tweet, TweetEdit, TweetTag
 
 
-def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
-    names: dict[int, tuple[list[str], list[str]]] = {}
+class TweetImage(NamedTuple):
+    url: str
+    thumbnail: str
+    alt: str
+
+
+def tweet_images(*, tweet_ids: list[int]) -> dict[int, list[TweetImage]]:
+    """Each tweet's images in order: URL, thumbnail URL and the author's alt text; one query."""
+    names: dict[int, tuple[list[str], list[str], list[str]]] = {}
     if tweet_ids:
         rows = (
             Attachment.objects.filter(tweet_id__in=tweet_ids)
             .order_by("tweet_id", "position")
-            .values_list("tweet_id", "media__file", "media__thumbnail")
+            .values_list("tweet_id", "media__file", "media__thumbnail", "alt")
         )
-        for tweet_id, name, thumbnail in rows:
-            files, thumbnails = names.setdefault(tweet_id, ([], []))
+        for tweet_id, name, thumbnail, alt in rows:
+            files, thumbnails, alts = names.setdefault(tweet_id, ([], [], []))
             files.append(name)
             thumbnails.append(thumbnail)
+            alts.append(alt)
+    return {
+        tweet_id: [
+            TweetImage(*image)
+            for image in zip(storage_urls(files), storage_urls(thumbnails), alts, strict=True)
+        ]
+        for tweet_id, (files, thumbnails, alts) in names.items()
+    }
+
+
+def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
+    images = tweet_images(tweet_ids=tweet_ids)
     return (
-        {tweet_id: storage_urls(files) for tweet_id, (files, _) in names.items()},
-        {tweet_id: storage_urls(thumbnails) for tweet_id, (_, thumbnails) in names.items()},
+        {tweet_id: [image.url for image in found] for tweet_id, found in images.items()},
+        {tweet_id: [image.thumbnail for image in found] for tweet_id, found in images.items()},
     )
 
 
@@ -76,29 +97,33 @@ def tweet_get_visible(*, tweet_id: int) -> Tweet:
         raise NotFound(TWEET_NOT_FOUND) from None
 
 
-# The whole feed asks for up to FEED_MAX_ITEMS tweets' likers at once. As one array parameter
-# the statement is the same whatever the number of tweets, so PostgreSQL prepares it once,
-# where an IN list of 1,000 placeholders was a new statement for every length, built anew by
-# the ORM and psycopg on each request. Rows come in the order of like_tweet_idx (tweet, id):
-# an index-only scan even for tweets with 10k likes.
-_LIKERS_SQL = f"""
-SELECT l.tweet_id, l.user_id, u.name
-FROM {Like._meta.db_table} AS l JOIN {User._meta.db_table} AS u ON u.id = l.user_id
-WHERE l.tweet_id = ANY(%s)
-ORDER BY l.tweet_id, l.id
-"""
-
-
-def _likers_rows(tweet_ids: list[int]) -> list[tuple[int, int, str]]:
-    if connection.vendor == "postgresql":
-        with read_connection().cursor() as cursor:
-            cursor.execute(_LIKERS_SQL, [tweet_ids])
-            return cursor.fetchall()
-    return list(
-        Like.objects.filter(tweet_id__in=tweet_ids)
+def _likers_queryset(tweet_ids: list[int]) -> QuerySet:
+    """(tweet id, user id, name) of every like of these tweets, by tweet then like order: rows
+    of like_tweet_idx (tweet, id, user), an index-only scan even for tweets with 10k likes."""
+    return (
+        Like.objects.filter(InArray(F("tweet_id"), tweet_ids))
         .order_by("tweet_id", "id")
         .values_list("tweet_id", "user_id", "user__name")
     )
+
+
+@functools.cache
+def _likers_sql() -> str:
+    """_likers_queryset compiled once per process (InArray's text does not depend on the ids): a
+    cold whole feed reads tens of thousands of likers, and the ORM's compiling and per-row work
+    would be a large share of the CPU it spends on them."""
+    sql, params = _likers_queryset([0]).query.sql_with_params()
+    if list(params) != [[0]]:
+        raise AssertionError("the likers query binds more than its ids")
+    return sql
+
+
+def _likers_rows(tweet_ids: list[int]) -> list[tuple[int, int, str]]:
+    if not tweet_ids:
+        return []
+    with read_connection().cursor() as cursor:
+        cursor.execute(_likers_sql(), [Ids(tweet_ids)])
+        return cursor.fetchall()
 
 
 def likers_json(*, tweet_ids: list[int]) -> dict[int, bytes]:
@@ -234,15 +259,6 @@ def tweet_rows(tweets: QuerySet) -> list[dict]:
     return list(with_replies_count(tweets).values(*TWEET_ROW_FIELDS))
 
 
-def cursor_id(cursor: str) -> int | None:
-    """The tweet id a keyset cursor names (None for an empty cursor); Invalid if it names none."""
-    if not cursor:
-        return None
-    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 19 or int(cursor) > MAX_ID:
-        raise Invalid.on_field("cursor", "Invalid cursor.")
-    return int(cursor)
-
-
 def _keyset_page(tweets: QuerySet, limit: int) -> tuple[list[TweetPayload], str | None]:
     rows = tweet_rows(tweets[: limit + 1])
     next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
@@ -275,7 +291,7 @@ def tweet_replies(*, viewer, tweet_id: int, cursor: str, limit: int) -> tuple[li
 
 # How far up a thread page walks from a reply to the tweet that started the conversation.
 THREAD_MAX_DEPTH = 50
-_ANCESTORS_SQL = f"""
+_CHAIN_SQL = f"""
 WITH RECURSIVE chain(id, parent, depth) AS (
     SELECT id, in_reply_to_id, 0 FROM {Tweet._meta.db_table} WHERE id = %s
     UNION ALL
@@ -283,21 +299,37 @@ WITH RECURSIVE chain(id, parent, depth) AS (
     FROM {Tweet._meta.db_table} AS t JOIN chain AS c ON t.id = c.parent
     WHERE c.depth < %s
 )
-SELECT id FROM chain WHERE depth > 0 ORDER BY depth DESC
+SELECT id FROM chain ORDER BY depth DESC
 """
 
 
-def tweet_ancestors(*, viewer, tweet_id: int) -> list[TweetPayload]:
-    """The tweets a reply answers, from the conversation's first to its direct parent, leaving out
-    those `viewer` may not see (a deleted one ends the chain). Queries: the chain, then the rows
-    and tweets_payload's (none for a tweet that answers nothing)."""
+def tweet_chain_ids(*, tweet_id: int) -> list[int]:
+    """The ids of the tweets a tweet answers, from the conversation's first (at most THREAD_MAX_DEPTH
+    up; a deleted one ends the chain), then the tweet's own; empty if it does not exist. One query,
+    whoever may see them."""
     with connection.cursor() as cursor:
-        cursor.execute(_ANCESTORS_SQL, [tweet_id, THREAD_MAX_DEPTH])
-        ids = [row[0] for row in cursor.fetchall()]
-    if not ids:
-        return []
-    found = {row["id"]: row for row in tweet_rows(tweets_seen_by(viewer=viewer).filter(id__in=ids))}
-    return tweets_payload([found[pk] for pk in ids if pk in found])
+        cursor.execute(_CHAIN_SQL, [tweet_id, THREAD_MAX_DEPTH])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def thread_tweets(*, viewer, tweet_id: int, cursor: str, limit: int) -> QuerySet:
+    """What a thread page shows, as one queryset by id: the tweets `tweet_id` answers and the tweet
+    itself (those `viewer` may see), then its replies `viewer` may see after `cursor`, one more than
+    `limit` of them (whether another page follows). NotFound if the tweet does not exist; the caller
+    checks that `viewer` may see it (it is among the rows). Queries: the chain (tweet_chain_ids).
+
+    Ancestors have smaller ids than the tweet and replies larger ones (a reply is written after
+    what it answers), so one order by id is chain, tweet, replies.
+    """
+    after = cursor_id(cursor)
+    chain = tweet_chain_ids(tweet_id=tweet_id)
+    if not chain:
+        raise NotFound(TWEET_NOT_FOUND)
+    replies = Q(in_reply_to_id=tweet_id)
+    if after is not None:
+        replies &= Q(id__gt=after)
+    tweets = tweets_seen_by(viewer=viewer).filter(Q(id__in=chain) | replies).order_by("id")
+    return tweets[: len(chain) + limit + 1]
 
 
 class HistoryPayload(TypedDict):
@@ -314,16 +346,21 @@ def tweet_history(*, viewer, tweet_id: int) -> list[HistoryPayload]:
     return [HistoryPayload(content=content, edited_at=edited_at.isoformat()) for content, edited_at in edits]
 
 
-def tag_tweets(*, tag: str, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
-    """A page of the visible tweets with this tag (any letter case), newest first, and the next
-    cursor. Queries: the page, then tweets_payload's."""
+def tweets_tagged(*, tag: str, cursor: str) -> QuerySet:
+    """The visible tweets with this tag (any letter case), newest first, before `cursor` (Invalid if
+    malformed). A page reads one more than it shows; the next cursor is its last shown tweet's id."""
     before = cursor_id(cursor)
     if not TAG_RE.fullmatch(f"#{tag}") or len(tag) > TAG_MAX_LENGTH:
-        return [], None  # no tweet can have it (and a NUL byte never reaches PostgreSQL)
+        return Tweet.objects.none()  # no tweet can have it (and a NUL byte never reaches PostgreSQL)
     tweets = visible_tweets().filter(tag_rows__tag=tag.lower())
     if before is not None:
         tweets = tweets.filter(id__lt=before)
-    return _keyset_page(tweets.order_by("-id"), limit)
+    return tweets.order_by("-id")
+
+
+def tag_tweets(*, tag: str, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
+    """A page of tweets_tagged and the next cursor. Queries: the page, then tweets_payload's."""
+    return _keyset_page(tweets_tagged(tag=tag, cursor=cursor), limit)
 
 
 TRENDING_HOURS = 24
@@ -363,8 +400,8 @@ def mention_suggestions(*, query: str, limit: int = SUGGESTIONS_MAX) -> list[Men
 
 
 # A tweet's first likers straight from like_tweet_idx (tweet, id, user): LIMIT per tweet stops after
-# `count` index entries, where a window over the likes reads all of them (5,000 for a popular
-# tweet at preset M; a third of the web feed page's database time).
+# `count` index entries, where PostgreSQL runs the window of likers_preview's other branch over
+# every like of every tweet on the page, however popular.
 _LIKERS_PREVIEW_SQL = f"""
 SELECT t.id, u.name
 FROM unnest(%s::bigint[]) AS t(id)
@@ -381,6 +418,9 @@ def likers_preview(*, tweet_ids: list[int], count: int) -> dict[int, list[str]]:
     """The names of each tweet's first `count` likers, in like order: what a page shows under a
     post (the rest it counts from likes_count). One query, however many likes the tweets have."""
     names: dict[int, list[str]] = {tweet_id: [] for tweet_id in tweet_ids}
+    # Kept branch, a measured need (commit 58ad376): on PostgreSQL the window reads every like of
+    # a popular tweet to keep its first `count`. SQLite has no LATERAL: it ranks the same rows
+    # (Like by id within its tweet) with the window. tests/test_likers_preview.py runs on both.
     if connection.vendor == "postgresql":
         with read_connection().cursor() as cursor:
             cursor.execute(_LIKERS_PREVIEW_SQL, [tweet_ids, count])

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from accounts.serializers import UserRefSerializer
 from api.fields import MAX_ID, StrictCharField, StrictIntegerField
 from api.serializers import StrictSerializer
+from tweets.models import ALT_MAX_LENGTH
 
 
 class TweetCreateSerializer(serializers.Serializer):
@@ -21,6 +22,17 @@ class TweetCreateSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="Extension: the id of the tweet this one answers; a tweet you cannot see is a 404.",
+    )
+    tweet_media_alts = serializers.ListField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=False, max_length=ALT_MAX_LENGTH),
+        required=False,
+        default=list,
+        max_length=settings.TWEET_MAX_MEDIA,
+        help_text=(
+            "Extension: each image's alt text (what it shows, for people who cannot see it), in the "
+            "order of `tweet_media_ids`; no more entries than images; an empty one or a missing one: "
+            f"none. Up to {ALT_MAX_LENGTH} characters each."
+        ),
     )
 
 
@@ -95,22 +107,6 @@ class HistoryEntrySerializer(serializers.Serializer):
 class HistorySerializer(serializers.Serializer):
     result = serializers.BooleanField(default=True)
     history = HistoryEntrySerializer(many=True, help_text="Newest first.")
-
-
-class KeysetQuerySerializer(serializers.Serializer):
-    cursor = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Empty or absent for the first page, then the previous page's `next_cursor`.",
-    )
-    limit = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=settings.FEED_MAX_LIMIT,
-        default=settings.FEED_DEFAULT_LIMIT,
-        help_text=f"Page size; default {settings.FEED_DEFAULT_LIMIT}, at most {settings.FEED_MAX_LIMIT}.",
-    )
 
 
 class SuggestQuerySerializer(serializers.Serializer):

@@ -1,4 +1,6 @@
+import functools
 from collections import Counter
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -13,14 +15,24 @@ from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
 from common.text import bidi_controls_balance, text_check
 from media.services import media_claim, media_delete_many
+from notifications.services import (
+    like_notified_cte,
+    like_notify,
+    like_unnotify,
+    post_notify,
+    unlike_unnotified_cte,
+)
 from ops import metrics
-from tweets.entities import Entities, entities_parse, invisible_check
-from tweets.models import Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
+from tweets.entities import MENTIONS_MAX, Entities, entities_parse, invisible_check
+from tweets.models import ALT_MAX_LENGTH, Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 
 
-def _text_check(content: str) -> tuple[str, Entities]:
-    """The text as it is stored, and what it mentions and tags; Invalid if it cannot be a tweet's."""
+def tweet_text_check(content: str) -> tuple[str, Entities]:
+    """The text as it is stored, and what it mentions and tags; Invalid if it cannot be a tweet's.
+
+    Every door that writes a tweet's text calls it (the services, import_csv).
+    """
     if len(content) > settings.TWEET_MAX_LENGTH:
         raise Invalid.on_field(
             "tweet_data",
@@ -34,39 +46,91 @@ def _text_check(content: str) -> tuple[str, Entities]:
     return content, entities_parse(content)
 
 
-def _mentioned_ids(usernames: list[str]) -> list[int]:
-    """Ids of the active users these lower-case usernames name, in the text's order; others stay text."""
-    if not usernames:
-        return []
-    found: dict[str, int] = {}
+# Stand for the current time and the names in the compiled mention lookup; replaced on each call.
+_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_NAME = "\x00name{}"
+
+
+@functools.cache
+def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
+    """The lookup of the active users `count` lower-case usernames name, (username, id) by id, as
+    SQL compiled once per process from the ORM (building the queryset cost ten times running it;
+    user_username_lower_idx serves it); its parameters with _NOW and _NAME where the time and the
+    names go."""
     rows = (
         User.objects.alias(username_lower=Lower("username"))
-        .filter(visible_user_q(), username_lower__in=usernames)
+        .filter(visible_user_q(now=_NOW), username_lower__in=[_NAME.format(n) for n in range(count)])
         .order_by("id")
         .values_list("username", "id")
     )
-    for username, user_id in rows:
-        found.setdefault(username.lower(), user_id)
+    return rows.query.sql_with_params()
+
+
+def users_named(usernames: list[str]) -> dict[str, int]:
+    """The active users these lower-case usernames name, {username: id}: of names that differ only
+    in letter case, the first account. A query per MENTIONS_MAX names, on user_username_lower_idx."""
+    found: dict[str, int] = {}
+    now = connection.ops.adapt_datetimefield_value(_NOW)
+    for start in range(0, len(usernames), MENTIONS_MAX):
+        names = usernames[start : start + MENTIONS_MAX]
+        sql, template = _mentions_sql(len(names), connection.vendor)
+        values = {now: connection.ops.adapt_datetimefield_value(timezone.now())}
+        values.update((_NAME.format(n), name) for n, name in enumerate(names))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [values.get(param, param) for param in template])
+            for username, user_id in cursor.fetchall():
+                found.setdefault(username.lower(), user_id)
+    return found
+
+
+def _mentioned_ids(usernames: list[str]) -> list[int]:
+    """Ids of the active users these lower-case usernames name, in the text's order; others stay text.
+
+    One query (a posting with mentions costs it on each request).
+    """
+    if not usernames:
+        return []
+    found = users_named(usernames)
     return [found[name] for name in usernames if name in found]
 
 
 def _entity_rows_create(tweet: Tweet) -> None:
-    """The Mention and TweetTag rows of the tweet's mentioned_ids and tags (none: no query)."""
-    if tweet.mentioned_ids:
-        Mention.objects.bulk_create(
-            [Mention(tweet=tweet, user_id=user_id) for user_id in tweet.mentioned_ids]
-        )
-    if tweet.tags:
-        TweetTag.objects.bulk_create(
-            [TweetTag(tweet=tweet, tag=tag, created_at=tweet.created_at) for tag in tweet.tags]
-        )
+    """The Mention and TweetTag rows of the tweet's mentioned_ids and tags, an INSERT each (none:
+    no query). Plain statements: bulk_create's per-object work cost twice the database's."""
+    created_at = connection.ops.adapt_datetimefield_value(tweet.created_at)
+    tables = (
+        (Mention, ("tweet", "user"), [(tweet.pk, user_id) for user_id in tweet.mentioned_ids]),
+        (TweetTag, ("tweet", "tag", "created_at"), [(tweet.pk, tag, created_at) for tag in tweet.tags]),
+    )
+    with connection.cursor() as cursor:
+        for model, fields, rows in tables:
+            if rows:
+                cursor.execute(*_insert_statement(model, fields, rows))
+
+
+def _insert_statement(model, fields: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
+    """An INSERT of these rows (values for these fields, in the database's form) into the model's table."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(rows))}"
+    return sql, [value for values in rows for value in values]
 
 
 @transaction.atomic
-def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int | None = None) -> Tweet:
+def tweet_create(
+    *,
+    author,
+    content: str,
+    media_ids: list[int],
+    in_reply_to: int | None = None,
+    media_alts: list[str] | None = None,
+) -> Tweet:
     """Create a tweet (a reply to a visible tweet when `in_reply_to` is given), store its mentions
-    and tags, and attach media the author uploaded; nothing is created on any error."""
-    content, entities = _text_check(content)
+    and tags, and attach media the author uploaded, each with its alt text (`media_alts`, in the
+    same order; fewer, or empty ones: none); nothing is created on any error."""
+    content, entities = tweet_text_check(content)
+    alts = _alts_check(media_alts or [], media_count=len(media_ids))
     if len(media_ids) > settings.TWEET_MAX_MEDIA:
         raise Invalid.on_field(
             "tweet_media_ids",
@@ -77,8 +141,9 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
         raise Invalid.on_field("tweet_media_ids", "The same media is listed twice.", code="tweet_same_image")
     if not content.strip() and not media_ids:
         raise Invalid.on_field("tweet_data", "A tweet needs text or at least one image.", code="tweet_empty")
+    replied_to_author_id = None
     if in_reply_to is not None:
-        tweet_get_visible(tweet_id=in_reply_to)
+        replied_to_author_id = tweet_get_visible(tweet_id=in_reply_to).author_id
     tweet = Tweet.objects.create(
         author=author,
         content=content,
@@ -87,19 +152,46 @@ def tweet_create(*, author, content: str, media_ids: list[int], in_reply_to: int
         tags=entities.tags,
     )
     _entity_rows_create(tweet)
-    _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids)
+    _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids, alts=alts)
+    post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
 
 
-def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int]) -> None:
+def _alts_check(alts: list[str], *, media_count: int) -> list[str]:
+    """The images' alt texts, stripped; one per image at most, each up to ALT_MAX_LENGTH
+    characters, without NUL."""
+    if len(alts) > media_count:
+        raise Invalid.on_field(
+            "tweet_media_alts", "There are more alt texts than images.", code="tweet_alts_too_many"
+        )
+    cleaned = []
+    for alt in alts:
+        alt = bidi_controls_balance(alt).strip()
+        if len(alt) > ALT_MAX_LENGTH:
+            raise Invalid.on_field(
+                "tweet_media_alts",
+                f"An image's alt text can have at most {ALT_MAX_LENGTH} characters.",
+                code="tweet_alt_too_long",
+            )
+        text_check(field="tweet_media_alts", text=alt)
+        cleaned.append(alt)
+    return cleaned
+
+
+def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int], alts: list[str]) -> None:
     """Attach the uploader's unclaimed media to a tweet in the given order, or fail whole."""
     if media_ids and media_claim(uploader=uploader, media_ids=media_ids) != len(media_ids):
         raise Invalid.on_field(
             "tweet_media_ids", "Unknown media, media of another user, or media already attached."
         )
     Attachment.objects.bulk_create(
-        Attachment(tweet=tweet, media_id=media_id, position=position)
+        Attachment(
+            tweet=tweet,
+            media_id=media_id,
+            position=position,
+            alt=alts[position] if position < len(alts) else "",
+        )
         for position, media_id in enumerate(media_ids)
     )
 
@@ -126,7 +218,7 @@ def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
     Mentions and tags are parsed again; likes, replies and images stay. Someone else's tweet is
     NotAllowed, staff's included; a tweet hidden by a moderator cannot be edited.
     """
-    content, entities = _text_check(content)
+    content, entities = tweet_text_check(content)
     if not content.strip():
         raise Invalid.on_field("tweet_data", "An edited post needs text.")
     tweet = Tweet.objects.select_for_update().filter(pk=tweet_id).first()
@@ -150,12 +242,13 @@ def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
     tweet.mentioned_ids, tweet.tags = _mentioned_ids(entities.usernames), entities.tags
     tweet.save(update_fields=["content", "edited_at", "mentioned_ids", "tags"])
     _entity_rows_create(tweet)
+    post_notify(tweet=tweet, author=user)
     return tweet
 
 
 # One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),
 # the like row and the counter change together (likes_counted, compiled by the ORM), and the
-# counter moves only if the row did.
+# counter moves only if the row did; so does the author's notification (notifications.services).
 # Under concurrent duplicates the loser's INSERT/DELETE affects no row (the UPDATE re-reads
 # likes_count after the winner's commit), so nothing is counted twice. The request is the api
 # key plus this one round trip, whatever the outcome.
@@ -165,7 +258,7 @@ changed AS (
     INSERT INTO {Like._meta.db_table} (user_id, tweet_id, created_at) SELECT %s, id, %s FROM target
     ON CONFLICT DO NOTHING RETURNING tweet_id
 ),
-counted AS ({{counted}})
+counted AS ({{counted}}){{notified}}
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 _UNLIKE_SQL = f"""
@@ -174,7 +267,7 @@ changed AS (
     DELETE FROM {Like._meta.db_table} WHERE user_id = %s AND tweet_id IN (SELECT id FROM target)
     RETURNING tweet_id
 ),
-counted AS ({{counted}})
+counted AS ({{counted}}){{notified}}
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
 """
 
@@ -188,19 +281,23 @@ def _counted_sql(delta: int) -> tuple[str, list]:
     return f"{sql} RETURNING {connection.ops.quote_name(Tweet._meta.pk.attname)}", list(params)
 
 
-def _likes_change_statement(*, like: bool, user_id: int, tweet_id: int) -> tuple[str, list]:
+def _likes_change_statement(*, like: bool, user, tweet_id: int) -> tuple[str, list]:
     """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet."""
-    target_sql, target_params = visible_tweets().filter(pk=tweet_id).values("id").query.sql_with_params()
+    query = visible_tweets().filter(pk=tweet_id).values("id", "author_id").query
+    target_sql, target_params = query.sql_with_params()
     counted_sql, counted_params = _counted_sql(1 if like else -1)
     if like:
-        sql, params = _LIKE_SQL, [*target_params, user_id, timezone.now()]
+        sql, params = _LIKE_SQL, [*target_params, user.pk, timezone.now()]
+        notified_sql, notified_params = like_notified_cte(actor=user)
     else:
-        sql, params = _UNLIKE_SQL, [*target_params, user_id]
-    return sql.format(target=target_sql, counted=counted_sql), [*params, *counted_params]
+        sql, params = _UNLIKE_SQL, [*target_params, user.pk]
+        notified_sql, notified_params = unlike_unnotified_cte(actor_id=user.pk)
+    sql = sql.format(target=target_sql, counted=counted_sql, notified=notified_sql)
+    return sql, [*params, *counted_params, *notified_params]
 
 
-def _likes_change_postgresql(*, like: bool, user_id: int, tweet_id: int) -> bool:
-    sql, params = _likes_change_statement(like=like, user_id=user_id, tweet_id=tweet_id)
+def _likes_change_postgresql(*, like: bool, user, tweet_id: int) -> bool:
+    sql, params = _likes_change_statement(like=like, user=user, tweet_id=tweet_id)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -225,6 +322,7 @@ def _like_insert(*, user, tweet_id: int) -> bool:
     except IntegrityError:
         return False
     Tweet.objects.filter(pk=tweet.pk).update(**likes_counted(1))
+    like_notify(actor=user, tweet=tweet)
     return True
 
 
@@ -233,16 +331,31 @@ def _like_delete(*, user, tweet_id: int) -> bool:
     deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
     if deleted:
         Tweet.objects.filter(pk=tweet.pk).update(**likes_counted(-1))
+        like_unnotify(actor_id=user.pk, tweet_id=tweet.pk)
     return bool(deleted)
+
+
+def _like_change(*, like: bool, user, tweet_id: int) -> bool:
+    """Add (like) or delete (unlike) the user's like of a visible tweet, else NotFound; whether the
+    row changed. The counter and likers_version move with the row (likes_counted), and so does the
+    author's notification.
+
+    PostgreSQL runs _LIKE_SQL/_UNLIKE_SQL, one autocommit statement: the measured need is the api
+    key plus one round trip per like whatever the outcome, exact under concurrent duplicates
+    (docs/performance.md, "Like/unlike"; the bench's write ceiling runs that statement). SQLite
+    cannot modify data inside WITH, so it runs the same rules, visible_tweets(), likes_counted() and
+    notifications.services, as ORM statements in one transaction. tweets/tests/test_likes.py runs
+    on both databases.
+    """
+    if connection.vendor == "postgresql":
+        return _likes_change_postgresql(like=like, user=user, tweet_id=tweet_id)
+    with transaction.atomic():
+        return (_like_insert if like else _like_delete)(user=user, tweet_id=tweet_id)
 
 
 def like_add(*, user, tweet_id: int) -> bool:
     """Like a visible tweet (else 404); idempotent. The counter moves in the same transaction as the row."""
-    if connection.vendor == "postgresql":
-        added = _likes_change_postgresql(like=True, user_id=user.pk, tweet_id=tweet_id)
-    else:
-        with transaction.atomic():
-            added = _like_insert(user=user, tweet_id=tweet_id)
+    added = _like_change(like=True, user=user, tweet_id=tweet_id)
     if added:
         metrics.inc_on_commit(metrics.LIKES_ADDED)
     return added
@@ -251,12 +364,7 @@ def like_add(*, user, tweet_id: int) -> bool:
 def like_remove(*, user, tweet_id: int) -> bool:
     """Remove a like of a visible tweet (else 404); idempotent. Only the request that deleted the
     row decrements the counter."""
-    if connection.vendor == "postgresql":
-        removed = _likes_change_postgresql(like=False, user_id=user.pk, tweet_id=tweet_id)
-    else:
-        with transaction.atomic():
-            removed = _like_delete(user=user, tweet_id=tweet_id)
-    return removed
+    return _like_change(like=False, user=user, tweet_id=tweet_id)
 
 
 def likers_forget_user(*, user_id: int) -> None:

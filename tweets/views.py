@@ -4,12 +4,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import IDEMPOTENCY_KEY_PARAMETER, OkEnvelopeSerializer, error_responses
+from api.serializers import KeysetQuerySerializer
 from common.idempotency import HEADER, fingerprint, idempotency_key_check, idempotent
 from tweets.search import search
 from tweets.selectors import mention_suggestions, tag_tweets, tweet_detail, tweet_history, tweet_replies
 from tweets.serializers import (
     HistorySerializer,
-    KeysetQuerySerializer,
     SearchPageSerializer,
     SearchQuerySerializer,
     SuggestionsSerializer,
@@ -52,7 +52,11 @@ def _page(request, selector, **kwargs) -> Response:
 class TweetCreateView(APIView):
     @extend_schema(
         summary="Post a tweet",
-        description="Extension: `in_reply_to` posts a reply to a tweet you can see (else 404).",
+        description=(
+            "Extensions: `in_reply_to` posts a reply to a tweet you can see (else 404); "
+            "`tweet_media_alts` gives the images alt text (the web client shows it as the image's "
+            "description)."
+        ),
         request=TweetCreateSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: TweetCreatedSerializer, **error_responses(400, 404, 413, 415, 422)},
@@ -63,6 +67,15 @@ class TweetCreateView(APIView):
             OpenApiExample(
                 "A reply", value={"tweet_data": "Agreed, @ada!", "in_reply_to": 41}, request_only=True
             ),
+            OpenApiExample(
+                "Images with alt text",
+                value={
+                    "tweet_data": "The new office",
+                    "tweet_media_ids": [7, 8],
+                    "tweet_media_alts": ["The lobby, with a green sofa", ""],
+                },
+                request_only=True,
+            ),
         ],
     )
     def post(self, request):
@@ -72,10 +85,15 @@ class TweetCreateView(APIView):
         content = serializer.validated_data["tweet_data"]
         media_ids = serializer.validated_data["tweet_media_ids"]
         in_reply_to = serializer.validated_data["in_reply_to"]
+        alts = serializer.validated_data["tweet_media_alts"]
 
         def create():
             tweet = tweet_create(
-                author=request.user, content=content, media_ids=media_ids, in_reply_to=in_reply_to
+                author=request.user,
+                content=content,
+                media_ids=media_ids,
+                in_reply_to=in_reply_to,
+                media_alts=alts,
             )
             return status.HTTP_201_CREATED, {"result": True, "tweet_id": tweet.pk}
 
@@ -83,7 +101,9 @@ class TweetCreateView(APIView):
             user=request.user,
             scope="POST /api/tweets",
             key=key,
-            digest=fingerprint(content, media_ids, *([in_reply_to] if in_reply_to else [])),
+            digest=fingerprint(
+                content, media_ids, *([in_reply_to] if in_reply_to else []), *([alts] if alts else [])
+            ),
             create=create,
         )
         return Response(answer, status=code)

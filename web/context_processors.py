@@ -1,23 +1,21 @@
-from functools import cache
-from zoneinfo import available_timezones
-
 from django.conf import settings
 from django.utils.translation import get_language
 
-# The time zone chosen under Settings; without it the pages show times in the browser's own zone.
+from accounts.selectors import time_zones
+
+# The time zone chosen under Settings, also kept in this browser (for the pages before sign-in);
+# without one the pages show times in the browser's own zone.
 TIME_ZONE_COOKIE = "chirp_time_zone"
 
 
-@cache
-def _time_zones() -> frozenset[str]:
-    # Read from the system's zone files: once per process, not per page.
-    return frozenset(available_timezones())
-
-
 def viewer_time_zone(request) -> str:
-    """The time zone saved under Settings, if it is a known one; else "" (the browser's)."""
-    name = request.COOKIES.get(TIME_ZONE_COOKIE, "")
-    return name if name and name in _time_zones() else ""
+    """The time zone saved under Settings: the account's, else this browser's, if it is a known
+    one; else "" (the browser's own)."""
+    user = getattr(request, "user", None)
+    name = (user.time_zone if user is not None and user.is_authenticated else "") or request.COOKIES.get(
+        TIME_ZONE_COOKIE, ""
+    )
+    return name if name and name in time_zones() else ""
 
 
 def limits(request) -> dict:
@@ -29,4 +27,5 @@ def limits(request) -> dict:
         "tweet_max_media": settings.TWEET_MAX_MEDIA,
         "search_max_length": settings.SEARCH_MAX_LENGTH,
         "time_zone": viewer_time_zone(request),
+        "notifications_poll_seconds": settings.NOTIFICATIONS_POLL_SECONDS,
     }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from common import errors as domain
+from tweets.models import ALT_MAX_LENGTH
 
 
 @dataclass
@@ -33,7 +37,12 @@ _STATUS = [
 ]
 
 # Service fields are named for the API's wire format; the pages' forms name them for people.
-_FORM_FIELDS = {"tweet_data": "text", "tweet_media_ids": "images", "file": "images"}
+_FORM_FIELDS = {
+    "tweet_data": "text",
+    "tweet_media_ids": "images",
+    "tweet_media_alts": "images",
+    "file": "images",
+}
 
 
 def _page_wording(exc: domain.ChirpError) -> str | None:
@@ -50,6 +59,9 @@ def _page_wording(exc: domain.ChirpError) -> str | None:
         "tweet_too_many_images": _("A post can have at most %(n)s images.") % {"n": settings.TWEET_MAX_MEDIA},
         "tweet_same_image": _("The same image is attached twice."),
         "tweet_empty": _("Write something or add an image."),
+        "tweet_alts_too_many": _("There are more image descriptions than images."),
+        "tweet_alt_too_long": _("An image description can have at most %(n)s characters.")
+        % {"n": ALT_MAX_LENGTH},
         "blank_name": _("Enter a name."),
         "wrong_current_password": _("This is not your current password."),
         "search_too_long": _("A search can have at most %(n)s characters.")
@@ -80,3 +92,24 @@ def page_error(exc: domain.ChirpError) -> PageError:
     elif fields:
         message = " ".join(text for messages in fields.values() for text in messages)
     return PageError(str(message), fields, status)
+
+
+def form_error_add(
+    form: forms.Form, exc: domain.ChirpError, *, field: str | None = None, renamed: Mapping[str, str] = {}
+) -> PageError:
+    """Show a domain error on a submitted form, as every page does; returns the PageError (its status).
+
+    Each field message goes on the form's field of that name (`renamed` maps a service's name to the
+    form's); a message for a field the form lacks, or an error naming no field, goes on `field`
+    (None: above the form). A message the form already shows there is not added again.
+    """
+    error = page_error(exc)
+    placed: list[tuple[str | None, str]] = []
+    for service_name, messages in error.fields.items():
+        name = renamed.get(service_name, service_name)
+        target = name if name in form.fields else field
+        placed += [(target, message) for message in messages]
+    for on, message in placed or [(field, error.message)]:
+        if message not in form.errors.get(on or NON_FIELD_ERRORS, []):
+            form.add_error(on, message)
+    return error

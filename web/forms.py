@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.fields import MAX_ID
 from moderation.models import Report
+from tweets.models import ALT_MAX_LENGTH
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -66,6 +67,9 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args, max_length: int, **kwargs):
         super().__init__(*args, **kwargs)
+        # Without JavaScript: a description field per possible image ("alts", in order).
+        self.alt_slots = range(1, settings.TWEET_MAX_MEDIA + 1)
+        self.alt_max_length = ALT_MAX_LENGTH
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
         # The count beside the field follows this limit live; the server still decides (no maxlength).
         self.fields["text"].widget.attrs.update(
@@ -182,3 +186,20 @@ class LocaleForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"), required=False, choices=lambda: [("", _("As my device says")), *_time_zones()]
     )
+
+
+class NotificationSettingsForm(forms.Form):
+    """What to be notified of, and whether to get the daily email."""
+
+    muted = forms.MultipleChoiceField(
+        label=_("Do not notify me when someone"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=lambda: [
+            ("like", _("likes my post")),
+            ("follow", _("follows me")),
+            ("reply", _("replies to my post")),
+            ("mention", _("mentions me")),
+        ],
+    )
+    digest = forms.BooleanField(label=_("Email me a daily digest of unread notifications"), required=False)

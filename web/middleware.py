@@ -116,6 +116,23 @@ def _form_targets() -> str:
     return f"'self' {issuer.scheme}://{issuer.netloc}"
 
 
+class AccountLocaleMiddleware:
+    """The language a signed-in person chose in Settings, stored on their account, on every device
+    they sign in on. After AuthenticationMiddleware: PageLocaleMiddleware chose from this
+    browser's cookie or its Accept-Language before the person was known; the account wins."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/"):
+            user = request.user
+            if user.is_authenticated and user.language in dict(settings.LANGUAGES):
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
 class PageLocaleMiddleware(LocaleMiddleware):
     """Django's LocaleMiddleware (the browser's language, or the one chosen under Settings) for the
     pages and the admin; the API keeps English, as its messages are part of the contract."""

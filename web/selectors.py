@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from functools import cache
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,7 +15,7 @@ from tweets.selectors import (
     liked_by,
     likers_preview,
     mentioned_users,
-    tweet_image_urls,
+    tweet_images,
     tweets_seen_by,
     visible_tweets,
     with_replies_count,
@@ -47,14 +48,22 @@ def _url_pattern(name: str) -> str:
 
 
 def _answered(rows) -> dict[int, dict]:
-    """The visible tweets these replies answer: their authors' names, by id. One query, none
-    when no tweet is a reply; a tweet deleted or hidden since is not among them."""
-    ids = {row["in_reply_to_id"] for row in rows if row["in_reply_to_id"]}
-    if not ids:
-        return {}
+    """The tweets these replies answer: their authors' names, by id; a tweet deleted or hidden since
+    is not among them. Those on the page are known already (a thread); one query for the others,
+    none when no tweet answers one off the page."""
     profile = _url_pattern("web:profile")
-    rows = visible_tweets().filter(id__in=ids).values_list("id", "author_id", "author__name")
-    return {pk: {"name": name, "author_url": profile.format(author_id)} for pk, author_id, name in rows}
+    shown = {row["id"]: row for row in rows}
+    answered = {
+        pk: {"name": shown[pk]["author__name"], "author_url": profile.format(shown[pk]["author_id"])}
+        for pk in {row["in_reply_to_id"] for row in rows} & shown.keys()
+    }
+    ids = {row["in_reply_to_id"] for row in rows if row["in_reply_to_id"]} - shown.keys()
+    if ids:
+        found = visible_tweets().filter(id__in=ids).values_list("id", "author_id", "author__name")
+        answered.update(
+            (pk, {"name": name, "author_url": profile.format(author_id)}) for pk, author_id, name in found
+        )
+    return answered
 
 
 def tweet_cards(*, ids: list[int], viewer, seen_by_viewer: bool = False) -> list[dict]:
@@ -79,6 +88,12 @@ def author_tweet_cards(*, author_id: int, viewer, limit: int) -> list[dict]:
     return _cards(tweets, viewer=viewer)
 
 
+def queryset_tweet_cards(*, tweets: QuerySet, viewer) -> list[dict]:
+    """tweet_cards of the tweets a selector chose (filtered, ordered, sliced), in its order: the
+    page's tweets read once, with what their cards show, where ids first would read them twice."""
+    return _cards(tweets, viewer=viewer)
+
+
 def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
     rows = {
         row["id"]: row
@@ -91,7 +106,7 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
     if not found:
         return []
     likers = likers_preview(tweet_ids=found, count=LIKERS_SHOWN)
-    attachments, thumbnails = tweet_image_urls(tweet_ids=found)
+    images_of = tweet_images(tweet_ids=found)
     profile = _url_pattern("web:profile")
     like, unlike = _url_pattern("web:like"), _url_pattern("web:unlike")
     delete, report = _url_pattern("web:delete"), _url_pattern("web:report")
@@ -107,7 +122,6 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
         name = row["author__name"]
         shown = likers[tweet_id]
         others = max(0, row["likes_count"] - len(shown))
-        images = zip(attachments.get(tweet_id, []), thumbnails.get(tweet_id, []), strict=True)
         # The card's words, translated here: as {% blocktranslate %} tags they were a fifth of the
         # feed page's rendering time.
         cards.append(
@@ -129,14 +143,16 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
                 "created_at": created.isoformat(),
                 # Without JavaScript; chirp.js shows it in the viewer's zone and language.
                 "created_utc": created.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                # The author's alt text, else which image of whose post it is.
                 "images": [
                     (
-                        full,
-                        thumb,
-                        _("Image %(n)s of the post by %(author)s (opens the full image)")
+                        image.url,
+                        image.thumbnail,
+                        image.alt
+                        or _("Image %(n)s of the post by %(author)s (opens the full image)")
                         % {"n": n, "author": name},
                     )
-                    for n, (full, thumb) in enumerate(images, start=1)
+                    for n, image in enumerate(images_of.get(tweet_id, []), start=1)
                 ],
                 "author_url": profile.format(author_id),
                 "author_avatar": avatar_url(

@@ -37,5 +37,8 @@ urlpatterns = [
     path("settings/avatar/", views.settings_avatar, name="settings-avatar"),
     path("settings/password/", views.settings_password, name="settings-password"),
     path("settings/locale/", views.settings_locale, name="settings-locale"),
+    path("settings/notifications/", views.settings_notifications, name="settings-notifications"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/unread/", views.notifications_unread, name="notifications-unread"),
     path("settings/api-key/", views.settings_api_key, name="settings-api-key"),
 ]

@@ -24,6 +24,7 @@ from accounts.services import (
     api_key_set,
     follow_add,
     follow_remove,
+    locale_set,
     password_reset_complete,
     password_reset_link_check,
     password_reset_request,
@@ -46,30 +47,33 @@ from common.errors import (
 )
 from common.idempotency import fingerprint, fingerprint_file, idempotency_key_check, idempotent
 from feed.cursors import feed_cursor_after, feed_cursor_ids
-from feed.selectors import feed_latest, top_ids
+from feed.selectors import feed_latest_tweets, latest_cursor, top_ids
 from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
+from notifications.selectors import digest_wanted, muted_kinds, notification_page, unread_count
+from notifications.services import digest_set, mutes_set, notifications_read
 from sso import provider as sso_provider
 from tweets.search import search_parse, search_tags, search_tweet_ids
 from tweets.selectors import (
+    TWEET_NOT_FOUND,
     mention_suggestions,
-    tag_tweets,
+    thread_tweets,
     trending_tags,
-    tweet_ancestors,
     tweet_detail,
     tweet_history,
-    tweet_replies,
+    tweets_tagged,
 )
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check, tweet_edit
 from web.auth import user_sign_in_check
 from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
-from web.errors import page_error
+from web.errors import form_error_add, page_error
 from web.forms import (
     AvatarForm,
     ComposeForm,
     EditForm,
     LocaleForm,
     NameForm,
+    NotificationSettingsForm,
     PasswordForm,
     PasswordResetForm,
     ProfileForm,
@@ -78,7 +82,7 @@ from web.forms import (
     SetPasswordForm,
     SignInForm,
 )
-from web.selectors import author_tweet_cards, tweet_cards
+from web.selectors import author_tweet_cards, queryset_tweet_cards, tweet_cards
 
 FEED_PAGE_SIZE = 20
 PROFILE_TWEETS = 50
@@ -233,11 +237,7 @@ def password_reset_confirm(request, uid: str):
         try:
             password_reset_complete(uid=uid, token=token, password=form.cleaned_data["new_password"])
         except (Invalid, InvalidCredentials) as exc:
-            error = page_error(exc)
-            for message in error.fields.get("password", []):
-                form.add_error("new_password", message)
-            if not error.fields:
-                form.add_error(None, error.message)
+            form_error_add(form, exc, renamed={"password": "new_password"})
         else:
             request.session.pop(PASSWORD_RESET_SESSION_KEY, None)
             messages.success(request, _("Your new password is set. Sign in with it."))
@@ -326,13 +326,19 @@ def latest(request):
     """The Latest tab: the same people's posts, newest first (the API's `order=latest`)."""
     cursor = request.GET.get("cursor", "")
     try:
-        tweets, next_cursor = feed_latest(user=request.user, cursor=cursor, limit=FEED_PAGE_SIZE)
+        tweets = feed_latest_tweets(user=request.user, cursor=cursor)
     except ChirpError as exc:
         messages.error(request, page_error(exc).message)
         return redirect("web:latest")
+    # The page's tweets read once, with their cards: one more than a page, whether another follows.
+    cards = queryset_tweet_cards(tweets=tweets[: FEED_PAGE_SIZE + 1], viewer=request.user)
+    next_cursor = ""
+    if len(cards) > FEED_PAGE_SIZE:
+        last = cards[FEED_PAGE_SIZE - 1]
+        next_cursor = latest_cursor(created_at=last["created"], tweet_id=last["id"])
     page_url = reverse("web:latest") + (f"?{urlencode({'cursor': cursor})}" if cursor else "")
     context: dict[str, Any] = {
-        "tweets": tweet_cards(ids=[tweet["id"] for tweet in tweets], viewer=request.user),
+        "tweets": cards[:FEED_PAGE_SIZE],
         "next_url": f"?{urlencode({'cursor': next_cursor})}" if next_cursor else "",
         "continued": bool(cursor),
         "page_url": page_url,
@@ -352,6 +358,11 @@ def compose(request):
     form.is_valid()
     uploads = request.FILES.getlist("images")
     text = request.POST.get("text", "")
+    # One description per chosen image, in order (chirp.js puts one beside each); the page without
+    # JavaScript offers a field per possible image, of which trailing empty ones are no one's.
+    alts = request.POST.getlist("alts")
+    while alts and not alts[-1].strip():
+        alts.pop()
     uploaded = []
 
     def create():
@@ -362,6 +373,7 @@ def compose(request):
             content=text,
             media_ids=[media.pk for media in uploaded],
             in_reply_to=in_reply_to,
+            media_alts=alts,
         )
         return 302, {"tweet_id": tweet.pk}
 
@@ -377,24 +389,18 @@ def compose(request):
                 text,
                 [fingerprint_file(upload) for upload in uploads],
                 *([in_reply_to] if in_reply_to else []),
+                *([alts] if alts else []),
             )
             if key
             else ""
         )
         idempotent(user=request.user, scope="web compose", key=key, digest=digest, create=create)
     except ChirpError as exc:
-        error = page_error(exc)
         # The tweet was refused: the images uploaded for it go with it.
         for media in uploaded:
             media_delete(media=media)
-        for field, field_messages in error.fields.items():
-            name = field if field in form.fields else None
-            for message in field_messages:
-                # The form's own check may have said it already (a NUL byte).
-                if message not in form.errors.get(name or "__all__", []):
-                    form.add_error(name, message)
-        if not error.fields:
-            form.add_error(None, error.message)
+        # The form's own check may have said it already (a NUL byte): said once.
+        error = form_error_add(form, exc)
         return render(
             request, "web/compose.html", {"compose_form": form, "error": error}, status=error.status
         )
@@ -497,19 +503,20 @@ def thread(request, tweet_id: int):
     """A post with the chain of posts it answers, its replies (a page at a time) and a reply form."""
     cursor = request.GET.get("cursor", "")
     try:
-        tweet = tweet_detail(viewer=request.user, tweet_id=tweet_id)
-        replies, next_cursor = tweet_replies(
-            viewer=request.user, tweet_id=tweet_id, cursor=cursor, limit=THREAD_REPLIES
-        )
+        tweets = thread_tweets(viewer=request.user, tweet_id=tweet_id, cursor=cursor, limit=THREAD_REPLIES)
     except ChirpError as exc:
         return _error_page(request, exc)
-    chain = tweet_ancestors(viewer=request.user, tweet_id=tweet_id) if tweet["in_reply_to"] else []
-    shown = [*chain, tweet, *replies]
-    cards = tweet_cards(ids=[item["id"] for item in shown], viewer=request.user, seen_by_viewer=True)
+    # The chain, the post and its replies read once, with their cards, in that order (by id).
+    cards = queryset_tweet_cards(tweets=tweets, viewer=request.user)
+    position = next((n for n, card in enumerate(cards) if card["id"] == tweet_id), None)
+    if position is None:  # hidden from this viewer
+        return _error_page(request, NotFound(TWEET_NOT_FOUND))
+    replies = cards[position + 1 :]
+    next_cursor = str(replies[THREAD_REPLIES - 1]["id"]) if len(replies) > THREAD_REPLIES else None
     context = {
-        "chain": cards[: len(chain)],
-        "tweet": cards[len(chain)],
-        "replies": cards[len(chain) + 1 :],
+        "chain": cards[:position],
+        "tweet": cards[position],
+        "replies": replies[:THREAD_REPLIES],
         "next_cursor": next_cursor,
         "compose_form": _compose_form(initial={"in_reply_to": tweet_id}),
     }
@@ -533,9 +540,7 @@ def edit(request, tweet_id: int):
         try:
             tweet_edit(user=request.user, tweet_id=tweet_id, content=form.cleaned_data["text"])
         except ChirpError as exc:
-            context["error"] = error = page_error(exc)
-            for message in [text for texts in error.fields.values() for text in texts] or [error.message]:
-                form.add_error("text", message)
+            context["error"] = error = form_error_add(form, exc, field="text")
             return render(request, "web/edit.html", context, status=error.status)
         messages.success(request, _("Your post is edited."))
         return redirect(context["next"])
@@ -565,12 +570,15 @@ def tag(request, tag: str):
     """The visible posts with a tag, newest first."""
     cursor = request.GET.get("cursor", "")
     try:
-        tweets, next_cursor = tag_tweets(tag=tag, cursor=cursor, limit=TAG_PAGE_SIZE)
+        tweets = tweets_tagged(tag=tag, cursor=cursor)
     except ChirpError as exc:
         return _error_page(request, exc)
+    # The page's tweets read once, with their cards: one more than a page, whether another follows.
+    cards = queryset_tweet_cards(tweets=tweets[: TAG_PAGE_SIZE + 1], viewer=request.user)
+    next_cursor = str(cards[TAG_PAGE_SIZE - 1]["id"]) if len(cards) > TAG_PAGE_SIZE else None
     context = {
         "tag": tag.lower(),
-        "tweets": tweet_cards(ids=[tweet["id"] for tweet in tweets], viewer=request.user),
+        "tweets": cards[:TAG_PAGE_SIZE],
         "next_cursor": next_cursor,
         "trending": trending_tags(),
     }
@@ -584,6 +592,39 @@ def suggest(request):
     query = request.GET.get("q", "")[:150]
     return JsonResponse({"users": mention_suggestions(query=query)})
 
+
+# --- Notifications ----------------------------------------------------------------------------
+
+NOTIFICATIONS_PAGE_SIZE = 20
+
+
+@signed_in
+@require_GET
+def notifications(request):
+    """The user's notifications, grouped, newest first (the API's GET /api/notifications); opening
+    the first page marks everything up to its newest read, as it was seen."""
+    cursor = request.GET.get("cursor", "")
+    try:
+        items, next_cursor = notification_page(
+            user=request.user, cursor=cursor, limit=NOTIFICATIONS_PAGE_SIZE
+        )
+    except ChirpError as exc:
+        messages.error(request, page_error(exc).message)
+        return redirect("web:notifications")
+    if items and not cursor:
+        notifications_read(user=request.user, up_to=items[0]["id"])
+    shown = [{**item, "others": item["actors_count"] - len(item["actors"])} for item in items]
+    return render(request, "web/notifications.html", {"items": shown, "next_cursor": next_cursor})
+
+
+@signed_in
+@require_GET
+def notifications_unread(request):
+    """The unread count the navigation polls (the API's GET /api/notifications/unread)."""
+    return JsonResponse({"unread": unread_count(user=request.user)})
+
+
+# --- Search ------------------------------------------------------------------------------------
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_TABS = ("posts", "people", "tags")
@@ -705,7 +746,7 @@ def _settings_page(request, status: int = 200, **context):
         "locale_form",
         LocaleForm(
             initial={
-                "language": request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+                "language": request.user.language or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
                 "time_zone": viewer_time_zone(request),
             }
         ),
@@ -715,6 +756,12 @@ def _settings_page(request, status: int = 200, **context):
     initial = {"title": person.title, "department": person.department, "bio": person.bio}
     context.setdefault("profile_form", ProfileForm(initial=initial))
     context.setdefault("avatar_form", AvatarForm())
+    context.setdefault(
+        "notification_form",
+        NotificationSettingsForm(
+            initial={"muted": muted_kinds(user=person), "digest": digest_wanted(user=person)}
+        ),
+    )
     return render(request, "web/settings.html", context, status=status)
 
 
@@ -735,8 +782,7 @@ def settings_name(request):
         try:
             profile_update(user=request.user, name=form.cleaned_data["name"])
         except ChirpError as exc:
-            error = page_error(exc)
-            form.add_error("name", error.message)
+            error = form_error_add(form, exc, field="name")
             return _settings_page(request, error.status, name_form=form)
         messages.success(request, _("Your display name is changed."))
         return redirect("web:settings")
@@ -745,12 +791,32 @@ def settings_name(request):
 
 @signed_in
 @require_POST
+def settings_notifications(request):
+    """Muted kinds of notification and the daily email."""
+    form = NotificationSettingsForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, 400, notification_form=form)
+    mutes_set(user=request.user, kinds=form.cleaned_data["muted"])
+    digest_set(user=request.user, enabled=form.cleaned_data["digest"])
+    messages.success(request, _("Your notification settings are saved."))
+    return redirect("web:settings")
+
+
+@signed_in
+@require_POST
 def settings_locale(request):
-    """The language and time zone, kept in cookies of this browser (empty: the browser's own)."""
+    """The language and time zone, stored on the account (every device follows them) and in this
+    browser's cookies (the pages before sign-in); empty: the browser's own."""
     form = LocaleForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, 400, locale_form=form)
     language, time_zone = form.cleaned_data["language"], form.cleaned_data["time_zone"]
+    try:
+        locale_set(user=request.user, language=language, time_zone=time_zone)
+    except ChirpError as exc:
+        for field, field_errors in (exc.fields or {"": [exc.message]}).items():
+            form.add_error(field or None, field_errors)
+        return _settings_page(request, page_error(exc).status, locale_form=form)
     if language:
         translation.activate(language)
     messages.success(request, _("Your language and time zone are saved."))
@@ -778,10 +844,7 @@ def settings_profile(request):
         try:
             profile_update(user=request.user, **form.cleaned_data)
         except Invalid as exc:
-            error = page_error(exc)
-            for field, field_messages in error.fields.items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
+            error = form_error_add(form, exc)
             return _settings_page(request, error.status, profile_form=form)
         messages.success(request, _("Your profile is saved."))
         return redirect("web:settings")
@@ -802,8 +865,7 @@ def settings_avatar(request):
             upload_throttle_check(user_id=request.user.pk)
             avatar_set(user=request.user, upload=form.cleaned_data["photo"])
         except (Invalid, UnsupportedType, TooLarge, RateLimited, Unavailable) as exc:
-            error = page_error(exc)
-            form.add_error("photo", error.message)
+            error = form_error_add(form, exc, field="photo")
             return _settings_page(request, error.status, avatar_form=form)
         messages.success(request, _("Your photo is saved."))
         return redirect("web:settings")
@@ -822,13 +884,7 @@ def settings_password(request):
                 current_password=form.cleaned_data["current_password"],
             )
         except ChirpError as exc:
-            error = page_error(exc)
-            fields = {"password": "new_password", "current_password": "current_password"}
-            for field, field_messages in error.fields.items():
-                for message in field_messages:
-                    form.add_error(fields.get(field), message)
-            if not error.fields:
-                form.add_error(None, error.message)
+            error = form_error_add(form, exc, renamed={"password": "new_password"})
             return _settings_page(request, error.status, password_form=form)
         # This session stays signed in; the others (and the JWTs) end.
         update_session_auth_hash(request, request.user)

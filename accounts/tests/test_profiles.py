@@ -21,6 +21,8 @@ def test_me_shows_my_profile_with_whom_i_follow(author, follower):
             "bio": "",
             "title": "",
             "department": "",
+            "language": "",
+            "time_zone": "",
         },
     }
 

@@ -29,10 +29,31 @@ def test_user_renames_themselves_and_sees_the_contract_profile(ada, follower, au
             "bio": "",
             "title": "",
             "department": "",
+            "language": "",
+            "time_zone": "",
         },
     }
     author.user.refresh_from_db()
     assert author.user.name == "Ada Byron"
+
+
+def test_language_and_time_zone_are_set_over_the_api_and_followed_by_the_pages(author):
+    """PATCH language and time_zone (Settings, every device); bad ones are a 400 on the field."""
+    client = author.client()
+    response = client.patch("/api/users/me", {"language": "ru", "time_zone": "Europe/Berlin"}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["user"]["language"], response.json()["user"]["time_zone"]) == (
+        "ru",
+        "Europe/Berlin",
+    )
+    assert client.patch("/api/users/me", {"time_zone": ""}, format="json").json()["user"]["language"] == "ru"
+    for field, value in (("language", "xx"), ("time_zone", "Mars/Olympus")):
+        refused = client.patch("/api/users/me", {field: value}, format="json")
+        assert refused.status_code == 400 and field in refused.json()["error_message"]
+    author.user.refresh_from_db()
+    assert (author.user.language, author.user.time_zone) == ("ru", "")
+    other = author.client().get(f"/api/users/{author.id}").json()["user"]
+    assert "language" not in other and "time_zone" not in other
 
 
 def test_blank_name_is_refused(author):

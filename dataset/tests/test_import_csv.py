@@ -13,7 +13,7 @@ from accounts.models import ApiKey, Follow, User, api_key_digest
 from accounts.services import user_create
 from dataset import services
 from dataset.services import COLUMNS
-from tweets.models import Like, Tweet
+from tweets.models import Like, Mention, Tweet, TweetTag
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,43 @@ def test_import_stores_every_row_as_given(tmp_path):
     assert tweets[101].created_at == datetime(2025, 1, 3, tzinfo=timezone(timedelta(hours=2)))
     assert tweets[200].created_at == datetime(2025, 2, 1, 12, 0, 0, 250000, tzinfo=UTC)
     assert set(Like.objects.values_list("user_id", "tweet_id")) == {(20, 100), (30, 100), (10, 200)}
+
+
+def test_imported_mentions_and_tags_are_stored_as_when_posted(tmp_path):
+    """@mentions of imported users (any letter case) and #tags become Mention and TweetTag rows and
+    the tweet's own lists; unknown names stay text; an unpaired override is dropped, as on posting."""
+    tweets = [
+        [
+            "100",
+            "10",
+            "Hi @BOB-BUILDER-20 and @cy-30, @nobody #Launch #запуск #launch",
+            "2025-01-02T03:04:05Z",
+        ],
+        ["101", "20", "plain", "2025-01-03T00:00:00Z"],
+        ["200", "20", "\u202eflipped #x @ada-lovelace-10", "2025-02-01T12:00:00Z"],
+    ]
+
+    run_import(write_files(tmp_path, tweets=tweets))
+
+    rows = {t.id: (t.content, t.mentioned_ids, t.tags) for t in Tweet.objects.all()}
+    assert rows == {
+        100: (tweets[0][2], [20, 30], ["launch", "запуск"]),
+        101: ("plain", [], []),
+        200: ("flipped #x @ada-lovelace-10", [10], ["x"]),
+    }
+    assert set(Mention.objects.values_list("tweet_id", "user_id")) == {(100, 20), (100, 30), (200, 10)}
+    tags = set(TweetTag.objects.values_list("tweet_id", "tag", "created_at"))
+    assert tags == {
+        (100, "launch", datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        (100, "запуск", datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        (200, "x", datetime(2025, 2, 1, 12, tzinfo=UTC)),
+    }
+    page = APIClient().get("/api/tags/launch/tweets", HTTP_API_KEY="ada-key").json()
+    assert [t["id"] for t in page["tweets"]] == [100]
+    assert page["tweets"][0]["mentions"][0] == {"id": 20, "name": "Bob Builder", "username": "bob-builder-20"}
+    # Posted after the import, a mention still gets a fresh row id.
+    Tweet.objects.filter(pk=101).update(content="x")
+    assert Mention.objects.create(tweet_id=101, user_id=10).pk > 3
 
 
 def test_imported_users_speak_over_http_with_their_plain_keys(tmp_path):
@@ -194,6 +231,14 @@ LONG = "x" * 281
                 ]
             },
             "tweets.csv:4: author_id 99",
+        ),
+        (
+            {"tweets": [["1", "10", " ".join(f"#t{n}" for n in range(11)), "2025-01-01T00:00:00Z"]]},
+            "tweets.csv:2: content: A post can have at most 10 tags.",
+        ),
+        (
+            {"tweets": [["1", "10", "zero\u200bwidth", "2025-01-01T00:00:00Z"]]},
+            "tweets.csv:2: content: The text contains an invisible control character (U+200B)",
         ),
         ({"likes": [["20", "999"]]}, "likes.csv:2: tweet_id 999: no such tweet in the files"),
         ({"likes": [["99", "100"]]}, "likes.csv:2: user_id 99: no such user in the files"),

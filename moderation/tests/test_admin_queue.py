@@ -175,3 +175,15 @@ def test_the_confirmation_page_names_the_author_and_cuts_text_at_a_word(moderato
     assert f"#{long.id} by {author.user.name}: " in page
     assert f"by {author.user.pk}:" not in page
     assert "word word…" in page and "wor…" not in page
+
+
+def test_the_queue_shows_an_images_alt_text(moderator_client, author, outsider, make_media):
+    """Alt text is the author's words too: the moderators see it under the thumbnail."""
+    from moderation.services import report_create
+    from tweets.services import tweet_create
+
+    media = make_media(author)
+    tweet = tweet_create(author=author.user, content="look", media_ids=[media.id], media_alts=["rude words"])
+    report_create(reporter=outsider.user, tweet_id=tweet.id, reason="spam", comment="")
+    page = moderator_client.get("/admin/moderation/reportedtweet/").content.decode()
+    assert 'alt="rude words"' in page and "alt: <bdi>rude words</bdi>" in page

@@ -132,7 +132,7 @@ def test_gunicorn_builds_no_access_log_lines_unless_an_access_log_is_asked_for(l
     cfg = Config()
     cfg.set("logconfig_dict", conf["logconfig_dict"])
     # Not Logger(cfg): its setup would apply the logging configuration to the test process.
-    assert Logger._compute_access_log_enabled(SimpleNamespace(cfg=cfg)) is False  # type: ignore[arg-type]
+    assert Logger.access_log_enabled.fget(SimpleNamespace(cfg=cfg)) is False  # type: ignore[attr-defined]
 
     cfg.set("accesslog", "-")
-    assert Logger._compute_access_log_enabled(SimpleNamespace(cfg=cfg)) is True  # type: ignore[arg-type]
+    assert Logger.access_log_enabled.fget(SimpleNamespace(cfg=cfg)) is True  # type: ignore[attr-defined]

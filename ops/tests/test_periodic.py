@@ -28,11 +28,11 @@ def test_every_job_is_due_on_the_schedulers_first_round():
 
 
 def test_media_and_idempotency_key_pruning_are_hourly_and_token_and_session_cleanup_daily():
-    """An hour after a round only the two hourly prunes are due again; a day after, every job is."""
+    """An hour after a round only the hourly jobs are due again; a day after, every job is."""
     last_runs = {job.name: T0 for job in JOBS}
 
     assert due_jobs(jobs=JOBS, last_runs=last_runs, now=T0 + timedelta(minutes=59)) == []
-    hourly = [BY_NAME["prune_media"], BY_NAME["prune_idempotency_keys"]]
+    hourly = [BY_NAME["prune_media"], BY_NAME["prune_idempotency_keys"], BY_NAME["send_notification_digests"]]
     assert due_jobs(jobs=JOBS, last_runs=last_runs, now=T0 + timedelta(hours=1)) == hourly
     assert due_jobs(jobs=JOBS, last_runs=last_runs, now=T0 + timedelta(days=1)) == list(JOBS)
     assert next_due(jobs=JOBS, last_runs=last_runs, now=T0) == T0 + timedelta(hours=1)

@@ -40,6 +40,46 @@ def test_tweet_with_media_attaches_them_in_the_given_order(author, make_media):
     assert feed[0]["attachments"] == [Media.objects.get(pk=pk).file.url for pk in attached]
 
 
+def test_images_get_their_alt_texts_in_order(author, make_media):
+    """tweet_media_alts (extension) is stored per attachment in the order of the ids; fewer alts,
+    or empty ones, leave the others without; surrounding spaces go."""
+    first, second, third = make_media(author), make_media(author), make_media(author)
+    response = post_tweet(
+        author,
+        {
+            "tweet_data": "Office",
+            "tweet_media_ids": [first.id, second.id, third.id],
+            "tweet_media_alts": ["  The lobby  ", ""],
+        },
+    )
+    assert response.status_code == 201
+    alts = Attachment.objects.filter(tweet_id=response.json()["tweet_id"]).order_by("position")
+    assert list(alts.values_list("alt", flat=True)) == ["The lobby", "", ""]
+
+
+@pytest.mark.parametrize(
+    "alts",
+    [["a", "b"], ["x" * 1001], ["nul\x00"]],
+    ids=["more-alts-than-images", "too-long", "nul"],
+)
+def test_bad_alt_texts_are_refused_and_nothing_is_created(author, make_media, alts):
+    media = make_media(author)
+    response = post_tweet(
+        author, {"tweet_data": "x", "tweet_media_ids": [media.id], "tweet_media_alts": alts}
+    )
+    assert_error(response, 400, "validation_error")
+    assert not Tweet.objects.exists()
+    media.refresh_from_db()
+    assert media.claimed_at is None
+
+
+def test_old_clients_post_without_alts(author, make_media):
+    """The contract's request, without the extension, works as before (no alt text)."""
+    media = make_media(author)
+    response = post_tweet(author, {"tweet_data": "x", "tweet_media_ids": [media.id]})
+    assert response.status_code == 201 and Attachment.objects.get().alt == ""
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t"], ids=["empty", "blank"])
 def test_tweet_with_only_media_may_have_blank_text(author, make_media, text):
     """Text may be blank when at least one image is attached."""

@@ -93,6 +93,7 @@ def test_editing_costs_fixed_queries(author, follower, make_tweet, django_assert
 
     # 1. api key + user, 2. savepoint, 3. the tweet locked, 4. the earlier text kept, 5. old mentions,
     # 6. old tags deleted, 7. the mentioned users, 8. the row updated, 9. new mentions, 10. new tags,
-    # 11. release; then the answer: 12. the tweet, 13. mentioned users, 14. likers, 15. attachments.
-    with django_assert_num_queries(15):
+    # 11. the mentioned people's notifications, 12. release; then the answer: 13. the tweet,
+    # 14. mentioned users, 15. likers, 16. attachments.
+    with django_assert_num_queries(16):
         assert edit(author, tweet.id, "#b @follower").status_code == 200

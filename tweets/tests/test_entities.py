@@ -1,6 +1,10 @@
 """Mentions and tags: parsed once on write, capped, stored, and listed by tag."""
 
+from datetime import datetime, timedelta
+
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from tweets.entities import MENTIONS_MAX, TAGS_MAX
 from tweets.models import Mention, Tweet, TweetTag
@@ -50,6 +54,47 @@ def test_at_and_hash_alone_are_plain_text(author):
 
     tweet = Tweet.objects.get(pk=response.json()["tweet_id"])
     assert tweet.mentioned_ids == [] and tweet.tags == []
+
+
+@pytest.mark.parametrize("mentions", [1, MENTIONS_MAX])
+def test_posting_with_mentions_and_tags_costs_fixed_statements(
+    author, make_user, mentions, django_assert_num_queries
+):
+    """The mentioned users are one lookup, their Mention rows one INSERT and the tags one INSERT
+    (and their notifications one more), however many of each."""
+    names = [make_user(f"Person {n}", username=f"Person{n}").user.username for n in range(mentions)]
+    text = " ".join(f"@{name.upper()}" for name in names) + " #a #b #c"
+    client = author.client()
+
+    # 1. api key + user, 2. savepoint, 3. the mentioned users (user_username_lower_idx), 4. insert
+    # the tweet, 5. insert its mentions, 6. insert its tags, 7. insert the mentioned people's
+    # notifications (notifications.services.post_notify), 8. release.
+    with django_assert_num_queries(8):
+        response = client.post("/api/tweets", {"tweet_data": text}, format="json")
+
+    tweet = Tweet.objects.get(pk=response.json()["tweet_id"])
+    assert len(tweet.mentioned_ids) == mentions and tweet.tags == ["a", "b", "c"]
+    assert Mention.objects.filter(tweet=tweet).count() == mentions
+    assert sorted(TweetTag.objects.filter(tweet=tweet).values_list("tag", flat=True)) == ["a", "b", "c"]
+
+
+def test_only_users_active_and_not_suspended_now_are_mentioned(author, make_user):
+    """The lookup compiled once per process takes the time of each post, not of the first."""
+    now = timezone.now()
+    suspended = make_user("Sus", username="sus").user
+    suspended.suspended_until = now + timedelta(days=1)
+    suspended.save()
+    returned = make_user("Back", username="back").user
+    returned.suspended_until = now - timedelta(seconds=1)
+    returned.save()
+
+    first = Tweet.objects.get(pk=post(author, "@sus @Back").json()["tweet_id"])
+    suspended.suspended_until = now - timedelta(seconds=1)
+    suspended.save()
+    second = Tweet.objects.get(pk=post(author, "@SUS @back").json()["tweet_id"])
+
+    assert first.mentioned_ids == [returned.id]
+    assert second.mentioned_ids == [suspended.id, returned.id]
 
 
 def test_a_tag_lists_visible_tweets_newest_first(author, follower, outsider, moderator, make_tweet):
@@ -123,3 +168,20 @@ def test_an_unpaired_right_to_left_override_is_dropped_and_the_tags_still_read(a
 
     tweet = Tweet.objects.get(pk=response.json()["tweet_id"])
     assert tweet.content == "#safe txt.exe" and tweet.tags == ["safe"]
+
+
+def test_the_mention_lookup_is_served_by_the_lower_username_index(author):
+    """The compiled lookup's LOWER(username) is the expression user_username_lower_idx indexes."""
+    from tweets.services import _mentions_sql
+
+    sql, template = _mentions_sql(2, connection.vendor)
+    names = {"\x00name0": "ada", "\x00name1": "grace"}
+    params = [timezone.now() if isinstance(p, datetime) else names.get(p, p) for p in template]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(column) for row in cursor.fetchall() for column in row)
+    assert "user_username_lower_idx" in plan

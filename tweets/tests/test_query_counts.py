@@ -34,10 +34,11 @@ def test_deleting_a_tweet_costs_the_same_for_few_or_many_likes_and_images(
     # 1. api key + user, 2. savepoint (tweet_delete), 3. the visible tweet, 4. savepoint (tweet_purge),
     # 5. its attachments' media ids, 6. delete likes, 7. delete attachments, 8. delete its reports,
     # 9. delete its moderation queue entry, 10.-12. delete its mentions, tags and earlier texts,
-    # 13. delete the tweet (its replies stay, untouched); then media_delete_many: 14. the image and
-    # thumbnail names, 15. the media rows (Django's delete collects them), 16. their attachments
-    # (none left), 17. delete the media; 18.-19. release both savepoints.
-    with django_assert_num_queries(19):
+    # 13. delete its notifications, 14. delete the tweet (its replies stay, untouched); then
+    # media_delete_many: 15. the image and thumbnail names, 16. the media rows (Django's delete
+    # collects them), 17. their attachments (none left), 18. delete the media; 19.-20. release both
+    # savepoints.
+    with django_assert_num_queries(20):
         assert client.delete(f"/api/tweets/{tweet.id}").status_code == 200
 
 
@@ -47,7 +48,8 @@ def test_liking_costs_a_fixed_number_of_queries(author, follower, make_tweet, dj
     client = follower.client()
 
     # 1. api key + user, then on PostgreSQL 2. one statement finding the visible tweet, inserting
-    # the like and adding 1 to likes_count; elsewhere 2. savepoint, 3. the visible tweet,
-    # 4. savepoint, 5. insert the like, 6. release, 7. likes_count + 1, 8. release.
-    with django_assert_num_queries({"postgresql": 2, "sqlite": 8}[connection.vendor]):
+    # the like, adding 1 to likes_count and notifying the author; elsewhere 2. savepoint, 3. the
+    # visible tweet, 4. savepoint, 5. insert the like, 6. release, 7. likes_count + 1, 8. the
+    # author's notification, 9. release.
+    with django_assert_num_queries({"postgresql": 2, "sqlite": 9}[connection.vendor]):
         assert client.post(f"/api/tweets/{tweet.id}/likes").status_code == 200

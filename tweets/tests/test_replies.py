@@ -140,6 +140,7 @@ def test_posting_a_reply_with_mentions_and_tags_costs_fixed_queries(
     body = {"tweet_data": "@author @follower #one #two", "in_reply_to": tweet.id}
 
     # 1. api key + user, 2. savepoint, 3. the visible tweet answered, 4. the mentioned users,
-    # 5. insert the tweet, 6. its mentions, 7. its tags, 8. release. No media: nothing to claim.
-    with django_assert_num_queries(8):
+    # 5. insert the tweet, 6. its mentions, 7. its tags, 8. the notifications (the reply and the
+    # mention, one INSERT), 9. release. No media: nothing to claim.
+    with django_assert_num_queries(9):
         assert client.post("/api/tweets", body, format="json").status_code == 201

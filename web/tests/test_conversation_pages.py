@@ -6,11 +6,12 @@ from tweets.models import Tweet
 from tweets.services import tweet_create, tweet_edit
 
 
+def articles_of(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<article class="card tweet" id="tweet-(\d+)"', html)]
+
+
 def articles(response) -> list[int]:
-    return [
-        int(pk)
-        for pk in re.findall(r'<article class="card tweet" id="tweet-(\d+)"', response.content.decode())
-    ]
+    return articles_of(response.content.decode())
 
 
 def reply(person, parent, text="reply"):
@@ -131,17 +132,76 @@ def test_thread_tag_and_history_pages_cost_fixed_queries(
     tweet_edit(user=follower.user, tweet_id=middle.pk, content="#x middle, edited")
     client = signed_in(follower)
 
-    # Session, user; the tweet, its likers, attachments; whether it exists for the replies, the
-    # replies, their mentioned users, likers, attachments; the chain; its rows, mentioned users,
-    # likers, attachments; then the cards of all these: rows, first likers, images, mentioned
-    # users, whom the replies answer.
-    with django_assert_num_queries(20):
+    # Session, user; the chain up from the post (tweet_chain_ids); the cards of the chain, the post
+    # and its replies read once (rows, first likers, images, mentioned users; whom each answers is
+    # on the page).
+    with django_assert_num_queries(7):
         assert client.get(f"/tweets/{middle.pk}/").status_code == 200
-    # Session, user; the page, mentioned users, likers, attachments; the cards: rows, first likers,
-    # images, mentioned users, whom the replies answer; Trending.
-    with django_assert_num_queries(12):
+    # Session, user; the page's cards read once: rows, first likers, images, mentioned users (whom
+    # the replies answer is on the page); Trending.
+    with django_assert_num_queries(7):
         assert client.get("/tags/x/").status_code == 200
     # Session, user; the tweet, likers, attachments; whether it exists, its edits; the card: its
     # row, first likers, images, whom it answers.
     with django_assert_num_queries(11):
         assert client.get(f"/tweets/{middle.pk}/history/").status_code == 200
+
+
+def test_a_thread_pages_its_replies_and_keeps_its_chain(signed_in, author, follower, make_tweet, monkeypatch):
+    """Read once with the chain and the post, the replies still page: none twice, none skipped."""
+    from web import views
+
+    monkeypatch.setattr(views, "THREAD_REPLIES", 2)
+    root = make_tweet(author, "root")
+    middle = reply(follower, root, "middle")
+    replies = [reply(author, middle, f"reply {n}").pk for n in range(5)]
+    client = signed_in(follower)
+
+    pages, url = [], f"/tweets/{middle.pk}/"
+    while url:
+        html = client.get(url).content.decode()
+        pages.append(articles_of(html))
+        found = re.search(r'href="\?cursor=(\d+)"', html)
+        url = f"/tweets/{middle.pk}/?cursor={found.group(1)}" if found else ""
+
+    assert pages == [
+        [root.pk, middle.pk, *replies[:2]],
+        [root.pk, middle.pk, *replies[2:4]],
+        [root.pk, middle.pk, replies[4]],
+    ]
+
+
+def test_a_thread_leaves_out_what_a_moderator_hid_and_a_hidden_post_is_a_404(
+    signed_in, author, follower, outsider, moderator, make_tweet
+):
+    from moderation.services import tweet_hide
+
+    root = make_tweet(author, "root")
+    middle = reply(follower, root, "middle")
+    shown = reply(outsider, middle, "shown")
+    hidden = reply(outsider, middle, "hidden")
+    tweet_hide(moderator=moderator.user, tweet=root, reason="spam")
+    tweet_hide(moderator=moderator.user, tweet=hidden, reason="spam")
+
+    assert articles(signed_in(follower).get(f"/tweets/{middle.pk}/")) == [middle.pk, shown.pk]
+    assert articles(signed_in(author).get(f"/tweets/{middle.pk}/")) == [root.pk, middle.pk, shown.pk]
+    assert signed_in(follower).get(f"/tweets/{root.pk}/").status_code == 404
+    assert signed_in(follower).get(f"/tweets/{middle.pk}/?cursor=x").status_code == 400
+
+
+def test_latest_and_tag_pages_continue_without_repeats(signed_in, author, follower, make_tweet, monkeypatch):
+    from web import views
+
+    monkeypatch.setattr(views, "FEED_PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "TAG_PAGE_SIZE", 2)
+    tweets = [make_tweet(author, f"#t post {n}").pk for n in range(5)]
+    client = signed_in(follower)
+
+    for start in ("/latest/", "/tags/t/"):
+        seen, url = [], start
+        while url:
+            html = client.get(url).content.decode()
+            seen += articles_of(html)
+            found = re.search(r'href="(\?cursor=[^"]+)"', html)
+            url = start + found.group(1).replace("&amp;", "&") if found else ""
+        assert seen == tweets[::-1], start

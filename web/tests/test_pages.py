@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from accounts.models import Follow
 from media.models import Media
@@ -66,9 +67,9 @@ def test_feed_page_queries_do_not_grow_with_tweets(
         make_tweet(author, f"more {n}", media=[make_media(author)], likers=[outsider])
     with django_assert_num_queries(expected):
         assert len(articles(client.get("/"))) == 8
-    # The Latest tab: session, user; the page's tweets, likers, images; the cards: rows, first
-    # likers, images; Trending.
-    with django_assert_num_queries(9):
+    # The Latest tab: session, user; the page's cards read once (rows, first likers, images);
+    # Trending: fewer than Top, which ranks candidates first.
+    with django_assert_num_queries(6):
         assert len(articles(client.get("/latest/"))) == 8
 
 
@@ -169,6 +170,36 @@ def test_compose_posts_text_with_images(signed_in, author, png_upload):
     media = [attachment.media for attachment in tweet.attachments.order_by("position")]
     assert len(media) == 2 and all(m.thumbnail.name for m in media)
     assert response.content.decode().count('alt="Image ') == 2
+
+
+def test_compose_stores_each_images_description_and_shows_it_as_alt(signed_in, author, png_upload):
+    """One description per image ("alts", in order; the page without JavaScript offers a field per
+    possible image): stored on the attachment, shown as the image's alt; no description, the default."""
+    page = signed_in(author).get("/compose/").content.decode()
+    assert page.count('name="alts"') == 4 and 'for="compose-alt-1"' in page
+    response = signed_in(author).post(
+        "/compose/",
+        {
+            "text": "Two",
+            "images": [png_upload("a.png"), png_upload("b.png")],
+            "alts": ["A red <door>", "", "", ""],
+        },
+        follow=True,
+    )
+    tweet = Tweet.objects.get(content="Two")
+    assert [a.alt for a in tweet.attachments.order_by("position")] == ["A red <door>", ""]
+    html = response.content.decode()
+    assert 'alt="A red &lt;door&gt;"' in html
+    assert 'alt="Image 2 of the post by' in html
+
+
+def test_compose_refuses_a_description_without_an_image(signed_in, author, png_upload):
+    response = signed_in(author).post(
+        "/compose/", {"text": "One", "images": [png_upload()], "alts": ["", "An image that is not there"]}
+    )
+    assert response.status_code == 400
+    assert "There are more image descriptions than images." in response.content.decode()
+    assert not Tweet.objects.filter(content="One").exists()
 
 
 def test_compose_states_the_limits(signed_in, author, settings):
@@ -539,6 +570,33 @@ def test_the_language_and_time_zone_chosen_under_settings_win_over_the_browsers(
     assert refused.status_code == 400
 
 
+def test_the_language_and_time_zone_follow_the_account_to_another_device(signed_in, make_user):
+    """Chosen in Settings on one device, stored on the account: a fresh browser that signs in (no
+    cookie of Chirp's, an English Accept-Language) gets Russian pages in the chosen zone."""
+    author = make_user("Lena", username="lena", password="a long passphrase 42")
+    signed_in(author).post("/settings/locale/", {"language": "ru", "time_zone": "Asia/Tokyo"})
+    author.user.refresh_from_db()
+    assert (author.user.language, author.user.time_zone) == ("ru", "Asia/Tokyo")
+    other_device = Client()
+    other_device.post("/sign-in/", {"login": "lena", "password": "a long passphrase 42"})
+    assert "chirp_time_zone" not in other_device.cookies
+    html = other_device.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="ru" data-time-zone="Asia/Tokyo">' in html and "Что нового?" in html
+    settings_page = other_device.get("/settings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="ru" selected>' in settings_page
+    assert '<option value="Asia/Tokyo" selected>' in settings_page
+
+
+def test_as_the_browser_says_clears_the_account_choice(signed_in, author):
+    browser = signed_in(author)
+    browser.post("/settings/locale/", {"language": "ru", "time_zone": "Asia/Tokyo"})
+    browser.post("/settings/locale/", {"language": "", "time_zone": ""})
+    author.user.refresh_from_db()
+    assert (author.user.language, author.user.time_zone) == ("", "")
+    html = browser.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in html
+
+
 def test_the_russian_catalogue_is_complete():
     """Every string the web client marks for translation has its Russian (and none is fuzzy)."""
     from pathlib import Path
@@ -552,3 +610,29 @@ def test_the_russian_catalogue_is_complete():
         if re.search(r'^msgstr(\[\d\])? ""\n(?!")', entry + "\n", re.M) or "fuzzy" in entry
     ]
     assert untranslated == []
+
+
+def test_the_manifest_names_png_icons_of_the_sizes_it_states(client, db):
+    """Installable everywhere: 192 and 512 px PNGs and a maskable one, each the size the manifest
+    states, beside the SVG; the pages link the manifest and an apple-touch-icon."""
+    import json
+    from pathlib import Path
+
+    from PIL import Image
+
+    static = Path(__file__).resolve().parents[1] / "static" / "web"
+    manifest = json.loads((static / "manifest.webmanifest").read_text())
+    pngs = [icon for icon in manifest["icons"] if icon["type"] == "image/png"]
+    assert {(icon["sizes"], icon["purpose"]) for icon in pngs} == {
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("512x512", "maskable"),
+    }
+    for icon in pngs:
+        with Image.open(static / icon["src"]) as image:
+            assert image.format == "PNG" and "x".join(map(str, image.size)) == icon["sizes"]
+            if icon["purpose"] == "maskable":
+                # Full bleed: the corners a mask may keep are painted, not transparent.
+                assert image.convert("RGBA").getchannel("A").getpixel((0, 0)) == 255
+    html = client.get("/").content.decode()
+    assert 'rel="manifest"' in html and 'rel="apple-touch-icon"' in html

@@ -153,7 +153,11 @@ function setUpCompose(form) {
   }
   if (!input || !previews || typeof DataTransfer === "undefined") return;
   const max = Number(previews.dataset.max);
+  // A description field beside each chosen image replaces the page's fields for every possible one.
+  const staticAlts = form.querySelector("[data-alts-static]");
+  if (staticAlts) staticAlts.remove();
   let chosen = [];
+  let alts = [];
   const render = () => {
     const files = new DataTransfer();
     chosen.forEach((file) => files.items.add(file));
@@ -168,12 +172,27 @@ function setUpCompose(form) {
         img.alt = file.name;
         item.append(img);
       }
+      const field = document.createElement("div");
+      field.className = "alt-field";
+      const label = document.createElement("label");
+      const alt = document.createElement("input");
+      alt.type = "text";
+      alt.name = "alts";
+      alt.id = `compose-alt-${index + 1}`;
+      alt.maxLength = Number(previews.dataset.altMax);
+      alt.value = alts[index] || "";
+      alt.addEventListener("input", () => { alts[index] = alt.value; });
+      label.htmlFor = alt.id;
+      label.textContent = format(previews.dataset.altLabel, { name: file.name });
+      field.append(label, alt);
+      item.append(field);
       const remove = document.createElement("button");
       remove.type = "button";
       remove.className = "quiet remove";
       remove.textContent = format(previews.dataset.remove, { name: file.name });
       remove.addEventListener("click", () => {
         chosen.splice(index, 1);
+        alts.splice(index, 1);
         render();
         input.focus();
       });
@@ -186,6 +205,7 @@ function setUpCompose(form) {
     const added = Array.from(input.files);
     const all = chosen.concat(added);
     chosen = all.slice(0, max);
+    alts = alts.slice(0, chosen.length);
     const left = all.slice(max).map((file) => file.name);
     refused.hidden = !left.length;
     refused.textContent = left.length ? format(previews.dataset.tooMany, { names: left.join(", ") }) : "";
@@ -419,3 +439,35 @@ function setUpMentions(textarea) {
 }
 
 document.querySelectorAll("textarea[data-mentions]").forEach(setUpMentions);
+
+// --- Notifications: the navigation link's unread count, asked for on load and every few seconds
+// while the page is in view. Its accessible name carries the count ("Notifications, 3 unread").
+function setUpNotifications(link) {
+  const badge = link.querySelector("[data-badge]");
+  const seconds = Math.max(Number(link.dataset.pollSeconds) || 30, 1);
+  const show = (unread) => {
+    badge.textContent = unread > 99 ? "99+" : String(unread);
+    badge.hidden = unread === 0;
+    if (unread) link.setAttribute("aria-label", link.dataset.labelUnread.replace("%(count)s", unread));
+    else link.removeAttribute("aria-label");
+  };
+  let timer = null;
+  const poll = async () => {
+    clearTimeout(timer);
+    if (document.visibilityState !== "hidden") {
+      try {
+        const response = await fetch(link.dataset.notifications, {
+          credentials: "same-origin", headers: { Accept: "application/json" },
+        });
+        if (response.ok) show((await response.json()).unread);
+      } catch (error) {
+        // Offline for a moment: the next poll tries again.
+      }
+    }
+    timer = setTimeout(poll, seconds * 1000);
+  };
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") poll(); });
+  poll();
+}
+
+document.querySelectorAll("a[data-notifications]").forEach(setUpNotifications);

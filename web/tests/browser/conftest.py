@@ -46,8 +46,12 @@ USERS = [
     "Jo Plain",
     "Vi Viewer",
     "Tam Tagger",
+    "Nia Notified",
+    "Lee Liker",
+    "Max Mutetester",
     "Sid Searcher",
     "Sam Shortcut",
+    "Alma Alt",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
@@ -167,6 +171,8 @@ def _prepare(tmp: Path, port: int, oidc_provider: OidcProvider, *, smtp_port: in
         # Every browser session signs in from 127.0.0.1, about once a test: on a quick machine more
         # than the 30 a minute one address may try. The throttle's own tests are in accounts/tests.
         THROTTLE_LOGIN_ADDRESS="600/minute",
+        # The navigation's unread count, asked for every 2 s rather than 30: a test waits for it.
+        NOTIFICATIONS_POLL_SECONDS="2",
     )
     server = Chirp(f"http://127.0.0.1:{port}", env)
     server.oidc_provider = oidc_provider

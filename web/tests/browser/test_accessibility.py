@@ -14,6 +14,7 @@ PAGES = [
     "/people/2/",
     "/settings/",
     "/settings/api-key/",
+    "/notifications/",
     "/tweets/{other}/report/",
     "/tweets/{own}/delete/",
     "/?after={own}",

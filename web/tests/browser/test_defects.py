@@ -289,3 +289,28 @@ def test_shortcut_list_is_announced_through_a_live_region(sign_in, page):
     assert page.locator("#shortcuts").is_hidden()
     assert status.text_content() == "Keyboard shortcuts hidden."
     assert page.evaluate("document.activeElement.textContent.trim()") == "People"
+
+
+def test_each_image_gets_its_own_description_shown_as_alt(sign_in, page):
+    """Compose: a description field beside each chosen image (following removals); the post's
+    images carry those descriptions as alt text, the undescribed one the default."""
+    sign_in("alma")
+    page.get_by_label("What's happening?").fill("Three photos, two described")
+    page.get_by_label("Images").set_input_files(
+        files=[
+            {"name": f"alt{n}.png", "mimeType": "image/png", "buffer": png((n * 70, 120, 90))}
+            for n in range(3)
+        ]
+    )
+    expect(page.locator("[data-alts-static]")).to_have_count(0)
+    page.get_by_label("Description of alt0.png").fill("A whiteboard full of arrows")
+    page.get_by_label("Description of alt1.png").fill("This one goes")
+    page.get_by_label("Description of alt2.png").fill("The team on the stairs")
+    page.get_by_role("button", name="Remove alt1.png").click()
+    expect(page.get_by_label("Description of alt2.png")).to_have_value("The team on the stairs")
+    page.get_by_role("button", name="Post", exact=True).click()
+    expect(page.get_by_text("Your post is published.")).to_be_visible()
+    images = page.locator("article", has_text="Three photos, two described").locator(".images img")
+    expect(images).to_have_count(2)
+    expect(images.nth(0)).to_have_attribute("alt", "A whiteboard full of arrows")
+    expect(images.nth(1)).to_have_attribute("alt", "The team on the stairs")

@@ -1,0 +1,80 @@
+"""The daily email of unread notifications (opt-in under Settings), sent by the scheduler."""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.models import Digest
+from notifications.selectors import NotificationPayload, notification_page
+
+logger = logging.getLogger("chirp.notifications")
+
+# At most this many notifications in one email; the page has the rest.
+DIGEST_MAX_ITEMS = 50
+# "Daily", with an hour's slack so that an hourly scheduler does not drift a day later.
+DIGEST_EVERY = timedelta(hours=23)
+
+_ACTIONS = {
+    "like": "liked your post",
+    "follow": "followed you",
+    "reply": "replied to your post",
+    "mention": "mentioned you",
+}
+
+
+def _who(item: NotificationPayload) -> str:
+    names = [actor["name"] for actor in item["actors"]]
+    others = item["actors_count"] - len(names)
+    if others:
+        return f"{', '.join(names)} and {others} other{'s' if others > 1 else ''}"
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+
+
+def digest_line(item: NotificationPayload, *, site: str) -> str:
+    """One notification as a line of the email, with its link."""
+    if item["type"] == "report_resolved":
+        return "A moderator handled a report you filed."
+    if item["type"] == "tweet_hidden":
+        return f"A moderator hid one of your posts. Reason: {item['reason'] or '-'}"
+    line = f"{_who(item)} {_ACTIONS[item['type']]}"
+    if item["tweet_id"] is not None:
+        return f"{line}: {site}/tweets/{item['tweet_id']}/"
+    return f"{line}: {site}/people/{item['actors'][0]['id']}/" if item["actors"] else line
+
+
+def digests_send() -> int:
+    """Email each person who asked for it their unread notifications not in an earlier email, once
+    a day at most; returns how many emails went. A refused email is logged and tried next run."""
+    now = timezone.now()
+    due = (
+        Digest.objects.filter(Q(sent_at__isnull=True) | Q(sent_at__lte=now - DIGEST_EVERY))
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    site = settings.SITE_URL.rstrip("/")
+    sent = 0
+    for digest in due:
+        items, _ = notification_page(user=digest.user, cursor="", limit=DIGEST_MAX_ITEMS)
+        new = [item for item in items if not item["read"] and item["id"] > digest.sent_up_to]
+        if not new:
+            continue
+        body = render_to_string(
+            "notifications/digest_email.txt",
+            {"user": digest.user, "lines": [digest_line(item, site=site) for item in new], "site": site},
+        )
+        subject = f"Chirp: {len(new)} new notification{'s' if len(new) > 1 else ''}"
+        try:
+            send_mail(subject, body, None, [digest.user.email])
+        except (smtplib.SMTPException, OSError):
+            logger.exception("The notification digest to user %s could not be sent.", digest.user_id)
+            continue
+        Digest.objects.filter(pk=digest.pk).update(sent_up_to=max(item["id"] for item in new), sent_at=now)
+        sent += 1
+    return sent

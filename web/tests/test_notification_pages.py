@@ -1,0 +1,75 @@
+"""The notifications page, the navigation's unread count and the Settings for notifications."""
+
+import re
+
+from notifications.models import Mute
+from notifications.selectors import unread_count
+from tweets.services import like_add
+
+
+def test_page_groups_likes_links_post_and_people_and_marks_read(
+    signed_in, make_user, author, make_tweet, django_assert_num_queries
+):
+    """Five likes of a post: one entry naming the latest three with links, "and 2 others"."""
+    tweet = make_tweet(author)
+    fans = [make_user(f"Fan {n}") for n in range(5)]
+    for fan in fans:
+        like_add(user=fan.user, tweet_id=tweet.id)
+    client = signed_in(author)
+    assert client.get("/notifications/unread/").json() == {"unread": 1}
+
+    # Session, user; the newest rows' groups, those groups' rows; marking them read.
+    with django_assert_num_queries(5):
+        response = client.get("/notifications/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="card notification unread"') == 1
+    assert f'<a href="/people/{fans[4].id}/">Fan 4</a>, <a href="/people/{fans[3].id}/">Fan 3</a>' in html
+    assert "and 2 others" in html
+    assert f'<a href="/tweets/{tweet.id}/">liked your post</a>' in html
+    assert unread_count(user=author.user) == 0
+    assert client.get("/notifications/unread/").json() == {"unread": 0}
+
+
+def test_two_people_read_as_a_and_b(signed_in, make_user, author, make_tweet):
+    tweet = make_tweet(author)
+    ada, bob = make_user("Ada"), make_user("Bob")
+    like_add(user=ada.user, tweet_id=tweet.id)
+    like_add(user=bob.user, tweet_id=tweet.id)
+    html = signed_in(author).get("/notifications/").content.decode()
+    assert f'<a href="/people/{bob.id}/">Bob</a> and <a href="/people/{ada.id}/">Ada</a>' in html
+
+
+def test_navigation_links_notifications_with_the_poll_url(signed_in, author):
+    html = signed_in(author).get("/").content.decode()
+    assert re.search(r'<a href="/notifications/"[^>]* data-notifications="/notifications/unread/"', html)
+
+
+def test_a_bad_cursor_is_a_message_not_an_error(signed_in, author):
+    response = signed_in(author).get("/notifications/?cursor=nope", follow=True)
+    assert response.status_code == 200
+    assert "Invalid cursor." in response.content.decode()
+
+
+def test_settings_mute_and_digest(signed_in, author, outsider, make_tweet):
+    """Muting likes in Settings stops like notifications; the choices show checked afterwards."""
+    client = signed_in(author)
+    response = client.post("/settings/notifications/", {"muted": ["like"], "digest": "on"})
+    assert response.status_code == 302
+    assert list(Mute.objects.filter(user=author.user).values_list("kind", flat=True)) == ["like"]
+    like_add(user=outsider.user, tweet_id=make_tweet(author).id)
+    assert unread_count(user=author.user) == 0
+    html = client.get("/settings/").content.decode()
+    assert re.search(r'<input type="checkbox" name="muted" value="like"[^>]*checked', html)
+    assert re.search(r'<input type="checkbox" name="digest"[^>]*checked', html)
+
+
+def test_settings_refuse_an_unknown_kind(signed_in, author):
+    response = signed_in(author).post("/settings/notifications/", {"muted": ["tweet_hidden"]})
+    assert response.status_code == 400
+    assert not Mute.objects.exists()
+
+
+def test_the_unread_count_needs_a_session(client, db):
+    assert client.get("/notifications/unread/").status_code == 302
