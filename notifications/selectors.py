@@ -97,9 +97,15 @@ def _payloads(*, user, keys: list[GroupKey]) -> list[NotificationPayload]:
     ACTORS_SHOWN of each with the group's totals beside them."""
     if not keys:
         return []
-    wanted = Q()
+    # A few IN lists rather than one condition per group: the ORM compiles this on every page.
+    singles = [-group for _, group, _ in keys if group < 0]
+    grouped: dict[tuple[str, bool], list[int]] = {}
     for kind, group, read in keys:
-        wanted |= Q(kind=kind, read=read) & (Q(group_key=group) if group > 0 else Q(pk=-group))
+        if group > 0:
+            grouped.setdefault((kind, read), []).append(group)
+    wanted = Q(pk__in=singles) if singles else Q()
+    for (kind, read), groups in grouped.items():
+        wanted |= Q(kind=kind, read=read, group_key__in=groups)
     partition = [F("kind"), _group(), F("read")]
     rows = (
         Notification.objects.filter(wanted, recipient=user)
