@@ -286,9 +286,9 @@ SEARCH_MAX_TERMS = env_int("SEARCH_MAX_TERMS", 16, minimum=1)
 # How many of the newest matches one page ranks (relevance with recency); older ones come in the
 # next window. Bounds the work of a common word.
 SEARCH_WINDOW = env_int("SEARCH_WINDOW", 300, minimum=FEED_MAX_LIMIT)
-# Below this many estimated matches PostgreSQL reads them all through the GIN index and sorts;
-# above, it walks the newest posts until the window is full (tweets.search._window_order).
-SEARCH_INDEX_ROWS = env_int("SEARCH_INDEX_ROWS", 50_000, minimum=0)
+# PostgreSQL walks the newest posts for a word only when that is expected to read this many times
+# fewer rows than the GIN index, and only this many times as far back (tweets.search._window_rows).
+SEARCH_WALK_FACTOR = env_int("SEARCH_WALK_FACTOR", 4, minimum=0)
 SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 2000, minimum=1)
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 # JSON bodies are tiny in this API; anything larger is refused with 413 before parsing.

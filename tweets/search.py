@@ -21,10 +21,11 @@ from typing import Literal, TypedDict
 
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
-from django.db.models import BooleanField, Count, Exists, F, FloatField, OrderBy, OuterRef, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, F, FloatField, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.selectors import user_directory
 from api.fields import MAX_ID
 from common.errors import Invalid, Unavailable
@@ -189,15 +190,40 @@ def _text_match(tweets: QuerySet, query: SearchQuery) -> QuerySet:
     return tweets.annotate(relevance=rank)
 
 
-def _filtered(query: SearchQuery) -> QuerySet:
+def _user_ids(names: set[str]) -> dict[str, int]:
+    """The ids of the users these names are the usernames of, by lower-case name: the exact names
+    through the username index, any others by letter case (one query, two if some differ)."""
+    if not names:
+        return {}
+    rows = User.objects.filter(username__in=names).values_list("username", "id")
+    found = {username.lower(): pk for username, pk in rows}
+    missing = [name for name in names if name.lower() not in found]
+    if missing:
+        any_case = Q()
+        for name in missing:
+            any_case |= Q(username__iexact=name)
+        found.update(
+            (username.lower(), pk)
+            for username, pk in User.objects.filter(any_case).values_list("username", "id")
+        )
+    return found
+
+
+def _filtered(query: SearchQuery) -> QuerySet | None:
+    """The visible tweets that match; None when a from: or @ names nobody. Authors and mentioned
+    users are looked up first, so the planner sees their ids (a join on the name made it walk
+    every tweet at ten million)."""
+    ids = _user_ids({*query.authors, *query.mentions})
+    if any(name.lower() not in ids for name in (*query.authors, *query.mentions)):
+        return None
     tweets = visible_tweets()
     for name in query.authors:
-        tweets = tweets.filter(author__username__iexact=name)
+        tweets = tweets.filter(author_id=ids[name.lower()])
     for tag in query.tags:
         tweets = tweets.filter(Exists(TweetTag.objects.filter(tweet=OuterRef("pk"), tag=tag)))
     for name in query.mentions:
         tweets = tweets.filter(
-            Exists(Mention.objects.filter(tweet=OuterRef("pk"), user__username__iexact=name))
+            Exists(Mention.objects.filter(tweet=OuterRef("pk"), user_id=ids[name.lower()]))
         )
     return _text_match(tweets, query)
 
@@ -258,41 +284,73 @@ def _score(relevance: float | None, created_at: datetime, now: datetime) -> floa
     return (RELEVANCE_FLOOR + (relevance or 0.0)) / (1 + age_days / RECENCY_DAYS)
 
 
-def _window_order(tweets: QuerySet, query: SearchQuery, alias: str) -> OrderBy:
-    """Newest first; on PostgreSQL by the plan that suits how many posts the words match.
+_WINDOW_FIELDS = ("id", "relevance", "created_at")
 
-    Many (a common word): walk the primary key backwards and check each row's vector until the
-    window is full. Few: read them all through the GIN index and sort. PostgreSQL's planner picks by
-    its estimate, which for a phrase is that of its words (a phrase is rarer) and so walked the whole
-    table for a phrase that matches nothing. So the estimate is asked for first (EXPLAIN, planning
-    only) and below SEARCH_INDEX_ROWS the order is `id + 0`, which no index provides: the GIN
-    index it is. The estimate is the words' own (all present), which is what that plan reads.
+
+def _window_rows(tweets: QuerySet, query: SearchQuery, alias: str, top: int | None) -> list[tuple]:
+    """The newest SEARCH_WINDOW matches (id, relevance, created_at), newest first.
+
+    On PostgreSQL by the cheaper of two plans, from the planner's estimate E of the matches among N
+    tweets (EXPLAIN, planning only, and the newest id):
+    - the GIN index: read all E matches and keep the newest (`ORDER BY id + 0`, which no index
+      provides, so the planner cannot walk the table instead). Always for a phrase: its estimate
+      is that of its words together, but a phrase is rarer (`"fix the bug"`: 74,000 estimated of
+      ten million, none found, while the planner walked the whole table);
+    - the newest-first walk of the primary key, checking each tweet's vector, when it is expected
+      to read SEARCH_WALK_FACTOR times fewer rows (WINDOW * N / E) than the GIN index: a common
+      word. The walk goes SEARCH_WALK_FACTOR times its expected length back, then four times as
+      far again, and so on (the newest posts may happen not to have the word), until the window
+      is full or it has read as many tweets as the GIN index would; the GIN index finds the rest
+      in the older tweets. So a wrong estimate costs at most about twice the GIN plan, never a walk
+      of the whole table. (Two more statements: bitmap scans off for the walk, then on again.)
     """
+    window = settings.SEARCH_WINDOW
+    newest = tweets.using(alias).order_by(F("id").desc()).values_list(*_WINDOW_FIELDS)
     if not query.has_text or connections[alias].vendor != "postgresql":
-        return F("id").desc()
+        return list(newest[:window])
+    by_index = tweets.using(alias).order_by((F("id") + 0).desc()).values_list(*_WINDOW_FIELDS)
     plan = json.loads(tweets.using(alias).order_by().values("id").explain(format="json"))
-    if plan[0]["Plan"]["Plan Rows"] > settings.SEARCH_INDEX_ROWS:
-        return F("id").desc()
-    return (F("id") + 0).desc()
+    estimate = max(1, plan[0]["Plan"]["Plan Rows"])
+    start = top if top is not None else Tweet.objects.using(alias).aggregate(last=Max("id"))["last"] or 0
+    factor = settings.SEARCH_WALK_FACTOR
+    if query.phrases or window * start * factor >= estimate * estimate:
+        return list(by_index[:window])
+    # The walk, in steps four times longer each: without bitmap scans, which GIN needs, so that the
+    # planner cannot AND the GIN index with the id range instead (a bitmap of every tweet with a
+    # common word: seconds at 10M). It stops after as many tweets as the GIN index would read.
+    rows: list[tuple] = []
+    upper, span = start, max(window, factor * window * start // estimate)
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
+    while True:
+        lower = max(0, upper - span)
+        rows += newest.filter(id__lte=upper, id__gt=lower)[: window - len(rows)]
+        if len(rows) >= window or lower == 0 or start - lower >= estimate:
+            break
+        upper, span = lower, span * 4
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
+    if len(rows) < window and lower > 0:
+        rows += by_index.filter(id__lte=lower)[: window - len(rows)]
+    return rows
 
 
 def search_tweet_ids(*, query: SearchQuery, cursor: str, limit: int) -> tuple[list[int], str | None]:
     """A page of the visible tweets matching `query`, best first, and the next cursor (None at the
-    end). Queries: on PostgreSQL the plan's estimate; the window of the newest SEARCH_WINDOW
-    matches, scored in Python."""
+    end). Queries: the from: and @ users (if any); on PostgreSQL with words the plan's estimate and
+    the newest id; the window of the newest SEARCH_WINDOW matches (_window_rows), scored in Python."""
     top, offset = _window_cursor(cursor)
     if not query.positive:
         return [], None
     tweets = _filtered(query)
+    if tweets is None:
+        return [], None
     if top is not None:
         tweets = tweets.filter(id__lte=top)
     alias = router.db_for_read(Tweet)
     window_size = settings.SEARCH_WINDOW
     with _time_limit(alias):
-        order = _window_order(tweets, query, alias)
-        rows = list(
-            tweets.using(alias).order_by(order).values_list("id", "relevance", "created_at")[:window_size]
-        )
+        rows = _window_rows(tweets, query, alias, top)
     if not rows:
         return [], None
     now = timezone.now()

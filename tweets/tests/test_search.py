@@ -62,6 +62,7 @@ def test_from_tag_and_mention_use_the_stored_author_tags_and_mentions(outsider, 
     assert set(found(outsider, "#Release")) == ids(corpus, "launch")
     assert set(found(outsider, "@follower")) == ids(corpus, "launch")
     assert set(found(outsider, "from:nobody")) == set()
+    assert set(found(outsider, "from:Author @FOLLOWER")) == ids(corpus, "launch")
     # Operators only, no positive term: nothing to look for.
     assert found(outsider, "-launch") == []
 
@@ -150,10 +151,11 @@ def test_an_edited_post_stops_matching_its_old_text_at_once(outsider, author, ma
     assert found(outsider, "wednesday") == [tweet.id]
 
 
-@pytest.mark.parametrize("index_rows", [0, 10**9])
-def test_both_plans_find_the_same_posts(outsider, corpus, settings, index_rows):
-    """PostgreSQL walks the newest posts or reads the GIN index by the estimate: the same answers."""
-    settings.SEARCH_INDEX_ROWS = index_rows
+@pytest.mark.parametrize("walk_factor", [0, 10**9])
+def test_both_plans_find_the_same_posts(outsider, corpus, settings, walk_factor):
+    """PostgreSQL walks the newest posts (0: always, the window's length back, then the GIN index)
+    or reads the GIN index (10**9: always): the same answers."""
+    settings.SEARCH_WALK_FACTOR = walk_factor
 
     assert set(found(outsider, "launch")) == ids(corpus, "launch", "lunch", "phrase")
     assert set(found(outsider, '"friday launch" -roof')) == set()
@@ -168,8 +170,10 @@ def test_newer_posts_come_first_among_equally_good_matches(outsider, author, mak
     assert found(outsider, "standup") == [new.id, old.id]
 
 
-def test_pages_walk_every_match_once_across_windows(outsider, author, make_tweet, settings):
+@pytest.mark.parametrize("walk_factor", [0, 10**9])
+def test_pages_walk_every_match_once_across_windows(outsider, author, make_tweet, settings, walk_factor):
     settings.SEARCH_WINDOW = 4
+    settings.SEARCH_WALK_FACTOR = walk_factor
     made = [make_tweet(author, f"update number {n}").id for n in range(7)]
     seen, cursor, pages = [], "", 0
     while True:
@@ -252,8 +256,8 @@ def test_search_queries_are_pinned(outsider, author, make_tweet, django_assert_n
 
     # The api key; the window; the rows; the mentioned users; the likers (none cached); the images.
     # PostgreSQL: also the statement timeout, in a transaction (here a savepoint and its release),
-    # and the plan's estimate of the matches.
-    with django_assert_num_queries(6 + 4 * (connection.vendor == "postgresql")):
+    # the plan's estimate of the matches and the newest id.
+    with django_assert_num_queries(6 + 5 * (connection.vendor == "postgresql")):
         response = client.get("/api/search", {"q": "pinned"})
     assert len(response.json()["tweets"]) == 3
 
