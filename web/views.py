@@ -47,7 +47,7 @@ from common.errors import (
 )
 from common.idempotency import fingerprint, fingerprint_file, idempotency_key_check, idempotent
 from feed.cursors import feed_cursor_after, feed_cursor_ids
-from feed.selectors import feed_latest_tweets, latest_cursor, top_ids
+from feed.selectors import feed_latest_ids, latest_cursor, top_ids
 from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
 from notifications.selectors import digest_wanted, muted_kinds, notification_page, unread_count
@@ -326,12 +326,12 @@ def latest(request):
     """The Latest tab: the same people's posts, newest first (the API's `order=latest`)."""
     cursor = request.GET.get("cursor", "")
     try:
-        tweets = feed_latest_tweets(user=request.user, cursor=cursor)
+        ids = feed_latest_ids(user=request.user, cursor=cursor, count=FEED_PAGE_SIZE + 1)
     except ChirpError as exc:
         messages.error(request, page_error(exc).message)
         return redirect("web:latest")
-    # The page's tweets read once, with their cards: one more than a page, whether another follows.
-    cards = queryset_tweet_cards(tweets=tweets[: FEED_PAGE_SIZE + 1], viewer=request.user)
+    # One more than a page: whether another follows.
+    cards = tweet_cards(ids=ids, viewer=request.user)
     next_cursor = ""
     if len(cards) > FEED_PAGE_SIZE:
         last = cards[FEED_PAGE_SIZE - 1]

@@ -51,8 +51,9 @@ def test_bad_latest_queries_are_400s(follower, query):
 def test_latest_costs_fixed_queries(follower, history, django_assert_num_queries):
     client = follower.client()
 
-    # 1. api key + user, 2. the page (followees in a subquery), 3. likers, 4. attachments.
-    with django_assert_num_queries(4):
+    # 1. api key + user, 2. the page's ids (on PostgreSQL each followee's newest, merged),
+    # 3. their rows, 4. likers, 5. attachments.
+    with django_assert_num_queries(5):
         assert len(client.get("/api/tweets?order=latest").json()["tweets"]) == 5
 
 
@@ -70,3 +71,39 @@ def test_the_web_top_tab_shows_a_new_post_above_an_old_popular_one(follower, aut
     assert top.index(f'id="tweet-{fresh.pk}"') < top.index(f'id="tweet-{history[-1]}"')
     assert 'aria-current="page">Top<' in top and 'aria-current="page">Latest<' in latest
     assert latest.index(f'id="tweet-{fresh.pk}"') < latest.index(f'id="tweet-{history[0]}"')
+
+
+def test_latest_ids_page_through_ties_and_leave_out_what_the_feed_does(
+    author, follower, outsider, moderator, make_user, make_tweet
+):
+    """feed_latest_ids (on PostgreSQL raw SQL built from visible_tweets) pages the same tweets in the
+    same order as the ORM's Latest queryset: ties in time broken by id, hidden tweets, suspended
+    authors and people not followed left out, one's own tweets in."""
+    from accounts.models import Follow
+    from feed.selectors import _latest_queryset, feed_latest_ids, latest_cursor
+    from moderation.services import tweet_hide
+
+    suspended = make_user("Sus", username="sus")
+    Follow.objects.create(follower=follower.user, followee=suspended.user)
+    same = timezone.now() - timedelta(hours=1)
+    tweets = [
+        make_tweet(person, f"t{n}") for n, person in enumerate([author, follower, author, suspended] * 3)
+    ]
+    Tweet.objects.filter(pk__in=[t.pk for t in tweets[:6]]).update(created_at=same)
+    make_tweet(outsider, "not followed")
+    tweet_hide(moderator=moderator.user, tweet=tweets[2], reason="spam")
+    suspended.user.suspended_until = timezone.now() + timedelta(days=1)
+    suspended.user.save()
+
+    expected = list(_latest_queryset(user=follower.user, position=None).values_list("id", flat=True))
+    seen, cursor = [], ""
+    while True:
+        ids = feed_latest_ids(user=follower.user, cursor=cursor, count=3)
+        seen += ids[:2]
+        if len(ids) < 3:
+            break
+        last = Tweet.objects.get(pk=ids[1])
+        cursor = latest_cursor(created_at=last.created_at, tweet_id=last.pk)
+
+    assert seen == expected
+    assert len(expected) == 8 and tweets[2].pk not in expected and tweets[3].pk not in expected

@@ -68,9 +68,9 @@ def test_feed_page_queries_do_not_grow_with_tweets(
         make_tweet(author, f"more {n}", media=[make_media(author)], likers=[outsider])
     with django_assert_num_queries(expected):
         assert len(articles(client.get("/"))) == 8
-    # The Latest tab: session, user; the page's cards read once (rows, first likers, images);
-    # Trending: fewer than Top, which ranks candidates first.
-    with django_assert_num_queries(6):
+    # The Latest tab: session, user; the page's ids (feed_latest_ids); its cards (rows, first
+    # likers, images); Trending: fewer than Top, which ranks candidates first.
+    with django_assert_num_queries(7):
         assert len(articles(client.get("/latest/"))) == 8
 
 
