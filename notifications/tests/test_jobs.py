@@ -55,3 +55,21 @@ def test_prune_deletes_only_notifications_past_retention(author, outsider, make_
     assert Notification.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("prune_notifications", "--days", "0")
+
+
+def test_digest_speaks_the_language_chosen_in_settings(make_user, make_tweet, mail_to_smtp, settings):
+    """A person who chose Russian gets the email in Russian, with the page's own words."""
+    settings.SITE_URL = "https://chirp.example.com"
+    reader = make_user("Rita Reader", email="rita@example.com")
+    reader.user.language = "ru"
+    reader.user.save(update_fields=["language"])
+    digest_set(user=reader.user, enabled=True)
+    like_add(user=make_user("Ada Liker").user, tweet_id=make_tweet(reader).id)
+
+    call_command("send_notification_digests")
+
+    message = mail_to_smtp.wait_for(reader.user.email)
+    assert message["Subject"] == "Chirp: 1 новое уведомление"
+    body = message.get_content()
+    assert body.startswith("Здравствуйте, Rita Reader!")
+    assert "Ada Liker отметил(а) ваш пост: https://chirp.example.com/tweets/" in body  # noqa: RUF001
