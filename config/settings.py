@@ -247,6 +247,10 @@ LDAP_USER_SEARCH_BASE = env_str("LDAP_USER_SEARCH_BASE", "")
 LDAP_USER_FILTER = env_str("LDAP_USER_FILTER", "(uid=%(user)s)")
 LDAP_NAME_ATTRIBUTE = env_str("LDAP_NAME_ATTRIBUTE", "cn")
 LDAP_EMAIL_ATTRIBUTE = env_str("LDAP_EMAIL_ATTRIBUTE", "mail")
+# The profile's job title and department (Active Directory's names; OpenLDAP's inetOrgPerson has
+# `title` and `departmentNumber`).
+LDAP_TITLE_ATTRIBUTE = env_str("LDAP_TITLE_ATTRIBUTE", "title")
+LDAP_DEPARTMENT_ATTRIBUTE = env_str("LDAP_DEPARTMENT_ATTRIBUTE", "department")
 LDAP_GROUP_SEARCH_BASE = env_str("LDAP_GROUP_SEARCH_BASE", "")
 # groupOfNames (OpenLDAP), activeDirectory (nested groups, by `member`), groupOfUniqueNames, posixGroup.
 LDAP_GROUP_TYPE = env_choice(

@@ -5,7 +5,7 @@ from django.conf import settings
 from django_auth_ldap.backend import LDAPBackend
 
 from common.errors import ChirpError
-from sso.services import ldap_account_sign_in
+from sso.services import ldap_account_sign_in, profile_sync
 
 
 class LdapBackend(LDAPBackend):
@@ -26,6 +26,13 @@ class LdapBackend(LDAPBackend):
         )
         if user is None:
             raise ldap_user.AuthenticationFailed("deactivated account")
+        # The directory is the profile's source, as the ID token is for OpenID sign-ins.
+        profile_sync(
+            user=user,
+            name=_first(attributes, settings.LDAP_NAME_ATTRIBUTE),
+            title=_first(attributes, settings.LDAP_TITLE_ATTRIBUTE),
+            department=_first(attributes, settings.LDAP_DEPARTMENT_ATTRIBUTE),
+        )
         return user, False
 
     def authenticate_ldap_user(self, ldap_user, password):

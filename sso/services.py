@@ -86,18 +86,25 @@ TITLE_CLAIMS = ("title", "job_title", "jobTitle")
 
 def oidc_profile_sync(*, user: User, claims: dict) -> None:
     """Make the profile say what the ID token says, where it says anything: the name (`name`, or
-    `given_name` and `family_name`), the job title (TITLE_CLAIMS) and `department`. A claim that is
-    absent leaves the field as it is; a name the display-name rule refuses (one that looks like a
-    staff member's) keeps the current one rather than refusing the sign-in. `picture` is not
-    fetched (see docs/identity.md: a URL of the provider's choosing, fetched by the server)."""
+    `given_name` and `family_name`), the job title (TITLE_CLAIMS) and `department`. `picture` is
+    not fetched (see docs/identity.md: a URL of the provider's choosing, fetched by the server)."""
+    title = next((_clean(claims[key]) for key in TITLE_CLAIMS if _clean(claims.get(key))), "")
+    profile_sync(
+        user=user, name=_claims_name(claims), title=title, department=_clean(claims.get("department"))
+    )
+
+
+def profile_sync(*, user: User, name: str, title: str, department: str) -> None:
+    """Make the profile say what the company's identity system says (OpenID claims, the LDAP
+    directory's attributes), at each sign-in. An empty value leaves the field as it is; a name the
+    display-name rule refuses (one that looks like a staff member's) keeps the current one rather
+    than refusing the sign-in."""
     changes: dict[str, str] = {}
-    name = _claims_name(claims)[:NAME_MAX_LENGTH]
+    name = _clean(name)[:NAME_MAX_LENGTH]
     if name and name != user.name:
         with contextlib.suppress(Invalid):
             changes["name"] = name_clean(name=name, user=user)
-    title = next((_clean(claims[key]) for key in TITLE_CLAIMS if _clean(claims.get(key))), "")
-    department = _clean(claims.get("department"))
-    for field, value in (("title", title), ("department", department)):
+    for field, value in (("title", _clean(title)), ("department", _clean(department))):
         value = value[: PROFILE_TEXT_LIMITS[field]]
         if value and value != getattr(user, field):
             changes[field] = value

@@ -36,7 +36,9 @@ access to * by * read
 """
 
 
-def person(uid: str, *, name: str, password: str, mail: str = "") -> str:
+def person(
+    uid: str, *, name: str, password: str, mail: str = "", title: str = "", department: str = ""
+) -> str:
     lines = [
         f"dn: uid={uid},{PEOPLE}",
         "objectClass: inetOrgPerson",
@@ -47,6 +49,10 @@ def person(uid: str, *, name: str, password: str, mail: str = "") -> str:
     ]
     if mail:
         lines.append(f"mail: {mail}")
+    if title:
+        lines.append(f"title: {title}")
+    if department:
+        lines.append(f"departmentNumber: {department}")
     return "\n".join(lines) + "\n"
 
 

@@ -23,6 +23,14 @@ def slapd():
     server = Slapd().start(
         [
             person("grace", name="Grace Hopper", password=PASSWORD, mail="grace@corp.example"),
+            person(
+                "ada",
+                name="Ada Directory",
+                password=PASSWORD,
+                mail="ada@corp.example",
+                title="Principal Engineer",
+                department="Compilers",
+            ),
             person("linus", name="Linus Directory", password=PASSWORD, mail="linus@corp.example"),
             person("mo", name="Mo Moderator", password=PASSWORD, mail="mo@corp.example"),
             person("nomail", name="No Mail", password=PASSWORD),
@@ -46,6 +54,8 @@ def ldap_on(slapd, settings, db):
         "LDAP_USER_FILTER": "(uid=%(user)s)",
         "LDAP_NAME_ATTRIBUTE": "cn",
         "LDAP_EMAIL_ATTRIBUTE": "mail",
+        "LDAP_TITLE_ATTRIBUTE": "title",
+        "LDAP_DEPARTMENT_ATTRIBUTE": "departmentNumber",
         "LDAP_GROUP_SEARCH_BASE": GROUPS,
         "LDAP_GROUP_TYPE": "groupOfNames",
         "LDAP_MODERATOR_GROUP": MODERATORS_DN,
@@ -71,6 +81,21 @@ def test_directory_password_signs_in_and_makes_the_account(client, ldap_on):
     client.logout()
     assert web_sign_in(client, "GRACE")["Location"] == "/"
     assert User.objects.filter(email="grace@corp.example").count() == 1
+
+
+def test_the_profile_follows_the_directory_at_each_sign_in(client, ldap_on):
+    """Name, job title and department come from the directory entry, and follow its changes."""
+    assert web_sign_in(client, "ada")["Location"] == "/"
+    ada = User.objects.get(username="ada")
+    assert (ada.name, ada.title, ada.department) == ("Ada Directory", "Principal Engineer", "Compilers")
+    ldap_on.modify(
+        f"dn: uid=ada,{PEOPLE}\nchangetype: modify\nreplace: title\ntitle: Distinguished Engineer\n"
+        "-\nreplace: departmentNumber\ndepartmentNumber: Languages\n"
+    )
+    client.logout()
+    assert web_sign_in(client, "ada")["Location"] == "/"
+    ada.refresh_from_db()
+    assert (ada.title, ada.department) == ("Distinguished Engineer", "Languages")
 
 
 def test_wrong_directory_password_is_refused(client, ldap_on):
