@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.serializers import UserRefSerializer
 from api.fields import MAX_ID, StrictCharField, StrictIntegerField
-from api.serializers import StrictSerializer
+from api.serializers import KeysetQuerySerializer, StrictSerializer
 from tweets.models import ALT_MAX_LENGTH
 
 
@@ -120,7 +120,7 @@ class SuggestionsSerializer(serializers.Serializer):
     users = MentionSerializer(many=True, help_text="At most 8, usernames starting with `q` first.")
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(KeysetQuerySerializer):
     q = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -135,19 +135,13 @@ class SearchQuerySerializer(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=["tweets", "users", "tags"], required=False, default="tweets", help_text="What to find."
     )
+    # The keyset page's cursor, shorter: a search cursor is a window and a position.
     cursor = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
         max_length=40,
-        help_text="Empty or absent for the first page, then the previous page's `next_cursor`.",
-    )
-    limit = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=settings.FEED_MAX_LIMIT,
-        default=settings.FEED_DEFAULT_LIMIT,
-        help_text=f"Page size; default {settings.FEED_DEFAULT_LIMIT}, at most {settings.FEED_MAX_LIMIT}.",
+        help_text=KeysetQuerySerializer().fields["cursor"].help_text,
     )
 
 

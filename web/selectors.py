@@ -12,6 +12,7 @@ from accounts.avatars import avatar_url
 from accounts.models import AVATAR_SIDES
 from moderation.selectors import reported_by
 from tweets.selectors import (
+    TWEET_ROW_FIELDS,
     liked_by,
     likers_preview,
     mentioned_users,
@@ -24,20 +25,9 @@ from tweets.selectors import (
 # Likers named under a post; the others are counted.
 LIKERS_SHOWN = 5
 _ID = 987654321
-_CARD_FIELDS = (
-    "id",
-    "content",
-    "created_at",
-    "likes_count",
-    "author_id",
-    "author__name",
-    "author__avatar",
-    "in_reply_to_id",
-    "edited_at",
-    "mentioned_ids",
-    "tags",
-    "replies_count",
-)
+# The feed's row fields, with the author's avatar and without the likers version (a card reads
+# only the first likers, never the cached list).
+_CARD_FIELDS = (*(field for field in TWEET_ROW_FIELDS if field != "likers_version"), "author__avatar")
 
 
 @cache
