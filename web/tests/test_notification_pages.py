@@ -2,6 +2,7 @@
 
 import re
 
+from moderation.services import user_deactivate, user_suspend
 from notifications.models import Mute
 from notifications.selectors import unread_count
 from tweets.services import like_add
@@ -73,3 +74,43 @@ def test_settings_refuse_an_unknown_kind(signed_in, author):
 
 def test_the_unread_count_needs_a_session(client, db):
     assert client.get("/notifications/unread/").status_code == 302
+
+
+def test_the_page_and_the_badge_leave_out_suspended_and_deactivated_people(
+    signed_in, make_user, author, moderator, make_tweet, django_assert_num_queries
+):
+    """Five likes, two of the likers hidden since: the page names the other three without "and
+    others"; a suspended person's follow shows nowhere; the badge counts what the page shows."""
+    tweet = make_tweet(author)
+    fans = [make_user(f"Fan {n}") for n in range(5)]
+    for fan in fans:
+        like_add(user=fan.user, tweet_id=tweet.id)
+    assert fans[4].client().post(f"/api/users/{author.id}/follow").status_code == 200
+    user_suspend(moderator=moderator.user, user=fans[4].user, reason="spam", indefinitely=True)
+    user_deactivate(moderator=moderator.user, user=fans[3].user, reason="left the company")
+    client = signed_in(author)
+    assert client.get("/notifications/unread/").json() == {"unread": 1}
+
+    # Session, user; the newest rows' groups, those groups' rows; marking them read.
+    with django_assert_num_queries(5):
+        html = client.get("/notifications/").content.decode()
+
+    assert html.count('class="card notification') == 1
+    assert (
+        f'<a href="/people/{fans[2].id}/">Fan 2</a>, <a href="/people/{fans[1].id}/">Fan 1</a> and '
+        f'<a href="/people/{fans[0].id}/">Fan 0</a>'
+    ) in html
+    assert "other" not in html
+    assert "Fan 4" not in html and "Fan 3" not in html
+    assert "followed you" not in html
+
+
+def test_a_page_of_hidden_people_only_says_nothing_yet(signed_in, make_user, author, moderator, make_tweet):
+    spammer = make_user("Sam Spammer")
+    like_add(user=spammer.user, tweet_id=make_tweet(author).id)
+    user_suspend(moderator=moderator.user, user=spammer.user, reason="spam", indefinitely=True)
+    client = signed_in(author)
+    assert client.get("/notifications/unread/").json() == {"unread": 0}
+    html = client.get("/notifications/").content.decode()
+    assert "Nothing yet" in html
+    assert "Sam Spammer" not in html
