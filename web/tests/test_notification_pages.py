@@ -114,3 +114,50 @@ def test_a_page_of_hidden_people_only_says_nothing_yet(signed_in, make_user, aut
     html = client.get("/notifications/").content.decode()
     assert "Nothing yet" in html
     assert "Sam Spammer" not in html
+
+
+def _text(html: str) -> str:
+    """The page's words as read: tags dropped, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" :", ":").replace(" ,", ",")
+
+
+def test_the_russian_page_names_people_after_the_action_without_gender_marks(
+    signed_in, make_user, author, outsider, make_tweet
+):
+    """In Russian each sentence names the people after the action, in a form that needs no one's
+    gender, for one person or many."""
+    author.user.language = "ru"
+    author.user.save(update_fields=["language"])
+    liked, alone = make_tweet(author, "liked"), make_tweet(author, "alone")
+    fans = [make_user(f"Fan {n}") for n in range(5)]
+    for fan in fans:
+        like_add(user=fan.user, tweet_id=liked.id)
+    like_add(user=fans[0].user, tweet_id=alone.id)
+    assert outsider.client().post(f"/api/users/{author.id}/follow").status_code == 200
+    client = outsider.client()
+    reply = client.post("/api/tweets", {"tweet_data": "Да", "in_reply_to": alone.id}, format="json")
+    assert reply.status_code == 201
+    assert client.post("/api/tweets", {"tweet_data": "@author привет"}, format="json").status_code == 201
+
+    html = signed_in(author).get("/notifications/").content.decode()
+
+    text = _text(html)
+    assert "Вас упомянули: Olga Outsider" in text  # noqa: RUF001
+    assert "Ответ на ваш пост: Olga Outsider" in text
+    assert "На вас подписались: Olga Outsider" in text  # noqa: RUF001
+    assert "Ваш пост понравился: Fan 0" in text
+    assert "Ваш пост понравился: Fan 4, Fan 3, Fan 2 и ещё 2" in text
+    assert f'<a href="/tweets/{liked.id}/">Ваш пост понравился</a>' in html
+    assert not re.search(r"\((-?[а-яё]{1,3})\)", text)  # noqa: RUF001
+
+
+def test_no_russian_string_marks_gender_with_brackets():
+    """No bracketed gender ending such as "ответил(а)" or "подписался(-ась)": the notifications'
+    sentences, and every other Russian string, are worded so that nobody's gender is needed."""  # noqa: RUF002
+    from pathlib import Path
+
+    po = (Path(__file__).resolve().parents[1] / "locale/ru/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    translations = [line for line in po.splitlines() if line.startswith(("msgstr", '"'))]
+    marked = [line for line in translations if re.search(r"[а-яё]\((-?[а-яё]{1,3})\)", line)]  # noqa: RUF001
+    assert marked == []
+    assert any("На вас подписались: %(who)s" in line for line in translations)  # noqa: RUF001
