@@ -31,6 +31,7 @@ from media.selectors import storage_urls
 from tweets import likers_cache
 from tweets.entities import TAG_MAX_LENGTH, TAG_RE
 from tweets.models import Attachment, Like, Tweet, TweetEdit, TweetTag
+from tweets.trending import TRENDING_HOURS, trending_cached
 
 
 class TweetImage(NamedTuple):
@@ -342,6 +343,12 @@ def tweet_history(*, viewer, tweet_id: int) -> list[HistoryPayload]:
     replaced it. Queries: the tweet, its edits."""
     if not tweets_seen_by(viewer=viewer).filter(pk=tweet_id).exists():
         raise NotFound(TWEET_NOT_FOUND)
+    return tweet_edits(tweet_id=tweet_id)
+
+
+def tweet_edits(*, tweet_id: int) -> list[HistoryPayload]:
+    """tweet_history without its check, for a caller that has read the tweet as its viewer sees it
+    already (the web's history page reads its card): one query."""
     edits = TweetEdit.objects.filter(tweet_id=tweet_id).order_by("-id").values_list("content", "edited_at")
     return [HistoryPayload(content=content, edited_at=edited_at.isoformat()) for content, edited_at in edits]
 
@@ -363,21 +370,22 @@ def tag_tweets(*, tag: str, cursor: str, limit: int) -> tuple[list[TweetPayload]
     return _keyset_page(tweets_tagged(tag=tag, cursor=cursor), limit)
 
 
-TRENDING_HOURS = 24
-
-
 def trending_tags(*, limit: int = 10) -> list[tuple[str, int]]:
-    """(tag, number of visible tweets) most used in the last TRENDING_HOURS hours: one query."""
-    since = timezone.now() - timedelta(hours=TRENDING_HOURS)
-    return list(
-        TweetTag.objects.filter(
-            created_at__gte=since, tweet_id__in=visible_tweets().filter(created_at__gte=since).values("id")
+    """(tag, number of visible tweets) most used in the last TRENDING_HOURS hours, from the cache
+    (tweets.trending) while no write changed them: one cache read; else one query more."""
+
+    def count() -> list[tuple[str, int]]:
+        since = timezone.now() - timedelta(hours=TRENDING_HOURS)
+        recent = visible_tweets().filter(created_at__gte=since).values("id")
+        return list(
+            TweetTag.objects.filter(created_at__gte=since, tweet_id__in=recent)
+            .values("tag")
+            .annotate(n=Count("id"))
+            .order_by("-n", "tag")
+            .values_list("tag", "n")[:limit]
         )
-        .values("tag")
-        .annotate(n=Count("id"))
-        .order_by("-n", "tag")
-        .values_list("tag", "n")[:limit]
-    )
+
+    return trending_cached(limit=limit, count=count)
 
 
 SUGGESTIONS_MAX = 8

@@ -26,6 +26,7 @@ from ops import metrics
 from tweets.entities import MENTIONS_MAX, Entities, entities_parse, invisible_check
 from tweets.models import ALT_MAX_LENGTH, Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
+from tweets.trending import trending_changed_on_commit
 
 
 def tweet_text_check(content: str) -> tuple[str, Entities]:
@@ -152,6 +153,7 @@ def tweet_create(
         tags=entities.tags,
     )
     _entity_rows_create(tweet)
+    trending_changed_on_commit(tags_before=[], tags_after=tweet.tags, created_at=tweet.created_at)
     _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids, alts=alts)
     post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
@@ -238,6 +240,7 @@ def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
         Mention.objects.filter(tweet=tweet).delete()
     if tweet.tags:
         TweetTag.objects.filter(tweet=tweet).delete()
+    trending_changed_on_commit(tags_before=tweet.tags, tags_after=entities.tags, created_at=tweet.created_at)
     tweet.content, tweet.edited_at = content, now
     tweet.mentioned_ids, tweet.tags = _mentioned_ids(entities.usernames), entities.tags
     tweet.save(update_fields=["content", "edited_at", "mentioned_ids", "tags"])
@@ -387,6 +390,7 @@ def tweet_hidden_store(*, tweet: Tweet) -> bool:
     changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=True).update(hidden_at=hidden_at)
     if changed:
         tweet.hidden_at = hidden_at
+        trending_changed_on_commit(tags_before=tweet.tags, tags_after=[], created_at=tweet.created_at)
     return bool(changed)
 
 
@@ -394,6 +398,8 @@ def tweet_hidden_clear(*, tweet: Tweet) -> bool:
     """Bring a hidden tweet back unchanged (unaudited). Returns whether it was hidden."""
     changed = Tweet.objects.filter(pk=tweet.pk, hidden_at__isnull=False).update(hidden_at=None)
     tweet.hidden_at = None
+    if changed:
+        trending_changed_on_commit(tags_before=[], tags_after=tweet.tags, created_at=tweet.created_at)
     return bool(changed)
 
 
@@ -404,6 +410,7 @@ def tweet_purge(*, tweet: Tweet) -> None:
     Unaudited: moderators delete through moderation.services.tweet_delete.
     """
     media_ids = list(tweet.attachments.values_list("media_id", flat=True))
+    trending_changed_on_commit(tags_before=tweet.tags, tags_after=[], created_at=tweet.created_at)
     tweet.delete()
     media_delete_many(media_ids=media_ids)
 

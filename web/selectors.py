@@ -10,8 +10,10 @@ from django.utils.translation import ngettext
 
 from accounts.avatars import avatar_url
 from accounts.models import AVATAR_SIDES
+from common.errors import NotFound
 from moderation.selectors import reported_by
 from tweets.selectors import (
+    TWEET_NOT_FOUND,
     TWEET_ROW_FIELDS,
     liked_by,
     likers_preview,
@@ -70,6 +72,15 @@ def tweet_cards(*, ids: list[int], viewer, seen_by_viewer: bool = False) -> list
         return []
     tweets = tweets_seen_by(viewer=viewer) if seen_by_viewer else visible_tweets()
     return _cards(tweets.filter(id__in=ids), viewer=viewer, order=ids)
+
+
+def tweet_card(*, tweet_id: int, viewer) -> dict:
+    """The card of one tweet `viewer` may see (their own hidden ones too; all for staff), else
+    NotFound: what a page about one post (edit, history) reads of it, once. tweet_cards' queries."""
+    cards = tweet_cards(ids=[tweet_id], viewer=viewer, seen_by_viewer=True)
+    if not cards:
+        raise NotFound(TWEET_NOT_FOUND)
+    return cards[0]
 
 
 def author_tweet_cards(*, author_id: int, viewer, limit: int) -> list[dict]:

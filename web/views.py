@@ -62,8 +62,7 @@ from tweets.selectors import (
     mention_suggestions,
     thread_tweets,
     trending_tags,
-    tweet_detail,
-    tweet_history,
+    tweet_edits,
     tweets_tagged,
 )
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check, tweet_edit
@@ -85,7 +84,7 @@ from web.forms import (
     SetPasswordForm,
     SignInForm,
 )
-from web.selectors import author_tweet_cards, queryset_tweet_cards, tweet_cards
+from web.selectors import author_tweet_cards, queryset_tweet_cards, tweet_card, tweet_cards
 
 FEED_PAGE_SIZE = 20
 PROFILE_TWEETS = 50
@@ -531,8 +530,7 @@ def thread(request, tweet_id: int):
 def edit(request, tweet_id: int):
     """Edit one's own post: the tweet service decides (the author only, not hidden, not empty)."""
     try:
-        detail = tweet_detail(viewer=request.user, tweet_id=tweet_id)
-        tweet = tweet_cards(ids=[detail["id"]], viewer=request.user, seen_by_viewer=True)[0]
+        tweet = tweet_card(tweet_id=tweet_id, viewer=request.user)
         if not tweet["mine"]:
             raise NotAllowed(_("Only the author can edit a post."))
     except ChirpError as exc:
@@ -555,15 +553,14 @@ def edit(request, tweet_id: int):
 def history(request, tweet_id: int):
     """A post as it is now and the texts its edits replaced, newest first."""
     try:
-        tweet = tweet_detail(viewer=request.user, tweet_id=tweet_id)
-        earlier = tweet_history(viewer=request.user, tweet_id=tweet_id)
+        card = tweet_card(tweet_id=tweet_id, viewer=request.user)
     except ChirpError as exc:
         return _error_page(request, exc)
+    # The card's read is the check that the viewer may see the post (tweet_history's).
     versions = [
         {"content": entry["content"], "replaced": datetime.fromisoformat(entry["edited_at"])}
-        for entry in earlier
+        for entry in tweet_edits(tweet_id=tweet_id)
     ]
-    card = tweet_cards(ids=[tweet["id"]], viewer=request.user, seen_by_viewer=True)[0]
     return render(request, "web/history.html", {"tweet": card, "versions": versions})
 
 

@@ -3,7 +3,8 @@
 import re
 
 from tweets.models import Tweet
-from tweets.services import tweet_create, tweet_edit
+from tweets.selectors import trending_tags
+from tweets.services import tweet_create, tweet_edit, tweet_hidden_store, tweet_purge
 
 
 def articles_of(html: str) -> list[int]:
@@ -130,6 +131,7 @@ def test_thread_tag_and_history_pages_cost_fixed_queries(
     for n in range(3):
         reply(author, middle, f"#x reply {n} @follower")
     tweet_edit(user=follower.user, tweet_id=middle.pk, content="#x middle, edited")
+    trending_tags()
     client = signed_in(follower)
 
     # Session, user; the chain up from the post (tweet_chain_ids); the cards of the chain, the post
@@ -138,13 +140,32 @@ def test_thread_tag_and_history_pages_cost_fixed_queries(
     with django_assert_num_queries(7):
         assert client.get(f"/tweets/{middle.pk}/").status_code == 200
     # Session, user; the page's cards read once: rows, first likers, images, mentioned users (whom
-    # the replies answer is on the page); Trending.
+    # the replies answer is on the page); Trending, counted before, from the cache.
     with django_assert_num_queries(7):
         assert client.get("/tags/x/").status_code == 200
-    # Session, user; the tweet, likers, attachments; whether it exists, its edits; the card: its
-    # row, first likers, images, whom it answers.
-    with django_assert_num_queries(11):
+    # Session, user; the post read once, as its card (row, first likers, images, whom it answers);
+    # its edits.
+    with django_assert_num_queries(7):
         assert client.get(f"/tweets/{middle.pk}/history/").status_code == 200
+    # Session, user; the post read once, as its card (row, first likers, images, whom it answers).
+    with django_assert_num_queries(6):
+        assert client.get(f"/tweets/{middle.pk}/edit/").status_code == 200
+
+
+def test_the_edit_and_history_pages_of_a_post_one_may_not_see_say_not_found(
+    signed_in, author, follower, moderator, make_tweet
+):
+    """A hidden post's pages are its author's (and staff's); a deleted one's are no one's."""
+    hidden = make_tweet(author, "hidden")
+    tweet_hidden_store(tweet=hidden)
+    gone = make_tweet(author, "gone")
+    tweet_purge(tweet=gone)
+
+    for path in ("edit", "history"):
+        assert signed_in(follower).get(f"/tweets/{hidden.pk}/{path}/").status_code == 404
+        assert signed_in(author).get(f"/tweets/{gone.pk}/{path}/").status_code == 404
+    assert signed_in(author).get(f"/tweets/{hidden.pk}/history/").status_code == 200
+    assert signed_in(moderator).get(f"/tweets/{hidden.pk}/history/").status_code == 200
 
 
 def test_a_thread_pages_its_replies_and_keeps_its_chain(signed_in, author, follower, make_tweet, monkeypatch):

@@ -9,6 +9,7 @@ from accounts.models import Follow
 from media.models import Media
 from moderation.models import Report
 from tweets.models import Like, Tweet
+from tweets.selectors import trending_tags
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -58,9 +59,11 @@ def test_feed_page_queries_do_not_grow_with_tweets(
     client = signed_in(follower)
     for n in range(3):
         make_tweet(author, f"tweet {n}", media=[make_media(author)], likers=[outsider, follower])
+    trending_tags()
     # Session, user; the Top tab's candidates: the most liked ids, the newest ids, their likes and
     # times (no cursor snapshot until "Load more"); the page's tweets (with the viewer's like and
-    # open report), their first five likers, images; the Trending tags.
+    # open report), their first five likers, images; the Trending tags counted before, read from
+    # the cache (the database cache here, Redis in production: tweets/tests/test_trending.py).
     expected = 9
     with django_assert_num_queries(expected):
         client.get("/")
@@ -72,6 +75,26 @@ def test_feed_page_queries_do_not_grow_with_tweets(
     # likers, images); Trending: fewer than Top, which ranks candidates first.
     with django_assert_num_queries(7):
         assert len(articles(client.get("/latest/"))) == 8
+
+
+def test_with_redis_the_trending_box_costs_home_latest_and_tag_pages_no_query(
+    private_redis, signed_in, author, follower, make_tweet, django_assert_num_queries
+):
+    """As deployed (Redis): the Trending list, once counted, is a cache read, not a database query."""
+    make_tweet(author, "#launch day")
+    client = signed_in(follower)
+    for path in ("/", "/latest/", "/tags/launch/"):
+        client.get(path)
+    # Session, user; Top's candidates (most liked ids, newest ids, their likes and times); the
+    # cards (rows, first likers, images).
+    with django_assert_num_queries(8):
+        assert '<a href="/tags/launch/">#launch</a>' in client.get("/").content.decode()
+    # Session, user; the page's ids; the cards.
+    with django_assert_num_queries(6):
+        client.get("/latest/")
+    # Session, user; the cards.
+    with django_assert_num_queries(5):
+        client.get("/tags/launch/")
 
 
 def test_load_more_continues_without_duplicates_while_likes_change(
