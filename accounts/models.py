@@ -34,6 +34,17 @@ def visible_user_q(prefix: str = "", *, now: datetime | None = None) -> Q:
     )
 
 
+def hidden_user_q(prefix: str = "", *, now: datetime | None = None) -> Q:
+    """visible_user_q's complement, "deactivated, or suspended at `now`", on the user at `prefix`.
+
+    Stated positively rather than as ~visible_user_q so that PostgreSQL reads these few people
+    from user_hidden_idx instead of the whole users table (the test of visible_user_q checks that
+    the two split every user).
+    """
+    now = now or timezone.now()
+    return Q(**{f"{prefix}is_active": False}) | Q(**{f"{prefix}suspended_until__gt": now})
+
+
 SESSION_HASH_SALT = "chirp.accounts.User.get_session_auth_hash"
 
 
@@ -59,6 +70,11 @@ class UserManager(DjangoUserManager["User"]):
             .alias(email_lower=Lower("email"))
             .filter(email_lower=Lower(models.Value(email)))
         )
+
+    def hidden(self, *, now: datetime | None = None) -> "models.QuerySet[User]":
+        """The people hidden from others at `now` (hidden_user_q): for apps below accounts, which
+        reach the user model through get_user_model() (notifications leaves out their actions)."""
+        return self.filter(hidden_user_q(now=now))
 
     def email_taken(self, *, email: str, exclude: "User | None" = None) -> bool:
         """Whether another account has this email, whatever its letter case (login accepts either)."""
@@ -103,6 +119,13 @@ class User(AbstractUser):
             # @mentions name users in any letter case (tweets.services._mentioned_ids): without it,
             # each post that mentions someone reads the whole users table.
             models.Index(Lower("username"), name="user_username_lower_idx"),
+            # The few people who are, were or may be hidden (hidden_user_q): reads that leave out
+            # their actions (notifications.selectors) find them here, whatever the users table's size.
+            models.Index(
+                fields=["id"],
+                condition=Q(is_active=False) | Q(suspended_until__isnull=False),
+                name="user_hidden_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 
 from notifications.models import Digest
 from notifications.selectors import NotificationPayload, notification_page
+from notifications.wording import actors_phrase
 
 logger = logging.getLogger("chirp.notifications")
 
@@ -20,27 +21,6 @@ logger = logging.getLogger("chirp.notifications")
 DIGEST_MAX_ITEMS = 50
 # "Daily", with an hour's slack so that an hourly scheduler does not drift a day later.
 DIGEST_EVERY = timedelta(hours=23)
-
-
-def _who(item: NotificationPayload) -> str:
-    """ "Ada, Bob and 3 others" or "Ada and Bob", worded as the notifications page words it."""
-    names = [actor["name"] for actor in item["actors"]]
-    others = item["actors_count"] - len(names)
-    if others:
-        more = ngettext("and %(n)s other", "and %(n)s others", others) % {"n": others}
-        return f"{', '.join(names)} {more}"
-    if len(names) > 1:
-        return f"{', '.join(names[:-1])} {gettext('and')} {names[-1]}"
-    return names[0]
-
-
-def _action(item: NotificationPayload) -> str:
-    count = item["actors_count"]
-    if item["type"] == "like":
-        return ngettext("liked your post", "liked your post", count)
-    if item["type"] == "follow":
-        return ngettext("followed you", "followed you", count)
-    return gettext("replied to your post") if item["type"] == "reply" else gettext("mentioned you")
 
 
 def digest_line(item: NotificationPayload, *, site: str) -> str:
@@ -51,10 +31,21 @@ def digest_line(item: NotificationPayload, *, site: str) -> str:
         line = gettext("A moderator hid one of your posts.")
         reason = gettext("Reason: %(reason)s") % {"reason": item["reason"]}
         return f"{line} {reason}" if item["reason"] else line
-    line = f"{_who(item)} {_action(item)}" if item["actors"] else _action(item)
+    count = item["actors_count"]
+    values = {"who": actors_phrase([actor["name"] for actor in item["actors"]], count=count)}
     if item["tweet_id"] is not None:
-        return f"{line}: {site}/tweets/{item['tweet_id']}/"
-    return f"{line}: {site}/people/{item['actors'][0]['id']}/" if item["actors"] else line
+        values["link"] = f"{site}/tweets/{item['tweet_id']}/"
+    elif item["actors"]:
+        values["link"] = f"{site}/people/{item['actors'][0]['id']}/"
+    # Whole sentences, so that each language orders them as it needs (see notifications.wording).
+    if item["type"] == "like":
+        liked = ngettext("%(who)s liked your post: %(link)s", "%(who)s liked your post: %(link)s", count)
+        return liked % values
+    if item["type"] == "follow":
+        return ngettext("%(who)s followed you: %(link)s", "%(who)s followed you: %(link)s", count) % values
+    if item["type"] == "reply":
+        return gettext("%(who)s replied to your post: %(link)s") % values
+    return gettext("%(who)s mentioned you: %(link)s") % values
 
 
 def digests_send() -> int:

@@ -3,11 +3,16 @@
 A group is the rows of one kind with the same group_key and read state (all likes of one tweet not
 read yet; one day's follows); a row without a group_key is a group of its own. A group's id is its
 newest row's, so a page is ordered by the latest activity and `up_to` covers what was shown.
+
+Every read goes through notifications_shown: nothing a suspended or deactivated person did shows,
+and no group is counted or listed for them alone.
 """
 
+from datetime import datetime
 from typing import TypedDict
 
-from django.db.models import Count, F, Max, Q, Window
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from api.fields import cursor_id
@@ -44,10 +49,21 @@ GroupKey = tuple[str, int, bool]
 PAGE_WINDOW = 400
 
 
+def notifications_shown(*, user, now: datetime | None = None) -> QuerySet[Notification]:
+    """The user's notification rows as every door shows them (the API, the pages, the unread
+    count, the daily email): none whose actor is deactivated or suspended at `now`. Nothing is
+    deleted, so they show again once the suspension ends or the account is reactivated. A
+    moderator's notices name nobody and always show."""
+    # Through get_user_model(): this app sits below accounts, which states who is hidden.
+    hidden = get_user_model().objects.hidden(now=now).values("pk")
+    return Notification.objects.filter(recipient=user).exclude(actor__in=hidden)
+
+
 def unread_count(*, user) -> int:
     """How many notifications (groups) the user has not read: one query."""
     return (
-        Notification.objects.filter(recipient=user, read=False)
+        notifications_shown(user=user)
+        .filter(read=False)
         .annotate(group=_group())
         .values("kind", "group")
         .distinct()
@@ -55,14 +71,10 @@ def unread_count(*, user) -> int:
     )
 
 
-def _newest_groups(*, user, count: int) -> list[GroupKey] | None:
+def _newest_groups(*, shown: QuerySet[Notification], count: int) -> list[GroupKey] | None:
     """The newest `count` groups' keys, newest first, from the newest PAGE_WINDOW rows (a group's
     newest row comes first in them); None when those rows hold fewer and there are more rows."""
-    rows = (
-        Notification.objects.filter(recipient=user)
-        .order_by("-id")
-        .values_list("kind", "group_key", "read", "id")[:PAGE_WINDOW]
-    )
+    rows = shown.order_by("-id").values_list("kind", "group_key", "read", "id")[:PAGE_WINDOW]
     keys: list[GroupKey] = []
     seen: set[GroupKey] = set()
     scanned = 0
@@ -77,12 +89,11 @@ def _newest_groups(*, user, count: int) -> list[GroupKey] | None:
     return keys if scanned < PAGE_WINDOW else None
 
 
-def _groups_before(*, user, before: int | None, count: int) -> list[GroupKey]:
+def _groups_before(*, shown: QuerySet[Notification], before: int | None, count: int) -> list[GroupKey]:
     """The keys of `count` groups whose newest row is older than `before`, newest first: every row
     of the user grouped."""
     groups = (
-        Notification.objects.filter(recipient=user)
-        .annotate(group=_group())
+        shown.annotate(group=_group())
         .values("kind", "group", "read")
         .annotate(top=Max("id"))
         .order_by("-top")
@@ -92,7 +103,7 @@ def _groups_before(*, user, before: int | None, count: int) -> list[GroupKey]:
     return [(row["kind"], row["group"], row["read"]) for row in groups[:count]]
 
 
-def _payloads(*, user, keys: list[GroupKey]) -> list[NotificationPayload]:
+def _payloads(*, shown: QuerySet[Notification], keys: list[GroupKey]) -> list[NotificationPayload]:
     """These groups as Notifications, newest first: one query over their rows, the latest
     ACTORS_SHOWN of each with the group's totals beside them."""
     if not keys:
@@ -108,7 +119,7 @@ def _payloads(*, user, keys: list[GroupKey]) -> list[NotificationPayload]:
         wanted |= Q(kind=kind, read=read, group_key__in=groups)
     partition = [F("kind"), _group(), F("read")]
     rows = (
-        Notification.objects.filter(wanted, recipient=user)
+        shown.filter(wanted)
         .annotate(
             group=_group(),
             rank=Window(RowNumber(), partition_by=partition, order_by=F("id").desc()),
@@ -154,10 +165,12 @@ def notification_page(*, user, cursor: str, limit: int) -> tuple[list[Notificati
     """A page of the user's notifications, newest activity first, and the next page's cursor (None
     at the end). Queries: the groups' keys (page 1: the newest rows), then their rows."""
     before = cursor_id(cursor)
-    keys = _newest_groups(user=user, count=limit + 1) if before is None else None
+    # One instant for both queries: a suspension ending between them cannot split a group.
+    shown = notifications_shown(user=user)
+    keys = _newest_groups(shown=shown, count=limit + 1) if before is None else None
     if keys is None:
-        keys = _groups_before(user=user, before=before, count=limit + 1)
-    payloads = _payloads(user=user, keys=keys)
+        keys = _groups_before(shown=shown, before=before, count=limit + 1)
+    payloads = _payloads(shown=shown, keys=keys)
     next_cursor = str(payloads[limit - 1]["id"]) if len(payloads) > limit else None
     return payloads[:limit], next_cursor
 

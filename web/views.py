@@ -14,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,6 +54,7 @@ from media.services import avatar_remove, avatar_set, media_create, media_delete
 from moderation.services import report_check, report_create
 from notifications.selectors import digest_wanted, muted_kinds, notification_page, unread_count
 from notifications.services import digest_set, mutes_set, notifications_read
+from notifications.wording import actors_phrase
 from sso import provider as sso_provider
 from tweets.search import search_parse, search_tags, search_tweet_ids
 from tweets.selectors import (
@@ -610,8 +613,19 @@ def notifications(request):
         return redirect("web:notifications")
     if items and not cursor:
         notifications_read(user=request.user, up_to=items[0]["id"])
-    shown = [{**item, "others": item["actors_count"] - len(item["actors"])} for item in items]
+    shown = [{**item, "who": _notification_who(item)} for item in items]
     return render(request, "web/notifications.html", {"items": shown, "next_cursor": next_cursor})
+
+
+def _notification_who(item) -> str:
+    """The notification's people as links to their profiles ("Ada, Bob and 2 others"), for the
+    page's sentence, worded as the email words them (notifications.wording)."""
+    links = [
+        format_html('<a href="{}">{}</a>', reverse("web:profile", args=[actor["id"]]), actor["name"])
+        for actor in item["actors"]
+    ]
+    # Each name is escaped by format_html; the words between them come from the catalogue.
+    return mark_safe(actors_phrase(links, count=item["actors_count"]))
 
 
 @signed_in

@@ -1,4 +1,5 @@
-"""The author-visibility rule ("active and not suspended"), whose one statement is visible_user_q."""
+"""The author-visibility rule ("active and not suspended"), whose one statement is visible_user_q,
+and its complement hidden_user_q (User.objects.hidden)."""
 
 from datetime import timedelta
 from typing import Any
@@ -25,5 +26,7 @@ def test_only_active_users_without_a_suspension_in_force_are_visible(make_user):
         User.objects.filter(pk=user.pk).update(**fields)
 
     visible = set(User.objects.filter(visible_user_q(now=now)).values_list("name", flat=True))
+    hidden = set(User.objects.hidden(now=now).values_list("name", flat=True))
 
     assert visible == {"plain", "suspension over", "suspension ends now"}
+    assert hidden == set(cases) - visible

@@ -72,4 +72,4 @@ def test_digest_speaks_the_language_chosen_in_settings(make_user, make_tweet, ma
     assert message["Subject"] == "Chirp: 1 новое уведомление"
     body = message.get_content()
     assert body.startswith("Здравствуйте, Rita Reader!")
-    assert "Ada Liker отметил(а) ваш пост: https://chirp.example.com/tweets/" in body  # noqa: RUF001
+    assert "Ваш пост понравился: Ada Liker — https://chirp.example.com/tweets/" in body
