@@ -100,6 +100,35 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=True, text=True, **kwargs)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pids) -> dict[int, int]:
+    """utime + stime of each process (all its threads), in clock ticks; a pid that has exited is left out."""
+    ticks = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        # The command name, field 2, is in parentheses and may hold spaces: fields count from after it.
+        fields = stat.rpartition(")")[2].split()
+        ticks[pid] = int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
+    return ticks
+
+
+def cpu_ms_per_request(before: dict[int, int], after: dict[int, int], requests: int) -> float | None:
+    """CPU milliseconds per request that the processes spent between two cpu_ticks samples.
+
+    A process that started in between counts from zero; one that exited in between is lost (its
+    ticks are gone with it), so the figure errs low, never high.
+    """
+    if not requests:
+        return None
+    ticks = sum(total - before.get(pid, 0) for pid, total in after.items())
+    return 1000 * ticks / CLOCK_TICKS / requests
+
+
 class Postgres:
     def __init__(self, base_url: str, name: str):
         self.base_url, self.name = base_url.rstrip("/"), name
@@ -115,6 +144,13 @@ class Postgres:
 
     def exists(self) -> bool:
         return self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.name}'", db="postgres") == "1"
+
+    def backend_pids(self) -> list[int]:
+        """The server processes serving this database's connections, but for the one asking."""
+        out = self.psql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [int(pid) for pid in out.split()]
 
 
 def manage(python: str, env: dict, *args: str) -> None:
@@ -180,6 +216,11 @@ def worker_overrides(args) -> list[str]:
     return [part for flag, value in flags if value is not None for part in (flag, str(value))]
 
 
+def app_args(args) -> list[str]:
+    """Chirp's app for gunicorn: config.asgi unless --app names another (with --pythonpath)."""
+    return [*(["--pythonpath", args.pythonpath] if args.pythonpath else []), args.app]
+
+
 def shipped_worker_model(args, env: dict) -> str:
     """Workers, worker class and threads that gunicorn.conf.py gives in this environment."""
     code = (
@@ -198,13 +239,13 @@ def shipped_worker_model(args, env: dict) -> str:
 class Server:
     """Chirp (or the floor app) under gunicorn with the production settings (DEBUG off)."""
 
-    def __init__(self, args, env: dict, app: tuple[str, ...] = ("config.asgi:application",)):
+    def __init__(self, args, env: dict, app: tuple[str, ...] | None = None):
         self.port, self.args = args.port, args
         cmd = [
             # The shipped gunicorn.conf.py as an operator runs it (no access log); only the address
             # and the error log differ. --workers, --worker-class and --threads override it for
             # experiments.
-            args.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", *app,
+            args.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", *(app or app_args(args)),
             "--bind", f"127.0.0.1:{args.port}",
             *(["--access-logfile", "-"] if args.access_log else []),
             "--error-logfile", str(BENCH / "out" / "gunicorn.log"),
@@ -225,6 +266,9 @@ class Server:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     raise SystemExit("gunicorn did not start; see bench/out/gunicorn.log") from None
                 time.sleep(0.3)
+
+    def worker_pids(self) -> list[int]:
+        return list(self.worker_rss_kib())
 
     def worker_rss_kib(self) -> dict[int, int]:
         """Resident KiB of each worker (the master's children), by pid."""
@@ -248,6 +292,23 @@ def wrk_cmd(args, keys_file: Path, scenario: str, duration: str, max_tweet: int)
 def wrk(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> dict:
     out = run(wrk_cmd(args, keys_file, scenario, duration, max_tweet), capture_output=True).stdout
     return wrk_result(out)
+
+
+def cpu_sample(server: "Server", db: Postgres) -> tuple[dict[int, int], dict[int, int]]:
+    """CPU ticks so far of the gunicorn workers and of the PostgreSQL backends serving the bench database."""
+    return cpu_ticks(server.worker_pids()), cpu_ticks(db.backend_pids())
+
+
+def cpu_add(result: dict, before: tuple, server: "Server", db: Postgres) -> dict:
+    """A wrk result with the CPU per request its run cost the workers and the backends since `before`.
+
+    On a shared, noisy machine throughput swings with the neighbours' load; the CPU a request costs
+    moves much less, so A/B comparisons read these figures beside req/s.
+    """
+    after = cpu_sample(server, db)
+    result["worker_cpu_ms"] = cpu_ms_per_request(before[0], after[0], result["requests"])
+    result["pg_cpu_ms"] = cpu_ms_per_request(before[1], after[1], result["requests"])
+    return result
 
 
 def wrk_result(out: str) -> dict:
@@ -525,6 +586,16 @@ def main() -> int:
     parser.add_argument("--worker-class", default=None, help="override gunicorn.conf.py")
     parser.add_argument("--threads", type=int, default=None, help="override gunicorn.conf.py")
     parser.add_argument(
+        "--app",
+        default="config.asgi:application",
+        help="the application gunicorn serves (config.wsgi:application for a WSGI worker class)",
+    )
+    parser.add_argument(
+        "--pythonpath",
+        default=None,
+        help="a folder gunicorn adds to sys.path, e.g. for a --worker-class kept outside the product",
+    )
+    parser.add_argument(
         "--floor-users",
         type=int,
         default=300,
@@ -629,7 +700,9 @@ def main() -> int:
             if name == "post-unindexed":
                 db.psql(f"ALTER TABLE tweets_tweet DISABLE TRIGGER {SEARCH_TRIGGER}")
             try:
+                before = cpu_sample(server, db)
                 results[name] = wrk(args, credentials, name, args.duration, max_tweet)
+                cpu_add(results[name], before, server, db)
             finally:
                 if name == "post-unindexed":
                     db.psql(f"ALTER TABLE tweets_tweet ENABLE TRIGGER {SEARCH_TRIGGER}")
@@ -638,7 +711,9 @@ def main() -> int:
             rss[name] = server.worker_rss_kib()
         if args.mixed:
             log(f"mixed load for {args.mixed}")
+            before = cpu_sample(server, db)
             results["mixed"], memory = mixed_run(args, server, keys_file, max_tweet)
+            cpu_add(results["mixed"], before, server, db)
         floor_names = [name for name in FLOOR_PATHS if name in results] if args.floor_users else []
         if floor_names:
             floor_keys = floor_keys_file(keys_file, args.floor_users, args.seed)
@@ -685,23 +760,26 @@ def main() -> int:
         f"Chirp benchmark, preset {args.preset} (seed {args.seed}, data from {args.source}), "
         f"{f'{args.duration} per scenario' if names else 'no scenarios'}"
         f"{f', mixed load {args.mixed}' if args.mixed else ''}, "
-        f"{args.connections} connections, gunicorn {model}, "
+        f"{args.connections} connections, gunicorn {model}, {args.app}, "
         f"{now:%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}",
         *([data_line] if data_line else []),
         "",
-        "| scenario | req/s | p50 ms | p99 ms | errors | SQL queries/request |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| scenario | req/s | p50 ms | p99 ms | errors | SQL queries/request "
+        "| worker CPU ms/request | PostgreSQL CPU ms/request |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
-        qpr = f"{r['queries_per_request']:.2f}" if r["queries_per_request"] is not None else "n/a"
         cells = [
             labels[name],
             f"{r['rps']:.1f}",
             f"{r['p50_ms']:.1f}",
             f"{r['p99_ms']:.1f}",
             r["errors"],
-            qpr,
+            *(
+                f"{r[key]:.2f}" if r.get(key) is not None else "n/a"
+                for key in ("queries_per_request", "worker_cpu_ms", "pg_cpu_ms")
+            ),
         ]
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     lines.append("")
