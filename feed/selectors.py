@@ -1,4 +1,3 @@
-import functools
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Follow, User
 from common.errors import Invalid
+from common.queries import NOW_PLACEHOLDER, compiled_once
 from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
@@ -45,33 +45,22 @@ ORDER BY {feed_order_sql("p")}
 """
 _IDS_SQL = f"SELECT p.id FROM ({_RANKED_SQL}) AS p ORDER BY {feed_order_sql('p')}"
 
-# Stands for the current time in the compiled per-author query; replaced on each request.
-_NOW = datetime(2000, 1, 1, tzinfo=UTC)
 
-
-@functools.cache
-def _per_author_sql() -> tuple[str, list]:
-    """One author's (`a.id`) visible tweets in feed order, compiled once per process from
-    visible_tweets(); its parameters with _NOW where the current time goes."""
-    per_author = (
-        visible_tweets(now=_NOW)
+@compiled_once
+def _per_author_sql() -> QuerySet:
+    """One author's (`a.id`) visible tweets in feed order, from visible_tweets()."""
+    return (
+        visible_tweets(now=NOW_PLACEHOLDER)
         .filter(author_id=RawSQL("a.id", ()))
         .order_by(*FEED_ORDER)
         .values("id", "likes_count", "created_at")
     )
-    sql, params = per_author.query.sql_with_params()
-    if not any(param is _NOW for param in params):
-        raise AssertionError("visible_tweets() no longer takes the time as a parameter")
-    return sql, list(params)
 
 
-@functools.cache
-def _replies_sql() -> tuple[str, list]:
-    """Tweet `t.id`'s visible replies, compiled once per process from visible_tweets(); its
-    parameters with _NOW where the current time goes (with_replies_count is the ORM's form)."""
-    replies = visible_tweets(now=_NOW).filter(in_reply_to_id=RawSQL("t.id", ())).values("id")
-    sql, params = replies.query.sql_with_params()
-    return sql, list(params)
+@compiled_once
+def _replies_sql() -> QuerySet:
+    """Tweet `t.id`'s visible replies, from visible_tweets() (with_replies_count is the ORM's form)."""
+    return visible_tweets(now=NOW_PLACEHOLDER).filter(in_reply_to_id=RawSQL("t.id", ())).values("id")
 
 
 def _feed_queryset(user) -> QuerySet:
@@ -81,21 +70,21 @@ def _feed_queryset(user) -> QuerySet:
 
 
 def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
-    per_author, template = _per_author_sql()
-    replies, replies_template = _replies_sql() if "{replies}" in sql else ("", [])
-    now = timezone.now()
+    db, now = read_connection(), timezone.now()
+    per_author = _per_author_sql()
+    replies = _replies_sql() if "{replies}" in sql else None
     params = [
         # The select list's replies subquery comes first in the statement (only _PAGE_SQL has one).
-        *(now if param is _NOW else param for param in replies_template),
+        *(replies.bind(db, now=now) if replies else ()),
         user.pk,
         user.pk,
-        *(now if param is _NOW else param for param in template),
+        *per_author.bind(db, now=now),
         start + count,
         count,
         start,
     ]
-    with read_connection().cursor() as cursor:
-        cursor.execute(sql.format(per_author=per_author, replies=replies), params)
+    with db.cursor() as cursor:
+        cursor.execute(sql.format(per_author=per_author.sql, replies=replies.sql if replies else ""), params)
         return cursor.fetchall()
 
 
@@ -192,15 +181,13 @@ _AT = datetime(2000, 1, 2, tzinfo=UTC)
 _ID = -987654321
 
 
-@functools.cache
-def _per_author_latest_sql(after: bool) -> tuple[str, list]:
-    """One author's (`a.id`) visible tweets newest first (after a position), compiled once per
-    process from visible_tweets(); its parameters with _NOW, _AT and _ID where they go."""
-    tweets = visible_tweets(now=_NOW).filter(author_id=RawSQL("a.id", ()))
+@compiled_once
+def _per_author_latest_sql(after: bool) -> QuerySet:
+    """One author's (`a.id`) visible tweets newest first (after a position), from visible_tweets()."""
+    tweets = visible_tweets(now=NOW_PLACEHOLDER).filter(author_id=RawSQL("a.id", ()))
     if after:
         tweets = tweets.filter(Q(created_at__lt=_AT) | Q(created_at=_AT, id__lt=_ID))
-    sql, params = tweets.order_by(*LATEST_ORDER).values("id", "created_at").query.sql_with_params()
-    return sql, list(params)
+    return tweets.order_by(*LATEST_ORDER).values("id", "created_at")
 
 
 def feed_latest_ids(*, user, cursor: str, count: int) -> list[int]:
@@ -211,12 +198,14 @@ def feed_latest_ids(*, user, cursor: str, count: int) -> list[int]:
     position = _latest_position(cursor)
     if connection.vendor != "postgresql":
         return list(_latest_queryset(user=user, position=position).values_list("id", flat=True)[:count])
-    per_author, template = _per_author_latest_sql(position is not None)
-    created, pk = position or (None, None)
-    values = {id(_NOW): timezone.now(), id(_AT): created}
-    params = [pk if param == _ID else values.get(id(param), param) for param in template]
-    with read_connection().cursor() as cursor_:
-        cursor_.execute(_LATEST_SQL.format(per_author=per_author), [user.pk, user.pk, *params, count, count])
+    db, per_author = read_connection(), _per_author_latest_sql(position is not None)
+    values = {}
+    if position is not None:
+        adapt = db.ops.adapt_datetimefield_value
+        values = {adapt(_AT): adapt(position[0]), _ID: position[1]}
+    params = [user.pk, user.pk, *per_author.bind(db, now=timezone.now(), values=values), count, count]
+    with db.cursor() as cursor_:
+        cursor_.execute(_LATEST_SQL.format(per_author=per_author.sql), params)
         return [row[0] for row in cursor_.fetchall()]
 
 

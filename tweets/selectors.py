@@ -1,4 +1,3 @@
-import functools
 import itertools
 import operator
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from django.utils import timezone
 from accounts.models import User, visible_user_q
 from api.fields import cursor_id
 from common.errors import NotFound
-from common.queries import Ids, InArray
+from common.queries import Ids, InArray, compiled_once
 from common.replicas import primary_reads, read_connection
 from media.selectors import storage_urls
 from tweets import likers_cache
@@ -108,22 +107,22 @@ def _likers_queryset(tweet_ids: list[int]) -> QuerySet:
     )
 
 
-@functools.cache
-def _likers_sql() -> str:
-    """_likers_queryset compiled once per process (InArray's text does not depend on the ids): a
+@compiled_once
+def _likers_sql() -> QuerySet:
+    """The likers query with its ids as one parameter (InArray: the text does not depend on them). A
     cold whole feed reads tens of thousands of likers, and the ORM's compiling and per-row work
     would be a large share of the CPU it spends on them."""
-    sql, params = _likers_queryset([0]).query.sql_with_params()
-    if list(params) != [[0]]:
-        raise AssertionError("the likers query binds more than its ids")
-    return sql
+    return _likers_queryset([0])
 
 
 def _likers_rows(tweet_ids: list[int]) -> list[tuple[int, int, str]]:
     if not tweet_ids:
         return []
+    query = _likers_sql()
+    if len(query.template) != 1:
+        raise AssertionError("the likers query binds more than its ids")
     with read_connection().cursor() as cursor:
-        cursor.execute(_likers_sql(), [Ids(tweet_ids)])
+        cursor.execute(query.sql, [Ids(tweet_ids)])
         return cursor.fetchall()
 
 

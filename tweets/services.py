@@ -1,6 +1,4 @@
-import functools
 from collections import Counter
-from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -13,6 +11,7 @@ from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
+from common.queries import NOW_PLACEHOLDER, compiled_once
 from common.text import bidi_controls_balance, text_check
 from media.services import media_claim, media_delete_many
 from notifications.services import (
@@ -47,38 +46,34 @@ def tweet_text_check(content: str) -> tuple[str, Entities]:
     return content, entities_parse(content)
 
 
-# Stand for the current time and the names in the compiled mention lookup; replaced on each call.
-_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+# Stands for the names in the compiled mention lookup; replaced on each call.
 _NAME = "\x00name{}"
 
 
-@functools.cache
-def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
-    """The lookup of the active users `count` lower-case usernames name, (username, id) by id, as
-    SQL compiled once per process from the ORM (building the queryset cost ten times running it;
-    user_username_lower_idx serves it); its parameters with _NOW and _NAME where the time and the
-    names go."""
-    rows = (
+@compiled_once
+def _mentions_sql(count: int) -> QuerySet:
+    """The lookup of the active users `count` lower-case usernames name, (username, id) by id
+    (user_username_lower_idx serves it), with _NAME where the names go."""
+    return (
         User.objects.alias(username_lower=Lower("username"))
-        .filter(visible_user_q(now=_NOW), username_lower__in=[_NAME.format(n) for n in range(count)])
+        .filter(
+            visible_user_q(now=NOW_PLACEHOLDER), username_lower__in=[_NAME.format(n) for n in range(count)]
+        )
         .order_by("id")
         .values_list("username", "id")
     )
-    return rows.query.sql_with_params()
 
 
 def users_named(usernames: list[str]) -> dict[str, int]:
     """The active users these lower-case usernames name, {username: id}: of names that differ only
     in letter case, the first account. A query per MENTIONS_MAX names, on user_username_lower_idx."""
     found: dict[str, int] = {}
-    now = connection.ops.adapt_datetimefield_value(_NOW)
     for start in range(0, len(usernames), MENTIONS_MAX):
         names = usernames[start : start + MENTIONS_MAX]
-        sql, template = _mentions_sql(len(names), connection.vendor)
-        values = {now: connection.ops.adapt_datetimefield_value(timezone.now())}
-        values.update((_NAME.format(n), name) for n, name in enumerate(names))
+        query = _mentions_sql(len(names))
+        values = {_NAME.format(n): name for n, name in enumerate(names)}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [values.get(param, param) for param in template])
+            cursor.execute(query.sql, query.bind(connection, now=timezone.now(), values=values))
             for username, user_id in cursor.fetchall():
                 found.setdefault(username.lower(), user_id)
     return found
