@@ -12,7 +12,7 @@ from common.queries import NOW_PLACEHOLDER, compiled_once
 from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
-from tweets.models import FEED_ORDER, Attachment, Tweet, feed_order_sql
+from tweets.models import FEED_ORDER, LATEST_ORDER, Attachment, Tweet, order_sql
 from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweet_rows, tweets_payload, visible_tweets
 
 # PostgreSQL cannot merge the per-author ranges of tweet_feed_idx for an IN list: given one, it
@@ -26,7 +26,7 @@ FROM unnest(ARRAY(
     SELECT f.followee_id FROM {Follow._meta.db_table} AS f WHERE f.follower_id = %s
 ) || %s::bigint) AS a(id)
 CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
-ORDER BY {feed_order_sql("k")}
+ORDER BY {order_sql("k")}
 LIMIT %s OFFSET %s
 """
 _ATTACHED = f"{Attachment._meta.db_table} AS a JOIN {Media._meta.db_table} AS m ON m.id = a.media_id"
@@ -41,9 +41,9 @@ SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.like
 FROM ({_RANKED_SQL}) AS p
 JOIN {Tweet._meta.db_table} AS t ON t.id = p.id
 JOIN {User._meta.db_table} AS u ON u.id = t.author_id
-ORDER BY {feed_order_sql("p")}
+ORDER BY {order_sql("p")}
 """
-_IDS_SQL = f"SELECT p.id FROM ({_RANKED_SQL}) AS p ORDER BY {feed_order_sql('p')}"
+_IDS_SQL = f"SELECT p.id FROM ({_RANKED_SQL}) AS p ORDER BY {order_sql('p')}"
 
 
 @compiled_once
@@ -132,10 +132,6 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     return tweets_payload(rows, images=(attachments, thumbnails))
 
 
-# The Latest tab: the same tweets as the feed, newest first; id breaks ties.
-LATEST_ORDER = ("-created_at", "-id")
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -173,7 +169,7 @@ FROM unnest(ARRAY(
     SELECT f.followee_id FROM {Follow._meta.db_table} AS f WHERE f.follower_id = %s
 ) || %s::bigint) AS a(id)
 CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
-ORDER BY k.created_at DESC, k.id DESC
+ORDER BY {order_sql("k", LATEST_ORDER)}
 LIMIT %s
 """
 # Stand for the cursor's position in the compiled per-author query.
