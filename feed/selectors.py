@@ -161,8 +161,8 @@ def _latest_queryset(*, user, position: tuple[datetime, int] | None) -> QuerySet
 
 
 # As for the feed (_RANKED_SQL): given an IN list of authors, PostgreSQL walks the whole
-# created_at index backwards past other people's tweets (100 ms for a user following 50 at preset
-# M); each author's newest `count` from tweet_latest_idx, merged, is a few index entries each.
+# created_at index backwards past other people's tweets, which grows with the whole table; each
+# author's newest `count` from tweet_latest_idx, merged, is a few index entries each.
 _LATEST_SQL = f"""
 SELECT k.id
 FROM unnest(ARRAY(

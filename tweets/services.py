@@ -92,7 +92,8 @@ def _mentioned_ids(usernames: list[str]) -> list[int]:
 
 def _entity_rows_create(tweet: Tweet) -> None:
     """The Mention and TweetTag rows of the tweet's mentioned_ids and tags, an INSERT each (none:
-    no query). Plain statements: bulk_create's per-object work cost twice the database's."""
+    no query). Plain statements: for a row or two, bulk_create's per-object work is more than the
+    database's."""
     created_at = connection.ops.adapt_datetimefield_value(tweet.created_at)
     tables = (
         (Mention, ("tweet", "user"), [(tweet.pk, user_id) for user_id in tweet.mentioned_ids]),
