@@ -108,10 +108,34 @@ def like_unnotify(*, actor_id: int, tweet_id: int) -> None:
     Notification.objects.filter(kind=Kind.LIKE, actor_id=actor_id, tweet_id=tweet_id, read=False).delete()
 
 
-# --- Follows, posts, moderation ----------------------------------------------------------
+# --- Follows ----------------------------------------------------------------------------
+# On PostgreSQL a follow is one statement too (accounts.services): these CTEs join it, reading its
+# CTE `changed` (the follow row it inserted or deleted: followee_id).
+
+
+def follow_notified_cte(*, actor, now: datetime) -> tuple[str, list]:
+    """`, notified AS (...)`: the follow's notification for the followee, if the follow is new."""
+    if not actor_may_notify(actor):
+        return "", []
+    rows_sql = (
+        f"SELECT changed.followee_id AS recipient_id, '{Kind.FOLLOW.value}' AS kind, "
+        "CAST(%s AS bigint) AS actor_id, CAST(NULL AS bigint) AS tweet_id, CAST(%s AS bigint) AS group_key, "
+        "'' AS reason, CAST(%s AS timestamptz) AS created_at FROM changed"
+    )
+    return f",\nnotified AS ({_insert_sql(rows_sql)})", [actor.pk, _day(now), now]
+
+
+def unfollow_unnotified_cte(*, actor_id: int) -> tuple[str, list]:
+    """`, unnotified AS (...)`: an unfollow takes back a follow notification not read yet."""
+    return (
+        f",\nunnotified AS (DELETE FROM {_TABLE} WHERE kind = '{Kind.FOLLOW.value}' AND actor_id = %s "
+        "AND NOT read AND recipient_id IN (SELECT followee_id FROM changed))",
+        [actor_id],
+    )
 
 
 def follow_notify(*, actor, recipient_id: int) -> None:
+    """The follow's notification for the followee (other databases than PostgreSQL)."""
     if actor_may_notify(actor):
         _rows_insert([Row(recipient_id, Kind.FOLLOW, actor.pk, None, _day(timezone.now()))])
 
@@ -121,6 +145,9 @@ def follow_unnotify(*, actor_id: int, recipient_id: int) -> None:
     Notification.objects.filter(
         kind=Kind.FOLLOW, actor_id=actor_id, recipient_id=recipient_id, read=False
     ).delete()
+
+
+# --- Posts, moderation ----------------------------------------------------------------------
 
 
 def post_notify(*, tweet, author, replied_to_author_id: int | None = None) -> None:

@@ -212,6 +212,22 @@ def test_liking_stays_one_statement_on_postgresql(author, outsider, make_tweet, 
     assert Notification.objects.count() == 0
 
 
+def test_following_stays_one_statement_on_postgresql(author, outsider, django_assert_num_queries):
+    """The follow and its notification: one statement on PostgreSQL; so are the unfollow and the
+    notification it takes back."""
+    client = outsider.client()
+    # 1. api key + user, 2. the follow statement; elsewhere 2. the followee, 3. savepoint,
+    # 4. insert the follow, 5. the notification, 6. release.
+    with django_assert_num_queries({"postgresql": 2, "sqlite": 6}[connection.vendor]):
+        assert client.post(f"/api/users/{author.id}/follow").status_code == 200
+    assert _unread(author) == 1
+    # Unfollowing: 2. the statement; elsewhere 2. the followee, 3. savepoint, 4. delete the follow,
+    # 5. delete the unread notification, 6. release.
+    with django_assert_num_queries({"postgresql": 2, "sqlite": 6}[connection.vendor]):
+        assert client.delete(f"/api/users/{author.id}/follow").status_code == 200
+    assert Notification.objects.count() == 0
+
+
 def test_deleting_a_user_or_a_tweet_deletes_their_notifications(make_user, author, moderator, make_tweet):
     """The admin's deletions cascade: nothing points at a deleted person or post afterwards."""
     fan, other = make_user("Fan"), make_user("Other")
