@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from api.fields import cursor_id
 from common.queries import Compiled, Ids, InArray
-from notifications.models import Digest, Kind, Mute, Notification
+from notifications.models import GROUPED_KINDS, Digest, Mute, Notification
 
 # Actors named per notification ("Ada, Grace and 198 others"); actors_count has them all.
 ACTORS_SHOWN = 3
@@ -150,7 +150,7 @@ def _groups_before(*, user_id: int, now: datetime, before: int | None, count: in
 
 
 # The kinds and read states of _payloads' lists of group keys, in the order they are bound.
-_GROUP_LISTS = [(kind, read) for kind in Kind.values for read in (False, True)]
+_GROUP_LISTS = [(kind.value, read) for kind in GROUPED_KINDS for read in (False, True)]
 
 
 @functools.cache
