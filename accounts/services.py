@@ -2,7 +2,7 @@ import functools
 import logging
 import secrets
 import smtplib
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -40,6 +40,8 @@ from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
 from notifications.services import (
+    actor_may_notify,
+    follow_day,
     follow_notified_cte,
     follow_notify,
     follow_unnotify,
@@ -196,33 +198,70 @@ changed AS (
 ){{notified}}
 SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM changed)
 """
-# Stands for the followee's id in the compiled target; replaced on each call.
-_FOLLOWEE = -1
+
+
+def _follow_change_statement(
+    *, follow: bool, notify: bool, follower_id: int, followee_id: int, now: datetime, day: int
+) -> tuple[str, list]:
+    """The one PostgreSQL statement (SQL, parameters) that follows or unfollows; `notify`: the
+    follow notifies the followee (the follower may notify), grouped by `day` (follow_day(now))."""
+    target_sql, params = active_user(user_id=followee_id).values("id").query.sql_with_params()
+    if follow:
+        sql, params = _FOLLOW_SQL, [*params, follower_id, now]
+        notified_sql, notified_params = (
+            follow_notified_cte(actor_id=follower_id, now=now, day=day) if notify else ("", [])
+        )
+    else:
+        sql, params = _UNFOLLOW_SQL, [*params, follower_id]
+        notified_sql, notified_params = unfollow_unnotified_cte(actor_id=follower_id)
+    return sql.format(target=target_sql, notified=notified_sql), [*params, *notified_params]
+
+
+# Stand for the follower, the followee and the time in the follow statement compiled once per
+# process; replaced on each call.
+_FOLLOWER = -987_654_341
+_FOLLOWEE = -987_654_342
+_FOLLOWED_AT = datetime(2000, 1, 3, tzinfo=UTC)
+_FOLLOWED_DAY = -987_654_343
 
 
 @functools.cache
-def _follow_target_sql() -> tuple[str, tuple]:
-    """active_user's query as SQL compiled once per process (building it cost more than running
-    it); its parameters with _FOLLOWEE where the followee's id goes."""
-    sql, params = active_user(user_id=_FOLLOWEE).values("id").query.sql_with_params()
-    if list(params).count(_FOLLOWEE) != 1:
-        raise AssertionError("the followee's id is not one parameter of active_user's query")
-    return sql, params
+def _follow_change_template(follow: bool, notify: bool) -> tuple[str, tuple]:
+    """_follow_change_statement compiled once per process (building it from the ORM cost more than
+    running it); its parameters hold _FOLLOWER, _FOLLOWEE, _FOLLOWED_AT and _FOLLOWED_DAY where
+    each call's values go (the time and day only in a follow)."""
+    sql, params = _follow_change_statement(
+        follow=follow,
+        notify=notify,
+        follower_id=_FOLLOWER,
+        followee_id=_FOLLOWEE,
+        now=_FOLLOWED_AT,
+        day=_FOLLOWED_DAY,
+    )
+    wanted = (
+        _FOLLOWER,
+        _FOLLOWEE,
+        *((_FOLLOWED_AT,) if follow else ()),
+        *((_FOLLOWED_DAY,) if notify else ()),
+    )
+    if any(stand_in not in params for stand_in in wanted):
+        raise AssertionError("the follow statement does not bind the follower, the followee and the time")
+    return sql, tuple(params)
 
 
 def _follow_change_postgresql(*, follow: bool, follower: User, followee_id: int) -> bool:
-    target_sql, template = _follow_target_sql()
-    params = [followee_id if value == _FOLLOWEE else value for value in template]
-    if follow:
-        now = timezone.now()
-        sql, params = _FOLLOW_SQL, [*params, follower.pk, now]
-        notified_sql, notified_params = follow_notified_cte(actor=follower, now=now)
-    else:
-        sql, params = _UNFOLLOW_SQL, [*params, follower.pk]
-        notified_sql, notified_params = unfollow_unnotified_cte(actor_id=follower.pk)
+    sql, template = _follow_change_template(follow, follow and actor_may_notify(follower))
+    now = timezone.now()
+    values = {
+        _FOLLOWER: follower.pk,
+        _FOLLOWEE: followee_id,
+        _FOLLOWED_AT: now,
+        _FOLLOWED_DAY: follow_day(now),
+    }
+    params = [values.get(value, value) if isinstance(value, int | datetime) else value for value in template]
     try:
         with connection.cursor() as cursor:
-            cursor.execute(sql.format(target=target_sql, notified=notified_sql), [*params, *notified_params])
+            cursor.execute(sql, params)
             found, changed = cursor.fetchone()
     except IntegrityError as exc:
         # The followee's deletion committed while this statement waited on their row.

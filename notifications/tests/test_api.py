@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.utils import timezone
 
@@ -90,6 +91,21 @@ def test_follows_group_within_a_day_and_unfollow_takes_back(make_user, author):
     assert note["type"] == "follow"
     assert note["actors_count"] == 2
     assert note["tweet_id"] is None
+
+
+def test_follows_on_different_days_are_separate_notifications(make_user, author):
+    """Two follows late one evening are one notification; the next morning's is another."""
+    people = [make_user(f"Person {n}") for n in range(3)]
+    with time_machine.travel("2026-12-07 22:00:00+00:00", tick=False) as clock:
+        for person in people[:2]:
+            assert person.client().post(f"/api/users/{author.id}/follow").status_code == 200
+        clock.move_to("2026-12-08 07:00:00+00:00")
+        assert people[2].client().post(f"/api/users/{author.id}/follow").status_code == 200
+
+        notes = _page(author)["notifications"]
+
+    assert [(note["type"], note["actors_count"]) for note in notes] == [("follow", 1), ("follow", 2)]
+    assert notes[0]["actors"] == [{"id": people[2].id, "name": "Person 2"}]
 
 
 def test_reply_and_mentions_notify_once_per_post(make_user, author, outsider):
