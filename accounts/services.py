@@ -38,6 +38,7 @@ from accounts.selectors import (
 from accounts.signals import user_renamed
 from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound
+from common.queries import stand_ins_replaced
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
 from notifications.services import (
     actor_may_notify,
@@ -205,14 +206,14 @@ def _follow_change_statement(
 ) -> tuple[str, list]:
     """The one PostgreSQL statement (SQL, parameters) that follows or unfollows; `notify`: the
     follow notifies the followee (the follower may notify), grouped by `day` (follow_day(now))."""
-    target_sql, params = active_user(user_id=followee_id).values("id").query.sql_with_params()
+    target_sql, target_params = active_user(user_id=followee_id).values("id").query.sql_with_params()
     if follow:
-        sql, params = _FOLLOW_SQL, [*params, follower_id, now]
+        sql, params = _FOLLOW_SQL, [*target_params, follower_id, now]
         notified_sql, notified_params = (
             follow_notified_cte(actor_id=follower_id, now=now, day=day) if notify else ("", [])
         )
     else:
-        sql, params = _UNFOLLOW_SQL, [*params, follower_id]
+        sql, params = _UNFOLLOW_SQL, [*target_params, follower_id]
         notified_sql, notified_params = unfollow_unnotified_cte(actor_id=follower_id)
     return sql.format(target=target_sql, notified=notified_sql), [*params, *notified_params]
 
@@ -258,7 +259,7 @@ def _follow_change_postgresql(*, follow: bool, follower: User, followee_id: int)
         _FOLLOWED_AT: now,
         _FOLLOWED_DAY: follow_day(now),
     }
-    params = [values.get(value, value) if isinstance(value, int | datetime) else value for value in template]
+    params = stand_ins_replaced(template, values)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -104,3 +104,9 @@ class Compiled:
                     values_[position] = converter(values_[position], expression, connection)
             converted.append(tuple(values_))
         return converted
+
+
+def stand_ins_replaced(template: tuple, values: dict) -> list:
+    """A statement's parameters compiled once from stand-ins (ints no caller uses, a datetime),
+    with each stand-in (a key of `values`) replaced by this call's value."""
+    return [values.get(value, value) if isinstance(value, int | datetime) else value for value in template]

@@ -13,6 +13,7 @@ from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
+from common.queries import stand_ins_replaced
 from common.text import bidi_controls_balance, text_check
 from media.services import media_claim, media_delete_many
 from notifications.services import (
@@ -326,7 +327,7 @@ def _likes_change_template(like: bool, notify: bool) -> tuple[str, tuple]:
 def _likes_change_postgresql(*, like: bool, user, tweet_id: int) -> bool:
     sql, template = _likes_change_template(like, like and actor_may_notify(user))
     values = {_LIKER: user.pk, _LIKED: tweet_id, _LIKED_AT: timezone.now()}
-    params = [values.get(value, value) if isinstance(value, int | datetime) else value for value in template]
+    params = stand_ins_replaced(template, values)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
