@@ -425,12 +425,13 @@ def capture(args, keys_file: Path, names: list[str]) -> dict[tuple[str, str], tu
     return captured
 
 
-def pgbench(args, db: Postgres, users: int, page: int, duration: str) -> float:
-    seconds = int(duration.rstrip("s"))
+def pgbench(args, db: Postgres, users: int, duration: str, script: str, **variables: int) -> float:
+    """pgbench running a ceiling's SQL (bench/<script>, these -D variables) for random users: tx/s."""
+    variables = {"users": users, **variables}
+    defines = [arg for name, value in variables.items() for arg in ("-D", f"{name}={value}")]
     cmd = [
-        "pgbench", "-n", "-M", "prepared", f"-c{args.connections}", "-j2", f"-T{seconds}",
-        "-D", f"users={users}", "-D", f"offset={(page - 1) * 20}", "-D", f"depth={page * 20}",
-        "-f", str(BENCH / "ceiling.sql"), db.url,
+        "pgbench", "-n", "-M", "prepared", f"-c{args.connections}", "-j2", f"-T{int(duration.rstrip('s'))}",
+        *defines, "-f", str(BENCH / script), db.url,
     ]  # fmt: skip
     out = run(cmd, capture_output=True).stdout
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
@@ -718,12 +719,18 @@ def main() -> int:
             server.stop()
     liked = any(scenario == "like" for scenario, _ in parts.values())
     mismatches = likes_mismatches(db) if liked or "mixed" in results else None
-    ceiling: dict[int | str, float] = {}
+    # By the scenario each ceiling is for.
+    ceiling: dict[str, float] = {}
     after_ceiling = None
     if not args.no_ceiling:
         for page in (1, 3):
             log(f"ceiling: pgbench page {page} for {args.duration}")
-            ceiling[page] = pgbench(args, db, users, page, args.duration)
+            ceiling[f"page{page}"] = pgbench(
+                args, db, users, args.duration, "ceiling.sql", offset=(page - 1) * 20, depth=page * 20
+            )
+        if "latest" in results:
+            log(f"ceiling: pgbench Latest first page for {args.duration}")
+            ceiling["latest"] = pgbench(args, db, users, args.duration, "ceiling_latest.sql")
         if "like" in results:
             log(f"write ceiling: pgbench like/unlike for {args.duration}")
             ceiling["like"] = write_ceiling(args, db, env, users, max_tweet, args.duration)
@@ -795,12 +802,12 @@ def main() -> int:
             f"p99 {web['p99_ms']:.1f} ms = {web['p99_ms'] / page1['p99_ms']:.2f}x"
             f" its {page1['p99_ms']:.1f} ms"
         )
-    for page, key in ((1, "page1"), (3, "page3")):
-        if page in ceiling and key in results:
+    for key, what in (("page1", "page 1"), ("page3", "page 3"), ("latest", "latest")):
+        if key in ceiling and key in results:
             rps = results[key]["rps"]
             lines.append(
-                f"Ceiling page {page}: pgbench {ceiling[page]:.1f} tx/s; Chirp {rps:.1f} req/s "
-                f"= {100 * rps / ceiling[page]:.0f} % of it"
+                f"Ceiling {what}: pgbench {ceiling[key]:.1f} tx/s; Chirp {rps:.1f} req/s "
+                f"= {100 * rps / ceiling[key]:.0f} % of it"
             )
     if "like" in ceiling:
         rps = results["like"]["rps"]

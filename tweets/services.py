@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.sql.subqueries import UpdateQuery
@@ -15,7 +15,8 @@ from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
 from common.queries import stand_ins_replaced
 from common.text import bidi_controls_balance, text_check
-from media.services import media_claim, media_delete_many
+from media.models import Media
+from media.services import alt_text_clean, media_claim, media_delete_many
 from notifications.services import (
     actor_may_notify,
     like_notified_cte,
@@ -26,7 +27,7 @@ from notifications.services import (
 )
 from ops import metrics
 from tweets.entities import MENTIONS_MAX, Entities, entities_parse, invisible_check
-from tweets.models import ALT_MAX_LENGTH, Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
+from tweets.models import Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 from tweets.trending import trending_changed_on_commit
 
@@ -163,24 +164,12 @@ def tweet_create(
 
 
 def _alts_check(alts: list[str], *, media_count: int) -> list[str]:
-    """The images' alt texts, stripped; one per image at most, each up to ALT_MAX_LENGTH
-    characters, without NUL."""
+    """The images' alt texts as stored (media.services.alt_text_clean), one per image at most."""
     if len(alts) > media_count:
         raise Invalid.on_field(
             "tweet_media_alts", "There are more alt texts than images.", code="tweet_alts_too_many"
         )
-    cleaned = []
-    for alt in alts:
-        alt = bidi_controls_balance(alt).strip()
-        if len(alt) > ALT_MAX_LENGTH:
-            raise Invalid.on_field(
-                "tweet_media_alts",
-                f"An image's alt text can have at most {ALT_MAX_LENGTH} characters.",
-                code="tweet_alt_too_long",
-            )
-        text_check(field="tweet_media_alts", text=alt)
-        cleaned.append(alt)
-    return cleaned
+    return [alt_text_clean(alt, field="tweet_media_alts") for alt in alts]
 
 
 def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int], alts: list[str]) -> None:
@@ -194,7 +183,10 @@ def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int], alts: list
             tweet=tweet,
             media_id=media_id,
             position=position,
-            alt=alts[position] if position < len(alts) else "",
+            # The post's alt text overrides the one given on upload; without one, the upload's is
+            # copied in the same INSERT (a subquery: no query more).
+            alt=(alts[position] if position < len(alts) else "")
+            or Subquery(Media.objects.filter(pk=media_id).values("alt")),
         )
         for position, media_id in enumerate(media_ids)
     )
