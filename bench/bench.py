@@ -100,35 +100,6 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=True, text=True, **kwargs)
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_ticks(pids) -> dict[int, int]:
-    """utime + stime of each process (all its threads), in clock ticks; a pid that has exited is left out."""
-    ticks = {}
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        # The command name, field 2, is in parentheses and may hold spaces: fields count from after it.
-        fields = stat.rpartition(")")[2].split()
-        ticks[pid] = int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
-    return ticks
-
-
-def cpu_ms_per_request(before: dict[int, int], after: dict[int, int], requests: int) -> float | None:
-    """CPU milliseconds per request that the processes spent between two cpu_ticks samples.
-
-    A process that started in between counts from zero; one that exited in between is lost (its
-    ticks are gone with it), so the figure errs low, never high.
-    """
-    if not requests:
-        return None
-    ticks = sum(total - before.get(pid, 0) for pid, total in after.items())
-    return 1000 * ticks / CLOCK_TICKS / requests
-
-
 class Postgres:
     def __init__(self, base_url: str, name: str):
         self.base_url, self.name = base_url.rstrip("/"), name
@@ -144,13 +115,6 @@ class Postgres:
 
     def exists(self) -> bool:
         return self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.name}'", db="postgres") == "1"
-
-    def backend_pids(self) -> list[int]:
-        """The server processes serving this database's connections, but for the one asking."""
-        out = self.psql(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return [int(pid) for pid in out.split()]
 
 
 def manage(python: str, env: dict, *args: str) -> None:
@@ -267,9 +231,6 @@ class Server:
                     raise SystemExit("gunicorn did not start; see bench/out/gunicorn.log") from None
                 time.sleep(0.3)
 
-    def worker_pids(self) -> list[int]:
-        return list(self.worker_rss_kib())
-
     def worker_rss_kib(self) -> dict[int, int]:
         """Resident KiB of each worker (the master's children), by pid."""
         out = run(["ps", "--ppid", str(self.process.pid), "-o", "pid=,rss="], capture_output=True).stdout
@@ -280,35 +241,51 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def wrk_cmd(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> list[str]:
+def scenario_parts(name: str) -> tuple[str, int | None]:
+    """A --scenarios entry: `notifications` or `notifications@2` (its own number of connections)."""
+    scenario, _, connections = name.partition("@")
+    if connections and not (connections.isdigit() and int(connections) > 0):
+        raise SystemExit(f"not a number of connections: {name!r} (e.g. notifications@2)")
+    return scenario, int(connections) if connections else None
+
+
+def wrk_cmd(
+    args, keys_file: Path, scenario: str, duration: str, max_tweet: int, connections: int | None = None
+) -> list[str]:
+    connections = connections or args.connections
     return [
-        "wrk", f"-t{min(2, args.connections)}", f"-c{args.connections}", f"-d{duration}",
+        "wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}",
         "--timeout", "10s", "--latency",
         "-s", str(BENCH / "wrk.lua"), f"http://127.0.0.1:{args.port}",
         "--", str(keys_file), scenario, str(max_tweet), getattr(args, "mentions", ""), str(THREADS),
     ]  # fmt: skip
 
 
-def wrk(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> dict:
-    out = run(wrk_cmd(args, keys_file, scenario, duration, max_tweet), capture_output=True).stdout
-    return wrk_result(out)
+def wrk(
+    args, keys_file: Path, scenario: str, duration: str, max_tweet: int, connections: int | None = None
+) -> dict:
+    cmd = wrk_cmd(args, keys_file, scenario, duration, max_tweet, connections)
+    return wrk_result(run(cmd, capture_output=True).stdout)
 
 
-def cpu_sample(server: "Server", db: Postgres) -> tuple[dict[int, int], dict[int, int]]:
-    """CPU ticks so far of the gunicorn workers and of the PostgreSQL backends serving the bench database."""
-    return cpu_ticks(server.worker_pids()), cpu_ticks(db.backend_pids())
+def cpu_ticks(pids) -> dict[int, int]:
+    """utime + stime of each process, in clock ticks (/proc/<pid>/stat); a process gone is left out."""
+    ticks = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        # Fields after the command name, which is in parentheses and may hold spaces.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
 
 
-def cpu_add(result: dict, before: tuple, server: "Server", db: Postgres) -> dict:
-    """A wrk result with the CPU per request its run cost the workers and the backends since `before`.
-
-    On a shared, noisy machine throughput swings with the neighbours' load; the CPU a request costs
-    moves much less, so A/B comparisons read these figures beside req/s.
-    """
-    after = cpu_sample(server, db)
-    result["worker_cpu_ms"] = cpu_ms_per_request(before[0], after[0], result["requests"])
-    result["pg_cpu_ms"] = cpu_ms_per_request(before[1], after[1], result["requests"])
-    return result
+def cpu_used_ms(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU milliseconds the processes in `after` used since `before` (all of it for a new one)."""
+    used = sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+    return used * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_result(out: str) -> dict:
@@ -453,12 +430,13 @@ def capture(args, keys_file: Path, names: list[str]) -> dict[tuple[str, str], tu
     return captured
 
 
-def pgbench(args, db: Postgres, users: int, page: int, duration: str) -> float:
-    seconds = int(duration.rstrip("s"))
+def pgbench(args, db: Postgres, users: int, duration: str, script: str, **variables: int) -> float:
+    """pgbench running a ceiling's SQL (bench/<script>, these -D variables) for random users: tx/s."""
+    variables = {"users": users, **variables}
+    defines = [arg for name, value in variables.items() for arg in ("-D", f"{name}={value}")]
     cmd = [
-        "pgbench", "-n", "-M", "prepared", f"-c{args.connections}", "-j2", f"-T{seconds}",
-        "-D", f"users={users}", "-D", f"offset={(page - 1) * 20}", "-D", f"depth={page * 20}",
-        "-f", str(BENCH / "ceiling.sql"), db.url,
+        "pgbench", "-n", "-M", "prepared", f"-c{args.connections}", "-j2", f"-T{int(duration.rstrip('s'))}",
+        *defines, "-f", str(BENCH / script), db.url,
     ]  # fmt: skip
     out = run(cmd, capture_output=True).stdout
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
@@ -532,6 +510,10 @@ def rare_word_for_search(db: Postgres) -> None:
 
 
 SEARCH_TRIGGER = "tweet_search_vector"
+# The PostgreSQL backends serving the bench database (Chirp's workers' connections), for CPU time.
+BACKENDS_SQL = (
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 
 
 def likes_mismatches(db: Postgres) -> int:
@@ -593,7 +575,8 @@ def main() -> int:
     parser.add_argument(
         "--pythonpath",
         default=None,
-        help="a folder gunicorn adds to sys.path, e.g. for a --worker-class kept outside the product",
+        help="folders (comma-separated) gunicorn adds to sys.path, e.g. for a --worker-class kept "
+        "outside the product",
     )
     parser.add_argument(
         "--floor-users",
@@ -604,8 +587,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
         "--scenarios",
-        default=",".join(name for name, _ in SCENARIOS),
-        help="comma-separated; empty for none (with --mixed: only the mixed load)",
+        # Page 1 of 10,000 notifications is one user's latency: also on 2 connections, the machine's cores.
+        default=",".join([*(name for name, _ in SCENARIOS), "notifications@2"]),
+        help="comma-separated; empty for none (with --mixed: only the mixed load); name@N runs a "
+        "scenario with N connections instead of --connections (notifications@2)",
     )
     parser.add_argument(
         "--mixed",
@@ -621,7 +606,9 @@ def main() -> int:
     if args.smoke:
         args.preset, args.duration, args.mixed = "S", "2s", None
     names = [name for name in args.scenarios.split(",") if name]
-    unknown = set(names) - set(dict(SCENARIOS))
+    # name -> (scenario, its own connections or None): `notifications@2` runs notifications on 2.
+    parts = {name: scenario_parts(name) for name in names}
+    unknown = {scenario for scenario, _ in parts.values()} - set(dict(SCENARIOS))
     if unknown:
         raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
     if args.mixed:
@@ -652,7 +639,7 @@ def main() -> int:
     users = len(keys_file.read_text().split())
     # The web scenario signs in with a session cookie per user, not an api key.
     cookies_file = BENCH / "out" / "cookies.txt"
-    if set(WEB_SCENARIOS) & set(names):
+    if set(WEB_SCENARIOS) & {scenario for scenario, _ in parts.values()}:
         (BENCH / "out").mkdir(exist_ok=True)
         manage(args.python, env, "collectstatic", "--noinput", "-v0")
         run(
@@ -662,7 +649,7 @@ def main() -> int:
         )
     replies_for_threads(db)
     rare_word_for_search(db)
-    if "notifications" in names:
+    if any(scenario == "notifications" for scenario, _ in parts.values()):
         notifications_for_first_user(db)
     # Two users to @mention in post-entities: real usernames, so that the mentions are stored.
     args.mentions = " ".join(
@@ -683,10 +670,11 @@ def main() -> int:
         warmup = "1s" if args.smoke else "3s"
         rss: dict[str, dict[int, int]] = {}
         for name in names:
-            credentials = cookies_file if name in WEB_SCENARIOS else keys_file
-            if name in WARMED:
-                wrk(args, credentials, name, warmup, max_tweet)
-            elif name == "whole-cold":
+            scenario, connections = parts[name]
+            credentials = cookies_file if scenario in WEB_SCENARIOS else keys_file
+            if scenario in WARMED:
+                wrk(args, credentials, scenario, warmup, max_tweet, connections)
+            elif scenario == "whole-cold":
                 # Cold means the likers cache, not the processes: a users/me warm-up opens the
                 # workers' connections and loads their code without reading any likers, then the
                 # Redis database is emptied (whatever ran before), and the run has no warm-up.
@@ -695,25 +683,33 @@ def main() -> int:
                     redis_flush(args)
             if not rss:
                 rss["start"] = server.worker_rss_kib()
-            cached_before = likers_lists_cached(args) if name == "whole-cold" and args.redis else 0
+            cached_before = likers_lists_cached(args) if scenario == "whole-cold" and args.redis else 0
             log(f"scenario {name} for {args.duration}")
-            if name == "post-unindexed":
+            if scenario == "post-unindexed":
                 db.psql(f"ALTER TABLE tweets_tweet DISABLE TRIGGER {SEARCH_TRIGGER}")
+            backends = [int(pid) for pid in db.psql(BACKENDS_SQL).split()]
+            pids = [*server.worker_rss_kib(), *backends]
+            cpu_before = cpu_ticks(pids)
             try:
-                before = cpu_sample(server, db)
-                results[name] = wrk(args, credentials, name, args.duration, max_tweet)
-                cpu_add(results[name], before, server, db)
+                results[name] = wrk(args, credentials, scenario, args.duration, max_tweet, connections)
+                # Backends opened during the run count whole; one closed during it is lost (rare:
+                # the workers keep their connections).
+                backends = [int(pid) for pid in db.psql(BACKENDS_SQL).split()]
+                workers = cpu_ticks(server.worker_rss_kib())
+                postgres = cpu_ticks(backends)
+                requests = results[name]["requests"] or 1
+                results[name]["cpu_app_ms"] = cpu_used_ms(cpu_before, workers) / requests
+                results[name]["cpu_db_ms"] = cpu_used_ms(cpu_before, postgres) / requests
+                results[name]["load"] = os.getloadavg()[0]
             finally:
-                if name == "post-unindexed":
+                if scenario == "post-unindexed":
                     db.psql(f"ALTER TABLE tweets_tweet ENABLE TRIGGER {SEARCH_TRIGGER}")
-            if name == "whole-cold" and args.redis:
+            if scenario == "whole-cold" and args.redis:
                 cold_lists = (cached_before, likers_lists_cached(args))
             rss[name] = server.worker_rss_kib()
         if args.mixed:
             log(f"mixed load for {args.mixed}")
-            before = cpu_sample(server, db)
             results["mixed"], memory = mixed_run(args, server, keys_file, max_tweet)
-            cpu_add(results["mixed"], before, server, db)
         floor_names = [name for name in FLOOR_PATHS if name in results] if args.floor_users else []
         if floor_names:
             floor_keys = floor_keys_file(keys_file, args.floor_users, args.seed)
@@ -737,19 +733,29 @@ def main() -> int:
                 floor[name] = wrk(args, floor_keys, name, args.duration, max_tweet)
         finally:
             server.stop()
-    mismatches = likes_mismatches(db) if "like" in results or "mixed" in results else None
-    ceiling: dict[int | str, float] = {}
+    liked = any(scenario == "like" for scenario, _ in parts.values())
+    mismatches = likes_mismatches(db) if liked or "mixed" in results else None
+    # By the scenario each ceiling is for.
+    ceiling: dict[str, float] = {}
     after_ceiling = None
     if not args.no_ceiling:
         for page in (1, 3):
             log(f"ceiling: pgbench page {page} for {args.duration}")
-            ceiling[page] = pgbench(args, db, users, page, args.duration)
+            ceiling[f"page{page}"] = pgbench(
+                args, db, users, args.duration, "ceiling.sql", offset=(page - 1) * 20, depth=page * 20
+            )
+        if "latest" in results:
+            log(f"ceiling: pgbench Latest first page for {args.duration}")
+            ceiling["latest"] = pgbench(args, db, users, args.duration, "ceiling_latest.sql")
         if "like" in results:
             log(f"write ceiling: pgbench like/unlike for {args.duration}")
             ceiling["like"] = write_ceiling(args, db, env, users, max_tweet, args.duration)
             after_ceiling = likes_mismatches(db)
 
     labels = dict(SCENARIOS)
+    for name, (scenario, connections) in parts.items():
+        if connections:
+            labels[name] = f"{labels[scenario]}, {connections} connections"
     if "mixed" in results:
         kinds = results["mixed"]["mix"]
         labels["mixed"] = f"mixed load for {args.mixed}: " + ", ".join(
@@ -766,20 +772,20 @@ def main() -> int:
         *([data_line] if data_line else []),
         "",
         "| scenario | req/s | p50 ms | p99 ms | errors | SQL queries/request "
-        "| worker CPU ms/request | PostgreSQL CPU ms/request |",
+        "| CPU ms/request, workers + PostgreSQL | load average |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
+        qpr = f"{r['queries_per_request']:.2f}" if r["queries_per_request"] is not None else "n/a"
         cells = [
             labels[name],
             f"{r['rps']:.1f}",
             f"{r['p50_ms']:.1f}",
             f"{r['p99_ms']:.1f}",
             r["errors"],
-            *(
-                f"{r[key]:.2f}" if r.get(key) is not None else "n/a"
-                for key in ("queries_per_request", "worker_cpu_ms", "pg_cpu_ms")
-            ),
+            qpr,
+            f"{r['cpu_app_ms']:.2f} + {r['cpu_db_ms']:.2f}" if "cpu_app_ms" in r else "n/a",
+            f"{r['load']:.1f}" if "load" in r else "n/a",
         ]
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     lines.append("")
@@ -812,12 +818,12 @@ def main() -> int:
             f"p99 {web['p99_ms']:.1f} ms = {web['p99_ms'] / page1['p99_ms']:.2f}x"
             f" its {page1['p99_ms']:.1f} ms"
         )
-    for page, key in ((1, "page1"), (3, "page3")):
-        if page in ceiling and key in results:
+    for key, what in (("page1", "page 1"), ("page3", "page 3"), ("latest", "latest")):
+        if key in ceiling and key in results:
             rps = results[key]["rps"]
             lines.append(
-                f"Ceiling page {page}: pgbench {ceiling[page]:.1f} tx/s; Chirp {rps:.1f} req/s "
-                f"= {100 * rps / ceiling[page]:.0f} % of it"
+                f"Ceiling {what}: pgbench {ceiling[key]:.1f} tx/s; Chirp {rps:.1f} req/s "
+                f"= {100 * rps / ceiling[key]:.0f} % of it"
             )
     if "like" in ceiling:
         rps = results["like"]["rps"]

@@ -2,9 +2,9 @@
 
 import functools
 import sqlite3
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 import orjson
 from django.db import connection
@@ -54,53 +54,84 @@ class InArray(In):
         return f"{lhs_sql} IN (SELECT value FROM json_each(%s))", [*lhs_params, self._ids()]
 
 
-# Stands for the current time in a compiled query (CompiledQuery.bind puts the real one in).
-NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
+class Compiled:
+    """A queryset compiled once per process, for reads too frequent to rebuild the ORM query each
+    time (building one costs more than running it): its SQL, its parameters with stand-ins where
+    each call's values go, and the converters the ORM applies to its columns (SQLite returns
+    datetimes as text). Compile it from stand-ins of the real values' types (a datetime, an int
+    no caller uses, Ids of one such int); the rows are tuples, as values_list() gives."""
+
+    def __init__(self, queryset: QuerySet, stand_ins: tuple):
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        self.sql, params = compiler.as_sql()
+        self._ops = compiler.connection.ops
+        # Where each stand-in goes: its position among the parameters.
+        self._slots: dict[int, object] = {}
+        for stand_in in stand_ins:
+            stored = self._stored(stand_in)
+            slots = [n for n, value in enumerate(params) if self._key(value) == stored]
+            if not slots:
+                raise AssertionError(f"{stand_in!r} is not a parameter of the compiled query")
+            self._slots.update(dict.fromkeys(slots, stand_in))
+        self.params = list(params)
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        self._converters = list(compiler.get_converters(fields).items())
+
+    def _stored(self, value):
+        # Datetimes are compiled as the backend stores them (text on SQLite).
+        return self._ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
+
+    @staticmethod
+    def _key(value):
+        return value[0] if isinstance(value, Ids) and len(value) == 1 else value
+
+    def bind(self, values: dict) -> list:
+        """The parameters with each stand-in (a key of `values`) replaced by its value."""
+        params = self.params.copy()
+        for slot, stand_in in self._slots.items():
+            params[slot] = self._stored(values[stand_in])
+        return params
+
+    def rows(self, values: dict) -> list[tuple]:
+        """Run it with `values` for the stand-ins; the rows, converted as the ORM would."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.bind(values))
+            rows = cursor.fetchall()
+        if not self._converters:
+            return rows
+        converted = []
+        for row in rows:
+            values_ = list(row)
+            for position, (converters, expression) in self._converters:
+                for converter in converters:
+                    values_[position] = converter(values_[position], expression, connection)
+            converted.append(tuple(values_))
+        return converted
 
 
-@dataclass(frozen=True)
-class CompiledQuery:
-    """A queryset's SQL and parameters, compiled once; each execution replaces the placeholders
-    among the parameters."""
-
-    sql: str
-    template: tuple
-
-    @functools.cached_property
-    def _placeholders(self) -> frozenset:
-        return frozenset(param for param in self.template if isinstance(param, Hashable))
-
-    def bind(self, db, *, now: datetime | None = None, values: Mapping | None = None) -> list:
-        """The parameters for one execution on connection `db`: NOW_PLACEHOLDER replaced by `now`,
-        and each key of `values` (a placeholder, as the database is sent it: adapted) by its value.
-
-        A placeholder missing from the parameters means the query's definition changed under its
-        caller (the time is no longer a parameter, say): that raises rather than run the query.
-        """
-        replace = dict(values or {})
-        if now is not None:
-            adapt = db.ops.adapt_datetimefield_value
-            replace[adapt(NOW_PLACEHOLDER)] = adapt(now)
-        if not self._placeholders.issuperset(replace):
-            raise AssertionError(f"the query no longer takes {set(replace) - self._placeholders}: {self.sql}")
-        return [replace.get(p, p) if isinstance(p, Hashable) else p for p in self.template]
+def stand_ins_replaced(template: tuple, values: dict) -> list:
+    """A statement's parameters compiled once from stand-ins (ints no caller uses, a datetime),
+    with each stand-in (a key of `values`) replaced by this call's value."""
+    return [values.get(value, value) if isinstance(value, int | datetime) else value for value in template]
 
 
-def compiled_once(build: Callable[..., QuerySet]) -> Callable[..., CompiledQuery]:
-    """`build(*args)`'s queryset compiled to SQL once per process, per args and database vendor.
+P = ParamSpec("P")
+T = TypeVar("T")
 
-    For the queries requests run all the time: building and compiling a queryset can cost more
-    CPU than the database spends running it. The queryset holds placeholders (NOW_PLACEHOLDER,
-    or values of the caller's own) where each execution's values go; see CompiledQuery.bind.
-    """
+
+def compiled_once(build: Callable[P, T]) -> Callable[P, T]:
+    """`build(*args)` (a Compiled, or a statement and its parameters) made once per process, per
+    args and database vendor: the one way a query that requests run all the time is compiled once
+    (building and compiling it from the ORM can cost more than the database spends running it)."""
 
     @functools.cache
-    def compiled(vendor: str, *args: Hashable) -> CompiledQuery:
-        sql, params = build(*args).query.sql_with_params()
-        return CompiledQuery(sql, tuple(params))
+    def compiled(vendor: str, *args: Hashable) -> T:
+        return build(*args)  # type: ignore[arg-type, call-arg]
 
     @functools.wraps(build)
-    def query(*args: Hashable) -> CompiledQuery:
+    def query(*args: P.args, **kwargs: P.kwargs) -> T:
+        if kwargs:
+            raise TypeError("compiled_once: positional arguments only (they are the cache key)")
         return compiled(connection.vendor, *args)
 
     return query

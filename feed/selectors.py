@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Follow, User
 from common.errors import Invalid
-from common.queries import NOW_PLACEHOLDER, compiled_once
+from common.queries import Compiled, compiled_once
 from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
@@ -30,14 +30,19 @@ ORDER BY {order_sql("k")}
 LIMIT %s OFFSET %s
 """
 _ATTACHED = f"{Attachment._meta.db_table} AS a JOIN {Media._meta.db_table} AS m ON m.id = a.media_id"
-# The page with its authors' names and attachment file names: one round trip for the feed page.
+# The page with its authors' names, attachment file names and alt texts: one round trip for the
+# feed page.
 _PAGE_SQL = f"""
 SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.likers_version,
        t.in_reply_to_id, t.edited_at, t.mentioned_ids, t.tags,
        -- replies_count: tweet t's visible replies (_replies_sql), on tweet_reply_idx.
        (SELECT count(*) FROM ({{replies}}) AS r),
        ARRAY(SELECT m.file FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position),
-       ARRAY(SELECT m.thumbnail FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position)
+       ARRAY(SELECT m.thumbnail FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position),
+       ARRAY(
+           SELECT NULLIF(a.alt, '') FROM {Attachment._meta.db_table} AS a
+           WHERE a.tweet_id = t.id ORDER BY a.position
+       )
 FROM ({_RANKED_SQL}) AS p
 JOIN {Tweet._meta.db_table} AS t ON t.id = p.id
 JOIN {User._meta.db_table} AS u ON u.id = t.author_id
@@ -46,21 +51,30 @@ ORDER BY {order_sql("p")}
 _IDS_SQL = f"SELECT p.id FROM ({_RANKED_SQL}) AS p ORDER BY {order_sql('p')}"
 
 
+# Stand for the time and a Latest position in the per-author queries compiled once per process.
+_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_AT = datetime(2000, 1, 2, tzinfo=UTC)
+_ID = -987654321
+
+
 @compiled_once
-def _per_author_sql() -> QuerySet:
+def _per_author_sql() -> Compiled:
     """One author's (`a.id`) visible tweets in feed order, from visible_tweets()."""
-    return (
-        visible_tweets(now=NOW_PLACEHOLDER)
+    rows = (
+        visible_tweets(now=_NOW)
         .filter(author_id=RawSQL("a.id", ()))
         .order_by(*FEED_ORDER)
-        .values("id", "likes_count", "created_at")
+        .values_list("id", "likes_count", "created_at")
     )
+    return Compiled(rows, (_NOW,))
 
 
 @compiled_once
-def _replies_sql() -> QuerySet:
+def _replies_sql() -> Compiled:
     """Tweet `t.id`'s visible replies, from visible_tweets() (with_replies_count is the ORM's form)."""
-    return visible_tweets(now=NOW_PLACEHOLDER).filter(in_reply_to_id=RawSQL("t.id", ())).values("id")
+    return Compiled(
+        visible_tweets(now=_NOW).filter(in_reply_to_id=RawSQL("t.id", ())).values_list("id"), (_NOW,)
+    )
 
 
 def _feed_queryset(user) -> QuerySet:
@@ -75,10 +89,10 @@ def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
     replies = _replies_sql() if "{replies}" in sql else None
     params = [
         # The select list's replies subquery comes first in the statement (only _PAGE_SQL has one).
-        *(replies.bind(db, now=now) if replies else ()),
+        *(replies.bind({_NOW: now}) if replies else ()),
         user.pk,
         user.pk,
-        *per_author.bind(db, now=now),
+        *per_author.bind({_NOW: now}),
         start + count,
         count,
         start,
@@ -118,8 +132,8 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     if connection.vendor != "postgresql":
         rows = tweet_rows(_feed_queryset(user)[start : start + count])
         return tweets_payload(rows)
-    rows, attachments, thumbnails = [], {}, {}
-    for *row, files, thumbnail_files in _ranked(_PAGE_SQL, user=user, start=start, count=count):
+    rows, attachments, thumbnails, alts = [], {}, {}, {}
+    for *row, files, thumbnail_files, alt_texts in _ranked(_PAGE_SQL, user=user, start=start, count=count):
         fields = dict(zip(TWEET_ROW_FIELDS, row, strict=True))
         # Django leaves jsonb undecoded (JSONField decodes it); raw rows decode it here.
         fields["mentioned_ids"], fields["tags"] = (
@@ -129,7 +143,8 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
         rows.append(fields)
         attachments[row[0]] = storage_urls(files)
         thumbnails[row[0]] = storage_urls(thumbnail_files)
-    return tweets_payload(rows, images=(attachments, thumbnails))
+        alts[row[0]] = alt_texts
+    return tweets_payload(rows, images=(attachments, thumbnails, alts))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -172,18 +187,16 @@ CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
 ORDER BY {order_sql("k", LATEST_ORDER)}
 LIMIT %s
 """
-# Stand for the cursor's position in the compiled per-author query.
-_AT = datetime(2000, 1, 2, tzinfo=UTC)
-_ID = -987654321
 
 
 @compiled_once
-def _per_author_latest_sql(after: bool) -> QuerySet:
+def _per_author_latest_sql(after: bool) -> Compiled:
     """One author's (`a.id`) visible tweets newest first (after a position), from visible_tweets()."""
-    tweets = visible_tweets(now=NOW_PLACEHOLDER).filter(author_id=RawSQL("a.id", ()))
+    tweets = visible_tweets(now=_NOW).filter(author_id=RawSQL("a.id", ()))
     if after:
         tweets = tweets.filter(Q(created_at__lt=_AT) | Q(created_at=_AT, id__lt=_ID))
-    return tweets.order_by(*LATEST_ORDER).values("id", "created_at")
+    rows = tweets.order_by(*LATEST_ORDER).values_list("id", "created_at")
+    return Compiled(rows, (_NOW, _AT, _ID) if after else (_NOW,))
 
 
 def feed_latest_ids(*, user, cursor: str, count: int) -> list[int]:
@@ -194,13 +207,10 @@ def feed_latest_ids(*, user, cursor: str, count: int) -> list[int]:
     position = _latest_position(cursor)
     if connection.vendor != "postgresql":
         return list(_latest_queryset(user=user, position=position).values_list("id", flat=True)[:count])
-    db, per_author = read_connection(), _per_author_latest_sql(position is not None)
-    values = {}
-    if position is not None:
-        adapt = db.ops.adapt_datetimefield_value
-        values = {adapt(_AT): adapt(position[0]), _ID: position[1]}
-    params = [user.pk, user.pk, *per_author.bind(db, now=timezone.now(), values=values), count, count]
-    with db.cursor() as cursor_:
+    per_author = _per_author_latest_sql(position is not None)
+    values = {_NOW: timezone.now(), **({_AT: position[0], _ID: position[1]} if position else {})}
+    params = [user.pk, user.pk, *per_author.bind(values), count, count]
+    with read_connection().cursor() as cursor_:
         cursor_.execute(_LATEST_SQL.format(per_author=per_author.sql), params)
         return [row[0] for row in cursor_.fetchall()]
 
