@@ -81,7 +81,7 @@ BEGIN
             words[pos] := entry.lexeme;
         END LOOP;
     END LOOP;
-    FOR pos IN array_lower(words, 1) .. coalesce(array_upper(words, 1), 0) - 1 LOOP
+    FOR pos IN coalesce(array_lower(words, 1), 1) .. coalesce(array_upper(words, 1), 0) - 1 LOOP
         IF words[pos] IS NOT NULL AND words[pos + 1] IS NOT NULL THEN
             pairs := pairs || (words[pos] || ' ' || words[pos + 1]);
         END IF;

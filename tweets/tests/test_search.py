@@ -294,6 +294,7 @@ def test_postgresql_indexes_the_neighbouring_word_pairs_of_each_post(outsider, a
     assert pairs("simple", "Fix the bug, fix-the bug") == ["bug fix-the", "fix the", "fix-the fix", "the bug"]
     # A stop word leaves a gap, so no pair: the phrase is found through the word index alone.
     assert pairs("english", "Fix the bugs") == []
+    assert pairs("simple", "") == pairs("simple", "!?") == pairs("simple", "one") == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SEARCH_CONFIG is PostgreSQL's")
