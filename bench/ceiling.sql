@@ -7,13 +7,14 @@
 \set uid random(1, :users)
 SELECT array_agg(p.id) AS ids, array_agg(p.content) AS contents, array_agg(p.created_at) AS created,
        array_agg(p.likes_count) AS counts, array_agg(p.author_id) AS author_ids, array_agg(p.name) AS names,
-       array_agg(p.files::text) AS files, array_agg(p.thumbs::text) AS thumbs
+       array_agg(p.files::text) AS files, array_agg(p.thumbs::text) AS thumbs, array_agg(p.alts::text) AS alts
 FROM (
   SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
          ARRAY(SELECT m.file FROM tweets_attachment AS a JOIN media_media AS m ON m.id = a.media_id
                WHERE a.tweet_id = t.id ORDER BY a.position) AS files,
          ARRAY(SELECT m.thumbnail FROM tweets_attachment AS a JOIN media_media AS m ON m.id = a.media_id
-               WHERE a.tweet_id = t.id ORDER BY a.position) AS thumbs
+               WHERE a.tweet_id = t.id ORDER BY a.position) AS thumbs,
+         ARRAY(SELECT NULLIF(a.alt, '') FROM tweets_attachment AS a WHERE a.tweet_id = t.id ORDER BY a.position) AS alts
   FROM (
     SELECT k.id, k.likes_count, k.created_at
     FROM unnest(ARRAY(

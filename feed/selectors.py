@@ -30,14 +30,19 @@ ORDER BY {feed_order_sql("k")}
 LIMIT %s OFFSET %s
 """
 _ATTACHED = f"{Attachment._meta.db_table} AS a JOIN {Media._meta.db_table} AS m ON m.id = a.media_id"
-# The page with its authors' names and attachment file names: one round trip for the feed page.
+# The page with its authors' names, attachment file names and alt texts: one round trip for the
+# feed page.
 _PAGE_SQL = f"""
 SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.likers_version,
        t.in_reply_to_id, t.edited_at, t.mentioned_ids, t.tags,
        -- replies_count: tweet t's visible replies (_replies_sql), on tweet_reply_idx.
        (SELECT count(*) FROM ({{replies}}) AS r),
        ARRAY(SELECT m.file FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position),
-       ARRAY(SELECT m.thumbnail FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position)
+       ARRAY(SELECT m.thumbnail FROM {_ATTACHED} WHERE a.tweet_id = t.id ORDER BY a.position),
+       ARRAY(
+           SELECT NULLIF(a.alt, '') FROM {Attachment._meta.db_table} AS a
+           WHERE a.tweet_id = t.id ORDER BY a.position
+       )
 FROM ({_RANKED_SQL}) AS p
 JOIN {Tweet._meta.db_table} AS t ON t.id = p.id
 JOIN {User._meta.db_table} AS u ON u.id = t.author_id
@@ -129,8 +134,8 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     if connection.vendor != "postgresql":
         rows = tweet_rows(_feed_queryset(user)[start : start + count])
         return tweets_payload(rows)
-    rows, attachments, thumbnails = [], {}, {}
-    for *row, files, thumbnail_files in _ranked(_PAGE_SQL, user=user, start=start, count=count):
+    rows, attachments, thumbnails, alts = [], {}, {}, {}
+    for *row, files, thumbnail_files, alt_texts in _ranked(_PAGE_SQL, user=user, start=start, count=count):
         fields = dict(zip(TWEET_ROW_FIELDS, row, strict=True))
         # Django leaves jsonb undecoded (JSONField decodes it); raw rows decode it here.
         fields["mentioned_ids"], fields["tags"] = (
@@ -140,7 +145,8 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
         rows.append(fields)
         attachments[row[0]] = storage_urls(files)
         thumbnails[row[0]] = storage_urls(thumbnail_files)
-    return tweets_payload(rows, images=(attachments, thumbnails))
+        alts[row[0]] = alt_texts
+    return tweets_payload(rows, images=(attachments, thumbnails, alts))
 
 
 # The Latest tab: the same tweets as the feed, newest first; id breaks ties.

@@ -2,6 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# An image's alt text (what it shows, for people who cannot see it), at most this many characters:
+# given on upload (Media.alt) or when the image is attached to a post (tweets.Attachment.alt).
+ALT_MAX_LENGTH = 1000
+
 
 class Media(models.Model):
     """An uploaded image, stored and processed here. Unclaimed until its uploader uses it (a tweet's
@@ -18,6 +22,9 @@ class Media(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField(help_text="Stored size in bytes (of the re-encoded file).")
+    # The uploader's alt text, given with the file (POST /api/medias `alt`); empty: none. Copied to
+    # the attachment when a post claims the image, unless the post gives one of its own.
+    alt = models.CharField(max_length=ALT_MAX_LENGTH, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

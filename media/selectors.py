@@ -4,12 +4,13 @@ from media.models import Media
 
 
 def media_urls(*, media: Media) -> dict:
-    """The extra fields of an upload response: where the image and its thumbnail load from."""
+    """The extra fields of an upload response: where the image and its thumbnail load from, its alt text."""
     return {
         "url": default_storage.url(media.file.name),
         "thumbnail_url": default_storage.url(media.thumbnail.name),
         "width": media.width,
         "height": media.height,
+        "alt": media.alt,
     }
 
 

@@ -14,16 +14,33 @@ from django.utils import timezone
 from accounts.avatars import avatar_file_name
 from accounts.models import AVATAR_SIDES, User
 from accounts.services import avatar_store
-from common.errors import StorageUnavailable, TooLarge
+from common.errors import Invalid, StorageUnavailable, TooLarge
+from common.text import bidi_controls_balance, text_check
 from media.images import avatar_process, image_process
-from media.models import Media
+from media.models import ALT_MAX_LENGTH, Media
 from ops import metrics
 
 logger = logging.getLogger("chirp.media")
 
 
-def media_create(*, uploader, upload) -> Media:
-    """Store a re-encoded copy of an uploaded image and its thumbnail under unguessable names.
+def alt_text_clean(alt: str, *, field: str) -> str:
+    """An image's alt text as it is stored: without unpaired bidirectional controls or surrounding
+    spaces; Invalid over ALT_MAX_LENGTH characters or with a NUL. The one rule for alt texts,
+    given on upload (media_create) or with a post (tweets.services.tweet_create)."""
+    alt = bidi_controls_balance(alt).strip()
+    if len(alt) > ALT_MAX_LENGTH:
+        raise Invalid.on_field(
+            field,
+            f"An image's alt text can have at most {ALT_MAX_LENGTH} characters.",
+            code="tweet_alt_too_long",
+        )
+    text_check(field=field, text=alt)
+    return alt
+
+
+def media_create(*, uploader, upload, alt: str = "") -> Media:
+    """Store a re-encoded copy of an uploaded image and its thumbnail under unguessable names,
+    with the uploader's alt text for it (empty: none).
 
     The uploaded bytes themselves are never stored: see media.images for what is kept. A storage
     that refuses a write (disk full, object store down) is StorageUnavailable, and every file the
@@ -31,6 +48,8 @@ def media_create(*, uploader, upload) -> Media:
     """
     if upload.size > settings.MEDIA_MAX_UPLOAD_BYTES:
         raise TooLarge(f"The file is larger than {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.")
+    # Before the image is processed and stored: a refused text costs neither.
+    alt = alt_text_clean(alt, field="alt")
     processed = image_process(upload)
     stem = uuid.uuid4().hex
     started: list[str] = []
@@ -55,6 +74,7 @@ def media_create(*, uploader, upload) -> Media:
             width=processed.image.width,
             height=processed.image.height,
             size=len(processed.image.data),
+            alt=alt,
         )
     except Exception:
         # No row, no file.

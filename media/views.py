@@ -13,9 +13,9 @@ from accounts.selectors import user_profile
 from accounts.serializers import ProfileEnvelopeSerializer
 from accounts.throttling import upload_throttle_check
 from api.schema import IDEMPOTENCY_KEY_PARAMETER, error_responses
-from common.idempotency import HEADER, fingerprint_file, idempotency_key_check, idempotent
+from common.idempotency import HEADER, fingerprint, fingerprint_file, idempotency_key_check, idempotent
 from media.selectors import media_urls
-from media.serializers import MediaCreatedSerializer, MediaUploadSerializer
+from media.serializers import MediaCreatedSerializer, MediaCreateSerializer, MediaUploadSerializer
 from media.services import avatar_remove, avatar_set, media_create
 from media.uploadhandlers import UploadSizeLimitHandler
 
@@ -30,7 +30,11 @@ class MediaUploadView(APIView):
 
     @extend_schema(
         summary="Upload an image",
-        request={"multipart/form-data": MediaUploadSerializer},
+        description=(
+            "Multipart: one image in field `file` (the contract), and optionally its alt text in field "
+            "`alt` (extension)."
+        ),
+        request={"multipart/form-data": MediaCreateSerializer},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: MediaCreatedSerializer, **error_responses(400, 413, 415, 422, 429, 503)},
     )
@@ -38,20 +42,20 @@ class MediaUploadView(APIView):
         # Before the body is read: a refused upload costs no parsing.
         upload_throttle_check(user_id=request.user.pk)
         key = idempotency_key_check(request.headers.get(HEADER))
-        serializer = MediaUploadSerializer(data=request.data)
+        serializer = MediaCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
+        upload, alt = serializer.validated_data["file"], serializer.validated_data["alt"]
 
         def create():
-            media = media_create(uploader=request.user, upload=upload)
+            media = media_create(uploader=request.user, upload=upload, alt=alt)
             return status.HTTP_201_CREATED, {"result": True, "media_id": media.pk, **media_urls(media=media)}
 
+        digest = ""
+        if key is not None:
+            # The alt text is part of the request: the same key with another text is a conflict.
+            digest = fingerprint(fingerprint_file(upload), alt) if alt else fingerprint_file(upload)
         code, answer = idempotent(
-            user=request.user,
-            scope="POST /api/medias",
-            key=key,
-            digest=fingerprint_file(upload) if key is not None else "",
-            create=create,
+            user=request.user, scope="POST /api/medias", key=key, digest=digest, create=create
         )
         return Response(answer, status=code)
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import Truncator
 
+from media.models import ALT_MAX_LENGTH
+
 # The feed's order: most liked first, newest first among equals; id breaks ties between tweets of
 # the same instant. The ORM's order_by, the feed's raw SQL and tweet_feed_idx are built from it.
 FEED_ORDER = ("-likes_count", "-created_at", "-id")
@@ -117,9 +119,6 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ♥ {self.tweet_id}"
-
-
-ALT_MAX_LENGTH = 1000
 
 
 class Attachment(models.Model):

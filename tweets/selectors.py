@@ -63,12 +63,17 @@ def tweet_images(*, tweet_ids: list[int]) -> dict[int, list[TweetImage]]:
     }
 
 
-def tweet_image_urls(*, tweet_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs; one query."""
+ImageLists = tuple[dict[int, list[str]], dict[int, list[str]], dict[int, list[str | None]]]
+
+
+def tweet_image_urls(*, tweet_ids: list[int]) -> ImageLists:
+    """Each tweet's attachment URLs and, in the same order, its thumbnail URLs and alt texts (None
+    for an image without one); one query."""
     images = tweet_images(tweet_ids=tweet_ids)
     return (
         {tweet_id: [image.url for image in found] for tweet_id, found in images.items()},
         {tweet_id: [image.thumbnail for image in found] for tweet_id, found in images.items()},
+        {tweet_id: [image.alt or None for image in found] for tweet_id, found in images.items()},
     )
 
 
@@ -157,6 +162,7 @@ class TweetPayload(TypedDict):
     content: str
     attachments: list[str]
     thumbnails: list[str]
+    attachments_alt: list[str | None]
     author: AuthorPayload
     likes: orjson.Fragment  # the JSON of [{"user_id", "name"}], in like order
     likes_count: int
@@ -179,16 +185,15 @@ def mentioned_users(rows: list[dict]) -> dict[int, MentionPayload]:
     }
 
 
-def tweets_payload(
-    rows: list[dict], *, images: tuple[dict[int, list[str]], dict[int, list[str]]] | None = None
-) -> list[TweetPayload]:
+def tweets_payload(rows: list[dict], *, images: ImageLists | None = None) -> list[TweetPayload]:
     """The contract's Tweet objects for rows of TWEET_ROW_FIELDS.
 
     At most three queries whatever the number of rows, likes or attachments: the mentioned users
     (none when no row mentions anyone), the likers of the
     tweets whose list is not in the likers cache under the likers_version read with the rows
     (none when all are), the images (none when the
-    caller read them with the rows: `images` = (attachment URLs, thumbnail URLs) by tweet id).
+    caller read them with the rows: `images` = (attachment URLs, thumbnail URLs, alt texts) by
+    tweet id).
     Each `likes` value is an orjson.Fragment: the list's JSON, cached or freshly encoded.
     """
     ids = [row["id"] for row in rows]
@@ -203,7 +208,7 @@ def tweets_payload(
         likes.update(encoded)
     if images is None:
         images = tweet_image_urls(tweet_ids=ids)
-    attachments, thumbnails = images
+    attachments, thumbnails, alts = images
     mentioned = mentioned_users(rows)
     return [
         TweetPayload(
@@ -211,6 +216,7 @@ def tweets_payload(
             content=row["content"],
             attachments=attachments.get(row["id"], []),
             thumbnails=thumbnails.get(row["id"], []),
+            attachments_alt=alts.get(row["id"], []),
             author=AuthorPayload(id=row["author_id"], name=row["author__name"]),
             likes=orjson.Fragment(likes[row["id"]]),
             likes_count=row["likes_count"],

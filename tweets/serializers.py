@@ -4,7 +4,7 @@ from rest_framework import serializers
 from accounts.serializers import UserRefSerializer
 from api.fields import MAX_ID, StrictCharField, StrictIntegerField
 from api.serializers import KeysetQuerySerializer, StrictSerializer
-from tweets.models import ALT_MAX_LENGTH
+from media.models import ALT_MAX_LENGTH
 
 
 class TweetCreateSerializer(serializers.Serializer):
@@ -67,6 +67,13 @@ class TweetSerializer(serializers.Serializer):
     thumbnails = serializers.ListField(
         child=serializers.CharField(),
         help_text="Extension: preview image URLs, one per attachment in the same order.",
+    )
+    attachments_alt = serializers.ListField(
+        child=serializers.CharField(allow_null=True),
+        help_text=(
+            "Extension: each attachment's alt text (what the image shows, in its author's words), in "
+            "the same order; null for an image without one."
+        ),
     )
     author = UserRefSerializer()
     likes = LikerSerializer(many=True)

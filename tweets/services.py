@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.sql.subqueries import UpdateQuery
@@ -13,9 +13,12 @@ from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
+from common.queries import stand_ins_replaced
 from common.text import bidi_controls_balance, text_check
-from media.services import media_claim, media_delete_many
+from media.models import Media
+from media.services import alt_text_clean, media_claim, media_delete_many
 from notifications.services import (
+    actor_may_notify,
     like_notified_cte,
     like_notify,
     like_unnotify,
@@ -24,7 +27,7 @@ from notifications.services import (
 )
 from ops import metrics
 from tweets.entities import MENTIONS_MAX, Entities, entities_parse, invisible_check
-from tweets.models import ALT_MAX_LENGTH, Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
+from tweets.models import Attachment, Like, Mention, Tweet, TweetEdit, TweetTag, likes_counted
 from tweets.selectors import TWEET_NOT_FOUND, tweet_get_visible, visible_tweets
 from tweets.trending import trending_changed_on_commit
 
@@ -161,24 +164,12 @@ def tweet_create(
 
 
 def _alts_check(alts: list[str], *, media_count: int) -> list[str]:
-    """The images' alt texts, stripped; one per image at most, each up to ALT_MAX_LENGTH
-    characters, without NUL."""
+    """The images' alt texts as stored (media.services.alt_text_clean), one per image at most."""
     if len(alts) > media_count:
         raise Invalid.on_field(
             "tweet_media_alts", "There are more alt texts than images.", code="tweet_alts_too_many"
         )
-    cleaned = []
-    for alt in alts:
-        alt = bidi_controls_balance(alt).strip()
-        if len(alt) > ALT_MAX_LENGTH:
-            raise Invalid.on_field(
-                "tweet_media_alts",
-                f"An image's alt text can have at most {ALT_MAX_LENGTH} characters.",
-                code="tweet_alt_too_long",
-            )
-        text_check(field="tweet_media_alts", text=alt)
-        cleaned.append(alt)
-    return cleaned
+    return [alt_text_clean(alt, field="tweet_media_alts") for alt in alts]
 
 
 def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int], alts: list[str]) -> None:
@@ -192,7 +183,10 @@ def _attachments_add(*, tweet: Tweet, uploader, media_ids: list[int], alts: list
             tweet=tweet,
             media_id=media_id,
             position=position,
-            alt=alts[position] if position < len(alts) else "",
+            # The post's alt text overrides the one given on upload; without one, the upload's is
+            # copied in the same INSERT (a subquery: no query more).
+            alt=(alts[position] if position < len(alts) else "")
+            or Subquery(Media.objects.filter(pk=media_id).values("alt")),
         )
         for position, media_id in enumerate(media_ids)
     )
@@ -284,23 +278,48 @@ def _counted_sql(delta: int) -> tuple[str, list]:
     return f"{sql} RETURNING {connection.ops.quote_name(Tweet._meta.pk.attname)}", list(params)
 
 
-def _likes_change_statement(*, like: bool, user, tweet_id: int) -> tuple[str, list]:
-    """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet."""
-    query = visible_tweets().filter(pk=tweet_id).values("id", "author_id").query
+def _likes_change_statement(
+    *, like: bool, notify: bool, user_id: int, tweet_id: int, now: datetime
+) -> tuple[str, list]:
+    """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet; `notify`: the
+    like notifies the tweet's author (the liker may notify)."""
+    query = visible_tweets(now=now).filter(pk=tweet_id).values("id", "author_id").query
     target_sql, target_params = query.sql_with_params()
     counted_sql, counted_params = _counted_sql(1 if like else -1)
     if like:
-        sql, params = _LIKE_SQL, [*target_params, user.pk, timezone.now()]
-        notified_sql, notified_params = like_notified_cte(actor=user)
+        sql, params = _LIKE_SQL, [*target_params, user_id, now]
+        notified_sql, notified_params = like_notified_cte(actor_id=user_id, now=now) if notify else ("", [])
     else:
-        sql, params = _UNLIKE_SQL, [*target_params, user.pk]
-        notified_sql, notified_params = unlike_unnotified_cte(actor_id=user.pk)
+        sql, params = _UNLIKE_SQL, [*target_params, user_id]
+        notified_sql, notified_params = unlike_unnotified_cte(actor_id=user_id)
     sql = sql.format(target=target_sql, counted=counted_sql, notified=notified_sql)
     return sql, [*params, *counted_params, *notified_params]
 
 
+# Stand for the liker, the tweet and the time in the like statement compiled once per process;
+# replaced on each call.
+_LIKER = -987_654_331
+_LIKED = -987_654_332
+_LIKED_AT = datetime(2000, 1, 2, tzinfo=UTC)
+
+
+@functools.cache
+def _likes_change_template(like: bool, notify: bool) -> tuple[str, tuple]:
+    """_likes_change_statement compiled once per process: building it from the ORM cost about as
+    much CPU as the rest of the request. Its parameters hold _LIKER, _LIKED and _LIKED_AT where
+    each call's values go."""
+    sql, params = _likes_change_statement(
+        like=like, notify=notify, user_id=_LIKER, tweet_id=_LIKED, now=_LIKED_AT
+    )
+    if any(stand_in not in params for stand_in in (_LIKER, _LIKED, _LIKED_AT)):
+        raise AssertionError("the like statement does not bind the liker, the tweet and the time")
+    return sql, tuple(params)
+
+
 def _likes_change_postgresql(*, like: bool, user, tweet_id: int) -> bool:
-    sql, params = _likes_change_statement(like=like, user=user, tweet_id=tweet_id)
+    sql, template = _likes_change_template(like, like and actor_may_notify(user))
+    values = {_LIKER: user.pk, _LIKED: tweet_id, _LIKED_AT: timezone.now()}
+    params = stand_ins_replaced(template, values)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -25,8 +25,9 @@ from tweets.services import like_add, like_remove, tweet_create, tweet_delete, t
 _TWEET_EXAMPLE = {
     "id": 42,
     "content": "Thanks @grace! Notes for the #launch: https://wiki.example.com/launch",
-    "attachments": [],
-    "thumbnails": [],
+    "attachments": ["/media/3f/3f2a9c_lobby.jpg"],
+    "thumbnails": ["/media/3f/3f2a9c_lobby_thumb.jpg"],
+    "attachments_alt": ["The lobby, with a green sofa"],
     "author": {"id": 1, "name": "Ada Lovelace"},
     "likes": [{"user_id": 2, "name": "Grace Hopper"}],
     "likes_count": 1,

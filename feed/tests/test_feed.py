@@ -43,6 +43,7 @@ def test_feed_tweet_has_the_contract_shape(author, follower, outsider, make_medi
         "content": "Look",
         "attachments": [media.file.url],
         "thumbnails": [media.thumbnail.url],
+        "attachments_alt": [None],
         "author": {"id": author.id, "name": "Ada Author"},
         "likes": [
             {"user_id": outsider.id, "name": "Olga Outsider"},

@@ -69,6 +69,7 @@ def test_each_allowed_format_is_stored_re_encoded_in_its_format(
         "thumbnail_url": f"/media/{media.thumbnail.name}",
         "width": 64,
         "height": 48,
+        "alt": "",
     }
     assert stored_files(media_root) == sorted([name, thumbnail_name])
 

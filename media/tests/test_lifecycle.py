@@ -97,10 +97,11 @@ def test_image_urls_of_many_tweets_take_one_query(author, django_assert_num_quer
 
     # 1: the attachments of all the tweets with their media, ordered by tweet and position.
     with django_assert_num_queries(1):
-        attachments, thumbnails = tweet_image_urls(tweet_ids=[tweet.pk for tweet in tweets])
+        attachments, thumbnails, alts = tweet_image_urls(tweet_ids=[tweet.pk for tweet in tweets])
 
     assert [len(attachments[tweet.pk]) for tweet in tweets] == [2, 2, 2]
     assert [len(thumbnails[tweet.pk]) for tweet in tweets] == [2, 2, 2]
+    assert [alts[tweet.pk] for tweet in tweets] == [[None, None]] * 3
 
 
 def _age(media: Media, hours: float) -> None:

@@ -97,3 +97,7 @@ def test_editing_costs_fixed_queries(author, follower, make_tweet, django_assert
     # 14. mentioned users, 15. likers, 16. attachments.
     with django_assert_num_queries(16):
         assert edit(author, tweet.id, "#b @follower").status_code == 200
+    edit(author, tweet.id, "#c @follower")
+    # 1. api key + user, 2. the tweet is one the reader may see, 3. its earlier texts.
+    with django_assert_num_queries(3):
+        assert len(follower.client().get(f"/api/tweets/{tweet.id}/history").json()["history"]) == 2

@@ -95,6 +95,22 @@ def test_a_retried_upload_returns_the_same_media(author, png_upload):
     assert Media.objects.count() == 1
 
 
+def test_a_retried_upload_with_another_alt_text_is_refused(author, png_upload):
+    """The alt text is part of the upload: the same key with another text is a reused key."""
+
+    def upload(**alt):
+        return author.client().post(
+            "/api/medias", {"file": png_upload(), **alt}, format="multipart", HTTP_IDEMPOTENCY_KEY=KEY
+        )
+
+    first = upload(alt="A red door")
+    again = upload(alt="A red door")
+    assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
+    assert_error(upload(alt="A blue door"), 422, "idempotency_key_reused")
+    assert_error(upload(), 422, "idempotency_key_reused")
+    assert list(Media.objects.values_list("alt", flat=True)) == ["A red door"]
+
+
 def test_the_schema_documents_the_header(anonymous):
     schema = anonymous.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     for path in ("/api/tweets", "/api/medias"):

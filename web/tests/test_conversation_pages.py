@@ -226,3 +226,18 @@ def test_latest_and_tag_pages_continue_without_repeats(signed_in, author, follow
             found = re.search(r'href="(\?cursor=[^"]+)"', html)
             url = start + found.group(1).replace("&amp;", "&") if found else ""
         assert seen == tweets[::-1], start
+
+
+def test_the_mention_suggestions_for_compose_cost_fixed_queries(
+    signed_in, author, make_user, django_assert_num_queries
+):
+    """What compose's combobox asks as one types "@gr": one query for the people, however many match."""
+    for n in range(3):
+        make_user(f"Grace Number {n}", username=f"grace{n}")
+    client = signed_in(author)
+
+    # Session, user; the suggestions.
+    with django_assert_num_queries(3):
+        users = client.get("/people/suggest/", {"q": "gr"}).json()["users"]
+
+    assert [user["username"] for user in users] == ["grace0", "grace1", "grace2"]

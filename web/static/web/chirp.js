@@ -213,7 +213,8 @@ function setUpCompose(form) {
   });
 }
 
-// --- Image viewer: a modal dialog (focus stays inside; Escape closes); arrow keys between a post's images.
+// --- Image viewer: a modal dialog (focus stays inside, Tab goes round; Escape closes); arrow keys
+// between a post's images.
 
 let viewer = null;
 
@@ -238,6 +239,16 @@ function openViewer(link) {
     viewer.addEventListener("keydown", (event) => {
       if (event.key === "ArrowRight") { viewer.step(1); event.preventDefault(); }
       if (event.key === "ArrowLeft") { viewer.step(-1); event.preventDefault(); }
+      // A modal dialog makes the page behind inert, but Tab past its last control still leaves
+      // for the browser's own toolbar: it goes round the dialog's controls instead.
+      if (event.key === "Tab") {
+        const controls = Array.from(viewer.querySelectorAll("button:not([hidden])"));
+        const edge = event.shiftKey ? controls[0] : controls[controls.length - 1];
+        if (document.activeElement === edge) {
+          (event.shiftKey ? controls[controls.length - 1] : controls[0]).focus();
+          event.preventDefault();
+        }
+      }
     });
     viewer.addEventListener("close", () => { if (viewer.opener) viewer.opener.focus(); });
   }
@@ -266,7 +277,7 @@ document.addEventListener("click", (event) => {
   openViewer(link);
 });
 
-// --- Keyboard shortcuts: j/k between posts, l like, n new post, ? the list. Never while typing.
+// --- Keyboard shortcuts: j/k between posts, l like, r reply, n new post, ? the list. Never while typing.
 
 function typing(target) {
   return target.closest && target.closest("input, textarea, select, [contenteditable=true], dialog[open]");
@@ -313,6 +324,10 @@ document.addEventListener("keydown", (event) => {
   } else if (event.key === "l" && current) {
     const like = current.querySelector("[data-shortcut-like]");
     if (like) like.click();
+  } else if (event.key === "r" && current) {
+    // The post's Reply button: its form opens in place, focus in its text box.
+    const reply = current.querySelector("[data-reply-toggle] button");
+    if (reply) reply.click();
   } else if (event.key === "n") {
     const compose = document.querySelector("[data-compose] textarea");
     if (compose) compose.focus();

@@ -52,6 +52,8 @@ USERS = [
     "Sid Searcher",
     "Sam Shortcut",
     "Alma Alt",
+    "Ozzy Keys",
+    "Dee Designer",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"

@@ -21,6 +21,12 @@ PAGES = [
     "/search/?q=accessible+post",
     "/search/?q=demo&type=people",
     "/search/?q=a&type=tags",
+    # Issue 20's pages: Latest, a thread with a reply, a tag, editing and the history of an edited post.
+    "/latest/",
+    "/tweets/{own}/",
+    "/tags/accessible/",
+    "/tweets/{own}/edit/",
+    "/tweets/{own}/history/",
 ]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 
@@ -43,8 +49,12 @@ def test_axe_finds_no_violations_on_any_page(chirp, sign_in, page, theme, width)
     page.set_viewport_size(WIDTHS[width])
     page.goto("/")
     found = violations(axe, page)
-    own = api(chirp, "/api/tweets", "test", {"tweet_data": "An accessible post"})[1]["tweet_id"]
-    other = api(chirp, "/api/tweets", "key-paul", {"tweet_data": "Another accessible post"})[1]["tweet_id"]
+    own = api(chirp, "/api/tweets", "test", {"tweet_data": "An #accessible post"})[1]["tweet_id"]
+    other = api(
+        chirp, "/api/tweets", "key-paul", {"tweet_data": "Another accessible post", "in_reply_to": own}
+    )[1]["tweet_id"]
+    edited = {"tweet_data": "An #accessible post, edited"}
+    assert api(chirp, f"/api/tweets/{own}", "test", edited, method="PATCH")[0] == 200
     sign_in("demo", DEMO_PASSWORD)
     for path in PAGES:
         page.goto(path.format(own=own, other=other))

@@ -26,11 +26,12 @@ def assert_not_reloaded(page) -> None:
     assert page.evaluate("window.__noReload === true"), "the page was reloaded"
 
 
-def api(chirp, path: str, key: str, body: dict | None = None) -> tuple[int, dict]:
+def api(chirp, path: str, key: str, body: dict | None = None, method: str | None = None) -> tuple[int, dict]:
     request = urllib.request.Request(
         chirp.base + path,
         data=json.dumps(body).encode() if body is not None else None,
         headers={"api-key": key, "content-type": "application/json"},
+        method=method,
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
