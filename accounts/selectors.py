@@ -86,11 +86,19 @@ def user_for_api_key(key: str) -> User | None:
     return _user_from_row(alias, row[:-1])
 
 
+USER_NOT_FOUND = "No such user."
+
+
+def active_user(*, user_id: int) -> QuerySet[User]:
+    """The active user with this id, if any: the rule of user_get and of the follow statement."""
+    return User.objects.filter(is_active=True, pk=user_id)
+
+
 def user_get(*, user_id: int) -> User:
     """An active user by id; NotFound otherwise."""
-    user = User.objects.filter(is_active=True, pk=user_id).first()
+    user = active_user(user_id=user_id).first()
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(USER_NOT_FOUND)
     return user
 
 
@@ -210,7 +218,7 @@ def user_get_any(*, user_id: int) -> User:
     """A user by id, active or not (for administrators); NotFound otherwise."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(USER_NOT_FOUND)
     return user
 
 

@@ -1,14 +1,15 @@
+import functools
 import logging
 import secrets
 import smtplib
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from psycopg import errors as psycopg_errors
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -25,6 +27,8 @@ from rest_framework_simplejwt.utils import datetime_from_epoch
 from accounts.models import ApiKey, Follow, User, api_key_digest, api_key_prefix
 from accounts.selectors import (
     CREDENTIALS_VERSION_CLAIM,
+    USER_NOT_FOUND,
+    active_user,
     email_taken,
     time_zones,
     user_for_password_reset_token,
@@ -33,9 +37,17 @@ from accounts.selectors import (
 )
 from accounts.signals import user_renamed
 from accounts.throttling import password_reset_throttle_check
-from common.errors import Invalid, InvalidCredentials, NotAllowed
+from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound
+from common.queries import stand_ins_replaced
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
-from notifications.services import follow_notify, follow_unnotify
+from notifications.services import (
+    actor_may_notify,
+    follow_day,
+    follow_notified_cte,
+    follow_notify,
+    follow_unnotify,
+    unfollow_unnotified_cte,
+)
 from ops import metrics
 
 logger = logging.getLogger(__name__)
@@ -166,11 +178,104 @@ def api_key_set(*, user: User, key: str | None = None) -> str:
     return key
 
 
-def follow_add(*, follower: User, followee_id: int) -> bool:
-    """Follow a user; idempotent. Returns whether a new follow was created."""
+# One statement each on PostgreSQL, in autocommit, as a like is (tweets.services): the followee
+# (active_user, user_get's rule), the follow row, and the followee's notification
+# (notifications.services), which moves only if the row did. Under concurrent duplicates the
+# loser's INSERT/DELETE affects no row, so nobody is notified twice or left with a notification for
+# a follow that is gone. The request is the api key plus this one round trip, whatever the outcome.
+_FOLLOW_SQL = f"""
+WITH target AS ({{target}}),
+changed AS (
+    INSERT INTO {Follow._meta.db_table} (follower_id, followee_id, created_at) SELECT %s, id, %s FROM target
+    ON CONFLICT DO NOTHING RETURNING followee_id
+){{notified}}
+SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM changed)
+"""
+_UNFOLLOW_SQL = f"""
+WITH target AS ({{target}}),
+changed AS (
+    DELETE FROM {Follow._meta.db_table} WHERE follower_id = %s AND followee_id IN (SELECT id FROM target)
+    RETURNING followee_id
+){{notified}}
+SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM changed)
+"""
+
+
+def _follow_change_statement(
+    *, follow: bool, notify: bool, follower_id: int, followee_id: int, now: datetime, day: int
+) -> tuple[str, list]:
+    """The one PostgreSQL statement (SQL, parameters) that follows or unfollows; `notify`: the
+    follow notifies the followee (the follower may notify), grouped by `day` (follow_day(now))."""
+    target_sql, target_params = active_user(user_id=followee_id).values("id").query.sql_with_params()
+    if follow:
+        sql, params = _FOLLOW_SQL, [*target_params, follower_id, now]
+        notified_sql, notified_params = (
+            follow_notified_cte(actor_id=follower_id, now=now, day=day) if notify else ("", [])
+        )
+    else:
+        sql, params = _UNFOLLOW_SQL, [*target_params, follower_id]
+        notified_sql, notified_params = unfollow_unnotified_cte(actor_id=follower_id)
+    return sql.format(target=target_sql, notified=notified_sql), [*params, *notified_params]
+
+
+# Stand for the follower, the followee and the time in the follow statement compiled once per
+# process; replaced on each call.
+_FOLLOWER = -987_654_341
+_FOLLOWEE = -987_654_342
+_FOLLOWED_AT = datetime(2000, 1, 3, tzinfo=UTC)
+_FOLLOWED_DAY = -987_654_343
+
+
+@functools.cache
+def _follow_change_template(follow: bool, notify: bool) -> tuple[str, tuple]:
+    """_follow_change_statement compiled once per process (building it from the ORM cost more than
+    running it); its parameters hold _FOLLOWER, _FOLLOWEE, _FOLLOWED_AT and _FOLLOWED_DAY where
+    each call's values go (the time and day only in a follow)."""
+    sql, params = _follow_change_statement(
+        follow=follow,
+        notify=notify,
+        follower_id=_FOLLOWER,
+        followee_id=_FOLLOWEE,
+        now=_FOLLOWED_AT,
+        day=_FOLLOWED_DAY,
+    )
+    wanted = (
+        _FOLLOWER,
+        _FOLLOWEE,
+        *((_FOLLOWED_AT,) if follow else ()),
+        *((_FOLLOWED_DAY,) if notify else ()),
+    )
+    if any(stand_in not in params for stand_in in wanted):
+        raise AssertionError("the follow statement does not bind the follower, the followee and the time")
+    return sql, tuple(params)
+
+
+def _follow_change_postgresql(*, follow: bool, follower: User, followee_id: int) -> bool:
+    sql, template = _follow_change_template(follow, follow and actor_may_notify(follower))
+    now = timezone.now()
+    values = {
+        _FOLLOWER: follower.pk,
+        _FOLLOWEE: followee_id,
+        _FOLLOWED_AT: now,
+        _FOLLOWED_DAY: follow_day(now),
+    }
+    params = stand_ins_replaced(template, values)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found, changed = cursor.fetchone()
+    except IntegrityError as exc:
+        # The followee's deletion committed while this statement waited on their row.
+        if isinstance(exc.__cause__, psycopg_errors.ForeignKeyViolation):
+            raise NotFound(USER_NOT_FOUND) from exc
+        raise
+    if not found:
+        raise NotFound(USER_NOT_FOUND)
+    return changed == 1
+
+
+def _follow_insert(*, follower: User, followee_id: int) -> bool:
     followee = user_get(user_id=followee_id)
-    if followee.pk == follower.pk:
-        raise Invalid("You cannot follow yourself.")
     try:
         # A savepoint of its own, so a concurrent duplicate leaves the caller's transaction usable;
         # the followee's notification commits with the follow.
@@ -179,18 +284,43 @@ def follow_add(*, follower: User, followee_id: int) -> bool:
             follow_notify(actor=follower, recipient_id=followee.pk)
     except IntegrityError:
         return False
-    metrics.inc_on_commit(metrics.FOLLOWS_ADDED)
     return True
 
 
-def follow_remove(*, follower: User, followee_id: int) -> bool:
-    """Unfollow a user; idempotent. Returns whether a follow was removed."""
+def _follow_delete(*, follower: User, followee_id: int) -> bool:
     followee = user_get(user_id=followee_id)
     with transaction.atomic():
         deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
         if deleted:
             follow_unnotify(actor_id=follower.pk, recipient_id=followee.pk)
     return deleted > 0
+
+
+def follow_add(*, follower: User, followee_id: int) -> bool:
+    """Follow an active user (else NotFound); idempotent. Returns whether a new follow was created.
+
+    PostgreSQL runs _FOLLOW_SQL, one autocommit statement with the notification, as likes do;
+    SQLite cannot modify data inside WITH, so it runs the same rules (active_user,
+    notifications.services) as ORM statements in one transaction. accounts/tests/test_follow.py
+    and notifications' tests run on both databases.
+    """
+    if followee_id == follower.pk:
+        raise Invalid("You cannot follow yourself.")
+    if connection.vendor == "postgresql":
+        added = _follow_change_postgresql(follow=True, follower=follower, followee_id=followee_id)
+    else:
+        added = _follow_insert(follower=follower, followee_id=followee_id)
+    if added:
+        metrics.inc_on_commit(metrics.FOLLOWS_ADDED)
+    return added
+
+
+def follow_remove(*, follower: User, followee_id: int) -> bool:
+    """Unfollow an active user (else NotFound); idempotent. Returns whether a follow was removed;
+    a follow notification not read yet goes with it."""
+    if connection.vendor == "postgresql":
+        return _follow_change_postgresql(follow=False, follower=follower, followee_id=followee_id)
+    return _follow_delete(follower=follower, followee_id=followee_id)
 
 
 def _credentials_version_bump(*, user: User, **fields) -> None:

@@ -236,18 +236,51 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def wrk_cmd(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> list[str]:
+def scenario_parts(name: str) -> tuple[str, int | None]:
+    """A --scenarios entry: `notifications` or `notifications@2` (its own number of connections)."""
+    scenario, _, connections = name.partition("@")
+    if connections and not (connections.isdigit() and int(connections) > 0):
+        raise SystemExit(f"not a number of connections: {name!r} (e.g. notifications@2)")
+    return scenario, int(connections) if connections else None
+
+
+def wrk_cmd(
+    args, keys_file: Path, scenario: str, duration: str, max_tweet: int, connections: int | None = None
+) -> list[str]:
+    connections = connections or args.connections
     return [
-        "wrk", f"-t{min(2, args.connections)}", f"-c{args.connections}", f"-d{duration}",
+        "wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}",
         "--timeout", "10s", "--latency",
         "-s", str(BENCH / "wrk.lua"), f"http://127.0.0.1:{args.port}",
         "--", str(keys_file), scenario, str(max_tweet), getattr(args, "mentions", ""), str(THREADS),
     ]  # fmt: skip
 
 
-def wrk(args, keys_file: Path, scenario: str, duration: str, max_tweet: int) -> dict:
-    out = run(wrk_cmd(args, keys_file, scenario, duration, max_tweet), capture_output=True).stdout
-    return wrk_result(out)
+def wrk(
+    args, keys_file: Path, scenario: str, duration: str, max_tweet: int, connections: int | None = None
+) -> dict:
+    cmd = wrk_cmd(args, keys_file, scenario, duration, max_tweet, connections)
+    return wrk_result(run(cmd, capture_output=True).stdout)
+
+
+def cpu_ticks(pids) -> dict[int, int]:
+    """utime + stime of each process, in clock ticks (/proc/<pid>/stat); a process gone is left out."""
+    ticks = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        # Fields after the command name, which is in parentheses and may hold spaces.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_used_ms(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU milliseconds the processes in `after` used since `before` (all of it for a new one)."""
+    used = sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+    return used * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_result(out: str) -> dict:
@@ -472,6 +505,10 @@ def rare_word_for_search(db: Postgres) -> None:
 
 
 SEARCH_TRIGGER = "tweet_search_vector"
+# The PostgreSQL backends serving the bench database (Chirp's workers' connections), for CPU time.
+BACKENDS_SQL = (
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 
 
 def likes_mismatches(db: Postgres) -> int:
@@ -534,8 +571,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
         "--scenarios",
-        default=",".join(name for name, _ in SCENARIOS),
-        help="comma-separated; empty for none (with --mixed: only the mixed load)",
+        # Page 1 of 10,000 notifications is one user's latency: also on 2 connections, the machine's cores.
+        default=",".join([*(name for name, _ in SCENARIOS), "notifications@2"]),
+        help="comma-separated; empty for none (with --mixed: only the mixed load); name@N runs a "
+        "scenario with N connections instead of --connections (notifications@2)",
     )
     parser.add_argument(
         "--mixed",
@@ -551,7 +590,9 @@ def main() -> int:
     if args.smoke:
         args.preset, args.duration, args.mixed = "S", "2s", None
     names = [name for name in args.scenarios.split(",") if name]
-    unknown = set(names) - set(dict(SCENARIOS))
+    # name -> (scenario, its own connections or None): `notifications@2` runs notifications on 2.
+    parts = {name: scenario_parts(name) for name in names}
+    unknown = {scenario for scenario, _ in parts.values()} - set(dict(SCENARIOS))
     if unknown:
         raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
     if args.mixed:
@@ -582,7 +623,7 @@ def main() -> int:
     users = len(keys_file.read_text().split())
     # The web scenario signs in with a session cookie per user, not an api key.
     cookies_file = BENCH / "out" / "cookies.txt"
-    if set(WEB_SCENARIOS) & set(names):
+    if set(WEB_SCENARIOS) & {scenario for scenario, _ in parts.values()}:
         (BENCH / "out").mkdir(exist_ok=True)
         manage(args.python, env, "collectstatic", "--noinput", "-v0")
         run(
@@ -592,7 +633,7 @@ def main() -> int:
         )
     replies_for_threads(db)
     rare_word_for_search(db)
-    if "notifications" in names:
+    if any(scenario == "notifications" for scenario, _ in parts.values()):
         notifications_for_first_user(db)
     # Two users to @mention in post-entities: real usernames, so that the mentions are stored.
     args.mentions = " ".join(
@@ -613,10 +654,11 @@ def main() -> int:
         warmup = "1s" if args.smoke else "3s"
         rss: dict[str, dict[int, int]] = {}
         for name in names:
-            credentials = cookies_file if name in WEB_SCENARIOS else keys_file
-            if name in WARMED:
-                wrk(args, credentials, name, warmup, max_tweet)
-            elif name == "whole-cold":
+            scenario, connections = parts[name]
+            credentials = cookies_file if scenario in WEB_SCENARIOS else keys_file
+            if scenario in WARMED:
+                wrk(args, credentials, scenario, warmup, max_tweet, connections)
+            elif scenario == "whole-cold":
                 # Cold means the likers cache, not the processes: a users/me warm-up opens the
                 # workers' connections and loads their code without reading any likers, then the
                 # Redis database is emptied (whatever ran before), and the run has no warm-up.
@@ -625,16 +667,28 @@ def main() -> int:
                     redis_flush(args)
             if not rss:
                 rss["start"] = server.worker_rss_kib()
-            cached_before = likers_lists_cached(args) if name == "whole-cold" and args.redis else 0
+            cached_before = likers_lists_cached(args) if scenario == "whole-cold" and args.redis else 0
             log(f"scenario {name} for {args.duration}")
-            if name == "post-unindexed":
+            if scenario == "post-unindexed":
                 db.psql(f"ALTER TABLE tweets_tweet DISABLE TRIGGER {SEARCH_TRIGGER}")
+            backends = [int(pid) for pid in db.psql(BACKENDS_SQL).split()]
+            pids = [*server.worker_rss_kib(), *backends]
+            cpu_before = cpu_ticks(pids)
             try:
-                results[name] = wrk(args, credentials, name, args.duration, max_tweet)
+                results[name] = wrk(args, credentials, scenario, args.duration, max_tweet, connections)
+                # Backends opened during the run count whole; one closed during it is lost (rare:
+                # the workers keep their connections).
+                backends = [int(pid) for pid in db.psql(BACKENDS_SQL).split()]
+                workers = cpu_ticks(server.worker_rss_kib())
+                postgres = cpu_ticks(backends)
+                requests = results[name]["requests"] or 1
+                results[name]["cpu_app_ms"] = cpu_used_ms(cpu_before, workers) / requests
+                results[name]["cpu_db_ms"] = cpu_used_ms(cpu_before, postgres) / requests
+                results[name]["load"] = os.getloadavg()[0]
             finally:
-                if name == "post-unindexed":
+                if scenario == "post-unindexed":
                     db.psql(f"ALTER TABLE tweets_tweet ENABLE TRIGGER {SEARCH_TRIGGER}")
-            if name == "whole-cold" and args.redis:
+            if scenario == "whole-cold" and args.redis:
                 cold_lists = (cached_before, likers_lists_cached(args))
             rss[name] = server.worker_rss_kib()
         if args.mixed:
@@ -663,7 +717,8 @@ def main() -> int:
                 floor[name] = wrk(args, floor_keys, name, args.duration, max_tweet)
         finally:
             server.stop()
-    mismatches = likes_mismatches(db) if "like" in results or "mixed" in results else None
+    liked = any(scenario == "like" for scenario, _ in parts.values())
+    mismatches = likes_mismatches(db) if liked or "mixed" in results else None
     # By the scenario each ceiling is for.
     ceiling: dict[str, float] = {}
     after_ceiling = None
@@ -682,6 +737,9 @@ def main() -> int:
             after_ceiling = likes_mismatches(db)
 
     labels = dict(SCENARIOS)
+    for name, (scenario, connections) in parts.items():
+        if connections:
+            labels[name] = f"{labels[scenario]}, {connections} connections"
     if "mixed" in results:
         kinds = results["mixed"]["mix"]
         labels["mixed"] = f"mixed load for {args.mixed}: " + ", ".join(
@@ -697,8 +755,9 @@ def main() -> int:
         f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}",
         *([data_line] if data_line else []),
         "",
-        "| scenario | req/s | p50 ms | p99 ms | errors | SQL queries/request |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| scenario | req/s | p50 ms | p99 ms | errors | SQL queries/request "
+        "| CPU ms/request, workers + PostgreSQL | load average |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
         qpr = f"{r['queries_per_request']:.2f}" if r["queries_per_request"] is not None else "n/a"
@@ -709,6 +768,8 @@ def main() -> int:
             f"{r['p99_ms']:.1f}",
             r["errors"],
             qpr,
+            f"{r['cpu_app_ms']:.2f} + {r['cpu_db_ms']:.2f}" if "cpu_app_ms" in r else "n/a",
+            f"{r['load']:.1f}" if "load" in r else "n/a",
         ]
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     lines.append("")

@@ -1,9 +1,11 @@
 """Query helpers every app may use."""
 
 import sqlite3
+from datetime import datetime
 
 import orjson
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 
@@ -47,3 +49,64 @@ class InArray(In):
     def as_sqlite(self, compiler, connection):
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs_sql} IN (SELECT value FROM json_each(%s))", [*lhs_params, self._ids()]
+
+
+class Compiled:
+    """A queryset compiled once per process, for reads too frequent to rebuild the ORM query each
+    time (building one costs more than running it): its SQL, its parameters with stand-ins where
+    each call's values go, and the converters the ORM applies to its columns (SQLite returns
+    datetimes as text). Compile it from stand-ins of the real values' types (a datetime, an int
+    no caller uses, Ids of one such int); the rows are tuples, as values_list() gives."""
+
+    def __init__(self, queryset: QuerySet, stand_ins: tuple):
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        self.sql, params = compiler.as_sql()
+        self._ops = compiler.connection.ops
+        # Where each stand-in goes: its position among the parameters.
+        self._slots: dict[int, object] = {}
+        for stand_in in stand_ins:
+            stored = self._stored(stand_in)
+            slots = [n for n, value in enumerate(params) if self._key(value) == stored]
+            if not slots:
+                raise AssertionError(f"{stand_in!r} is not a parameter of the compiled query")
+            self._slots.update(dict.fromkeys(slots, stand_in))
+        self.params = list(params)
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        self._converters = list(compiler.get_converters(fields).items())
+
+    def _stored(self, value):
+        # Datetimes are compiled as the backend stores them (text on SQLite).
+        return self._ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
+
+    @staticmethod
+    def _key(value):
+        return value[0] if isinstance(value, Ids) and len(value) == 1 else value
+
+    def bind(self, values: dict) -> list:
+        """The parameters with each stand-in (a key of `values`) replaced by its value."""
+        params = self.params.copy()
+        for slot, stand_in in self._slots.items():
+            params[slot] = self._stored(values[stand_in])
+        return params
+
+    def rows(self, values: dict) -> list[tuple]:
+        """Run it with `values` for the stand-ins; the rows, converted as the ORM would."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.bind(values))
+            rows = cursor.fetchall()
+        if not self._converters:
+            return rows
+        converted = []
+        for row in rows:
+            values_ = list(row)
+            for position, (converters, expression) in self._converters:
+                for converter in converters:
+                    values_[position] = converter(values_[position], expression, connection)
+            converted.append(tuple(values_))
+        return converted
+
+
+def stand_ins_replaced(template: tuple, values: dict) -> list:
+    """A statement's parameters compiled once from stand-ins (ints no caller uses, a datetime),
+    with each stand-in (a key of `values`) replaced by this call's value."""
+    return [values.get(value, value) if isinstance(value, int | datetime) else value for value in template]

@@ -18,6 +18,10 @@ class Kind(models.TextChoices):
     TWEET_HIDDEN = "tweet_hidden", "tweet hidden"
 
 
+# The kinds whose rows carry a group_key (notifications.services): likes by tweet, follows by day.
+# Every other kind's rows are groups of one.
+GROUPED_KINDS = (Kind.LIKE, Kind.FOLLOW)
+
 # What people may mute under Settings; a moderator's notices always arrive.
 MUTABLE_KINDS = (Kind.LIKE, Kind.FOLLOW, Kind.REPLY, Kind.MENTION)
 

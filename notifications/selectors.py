@@ -8,15 +8,19 @@ Every read goes through notifications_shown: nothing a suspended or deactivated 
 and no group is counted or listed for them alone.
 """
 
-from datetime import datetime
+import functools
+from datetime import UTC, datetime
 from typing import TypedDict
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 
 from api.fields import cursor_id
-from notifications.models import Digest, Mute, Notification
+from common.queries import Compiled, Ids, InArray
+from notifications.models import GROUPED_KINDS, Digest, Mute, Notification
 
 # Actors named per notification ("Ada, Grace and 198 others"); actors_count has them all.
 ACTORS_SHOWN = 3
@@ -59,67 +63,109 @@ def notifications_shown(*, user, now: datetime | None = None) -> QuerySet[Notifi
     return Notification.objects.filter(recipient=user).exclude(actor__in=hidden)
 
 
-def unread_count(*, user) -> int:
-    """How many notifications (groups) the user has not read: one query."""
-    return (
-        notifications_shown(user=user)
+# Stand for the user's id, the current time and the page's lists in the reads compiled once per
+# process (common.queries.Compiled); replaced on each call.
+_USER = -987_654_321
+_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_BEFORE = -987_654_322
+_SINGLES = -987_654_323
+# The n-th (kind, read) list of group keys in _payloads: _GROUPS - n.
+_GROUPS = -987_654_400
+
+
+@functools.cache
+def _unread_sql(vendor: str) -> tuple[Compiled, str]:
+    """unread_count's query compiled once per process: every open page polls it."""
+    groups = (
+        notifications_shown(user=_USER, now=_NOW)
         .filter(read=False)
         .annotate(group=_group())
         .values("kind", "group")
         .distinct()
-        .count()
     )
+    compiled = Compiled(groups, (_USER, _NOW))
+    return compiled, f"SELECT count(*) FROM ({compiled.sql}) AS unread"
 
 
-def _newest_groups(*, shown: QuerySet[Notification], count: int) -> list[GroupKey] | None:
+def unread_count(*, user) -> int:
+    """How many notifications (groups) the user has not read: one query, on notification_unread_idx."""
+    compiled, sql = _unread_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, compiled.bind({_USER: user.pk, _NOW: timezone.now()}))
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _newest_rows(vendor: str) -> Compiled:
+    """The newest PAGE_WINDOW rows' (kind, group_key, read, id), compiled once per process."""
+    rows = (
+        notifications_shown(user=_USER, now=_NOW)
+        .order_by("-id")
+        .values_list("kind", "group_key", "read", "id")
+    )
+    return Compiled(rows[:PAGE_WINDOW], (_USER, _NOW))
+
+
+def _newest_groups(*, user_id: int, now: datetime, count: int) -> list[GroupKey] | None:
     """The newest `count` groups' keys, newest first, from the newest PAGE_WINDOW rows (a group's
     newest row comes first in them); None when those rows hold fewer and there are more rows."""
-    rows = shown.order_by("-id").values_list("kind", "group_key", "read", "id")[:PAGE_WINDOW]
+    rows = _newest_rows(connection.vendor).rows({_USER: user_id, _NOW: now})
     keys: list[GroupKey] = []
     seen: set[GroupKey] = set()
-    scanned = 0
     for kind, group_key, read, pk in rows:
-        scanned += 1
         key = (kind, group_key if group_key is not None else -pk, read)
         if key not in seen:
             seen.add(key)
             keys.append(key)
             if len(keys) == count:
                 return keys
-    return keys if scanned < PAGE_WINDOW else None
+    return keys if len(rows) < PAGE_WINDOW else None
 
 
-def _groups_before(*, shown: QuerySet[Notification], before: int | None, count: int) -> list[GroupKey]:
-    """The keys of `count` groups whose newest row is older than `before`, newest first: every row
-    of the user grouped."""
+@functools.cache
+def _groups_before_rows(vendor: str, count: int, after_cursor: bool) -> Compiled:
+    """_groups_before's query compiled once per process for each page size, with and without a cursor."""
     groups = (
-        shown.annotate(group=_group())
+        notifications_shown(user=_USER, now=_NOW)
+        .annotate(group=_group())
         .values("kind", "group", "read")
         .annotate(top=Max("id"))
         .order_by("-top")
     )
-    if before is not None:
-        groups = groups.filter(top__lt=before)
-    return [(row["kind"], row["group"], row["read"]) for row in groups[:count]]
+    stand_ins: tuple = (_USER, _NOW)
+    if after_cursor:
+        groups = groups.filter(top__lt=_BEFORE)
+        stand_ins += (_BEFORE,)
+    return Compiled(groups.values_list("kind", "group", "read")[:count], stand_ins)
 
 
-def _payloads(*, shown: QuerySet[Notification], keys: list[GroupKey]) -> list[NotificationPayload]:
-    """These groups as Notifications, newest first: one query over their rows, the latest
-    ACTORS_SHOWN of each with the group's totals beside them."""
-    if not keys:
-        return []
-    # A few IN lists rather than one condition per group: the ORM compiles this on every page.
-    singles = [-group for _, group, _ in keys if group < 0]
-    grouped: dict[tuple[str, bool], list[int]] = {}
-    for kind, group, read in keys:
-        if group > 0:
-            grouped.setdefault((kind, read), []).append(group)
-    wanted = Q(pk__in=singles) if singles else Q()
-    for (kind, read), groups in grouped.items():
-        wanted |= Q(kind=kind, read=read, group_key__in=groups)
+def _groups_before(*, user_id: int, now: datetime, before: int | None, count: int) -> list[GroupKey]:
+    """The keys of `count` groups whose newest row is older than `before`, newest first: every row
+    of the user grouped."""
+    compiled = _groups_before_rows(connection.vendor, count, before is not None)
+    return [
+        (kind, group, read)
+        for kind, group, read in compiled.rows({_USER: user_id, _NOW: now, _BEFORE: before})
+    ]
+
+
+# The kinds and read states of _payloads' lists of group keys, in the order they are bound.
+_GROUP_LISTS = [(kind.value, read) for kind in GROUPED_KINDS for read in (False, True)]
+
+
+@functools.cache
+def _payload_rows(vendor: str) -> Compiled:
+    """The rows of the page's groups, the latest ACTORS_SHOWN of each with the group's totals beside
+    them, compiled once per process: a group of its own by its id (_SINGLES), the others by their
+    kind, read state and key (a list per kind and read state, _GROUPS - n; an empty list matches
+    nothing)."""
+    wanted = Q(InArray(F("id"), [_SINGLES]))
+    for n, (kind, read) in enumerate(_GROUP_LISTS):
+        wanted |= Q(kind=kind, read=read) & Q(InArray(F("group_key"), [_GROUPS - n]))
     partition = [F("kind"), _group(), F("read")]
     rows = (
-        shown.filter(wanted)
+        notifications_shown(user=_USER, now=_NOW)
+        .filter(wanted)
         .annotate(
             group=_group(),
             rank=Window(RowNumber(), partition_by=partition, order_by=F("id").desc()),
@@ -141,8 +187,25 @@ def _payloads(*, shown: QuerySet[Notification], keys: list[GroupKey]) -> list[No
         )
         .order_by("-id")
     )
+    stand_ins = (_USER, _NOW, _SINGLES, *(_GROUPS - n for n in range(len(_GROUP_LISTS))))
+    return Compiled(rows, stand_ins)
+
+
+def _payloads(*, user_id: int, now: datetime, keys: list[GroupKey]) -> list[NotificationPayload]:
+    """These groups as Notifications, newest first: one query over their rows."""
+    if not keys:
+        return []
+    singles = Ids(-group for _, group, _ in keys if group < 0)
+    grouped: dict[tuple[str, bool], Ids] = {kinds: Ids() for kinds in _GROUP_LISTS}
+    for kind, group, read in keys:
+        if group > 0:
+            grouped[(kind, read)].append(group)
+    values: dict = {_USER: user_id, _NOW: now, _SINGLES: singles}
+    values.update((_GROUPS - n, grouped[kinds]) for n, kinds in enumerate(_GROUP_LISTS))
     found: dict[GroupKey, NotificationPayload] = {}
-    for kind, group, read, top, people, created_at, tweet_id, reason, actor_id, name in rows:
+    for kind, group, read, top, people, created_at, tweet_id, reason, actor_id, name in _payload_rows(
+        connection.vendor
+    ).rows(values):
         payload = found.get((kind, group, read))
         if payload is None:
             # The group's newest row comes first: its time, post and reason are the group's.
@@ -163,14 +226,15 @@ def _payloads(*, shown: QuerySet[Notification], keys: list[GroupKey]) -> list[No
 
 def notification_page(*, user, cursor: str, limit: int) -> tuple[list[NotificationPayload], str | None]:
     """A page of the user's notifications, newest activity first, and the next page's cursor (None
-    at the end). Queries: the groups' keys (page 1: the newest rows), then their rows."""
+    at the end). Queries: the groups' keys (page 1: the newest rows), then their rows; each
+    compiled once per process."""
     before = cursor_id(cursor)
     # One instant for both queries: a suspension ending between them cannot split a group.
-    shown = notifications_shown(user=user)
-    keys = _newest_groups(shown=shown, count=limit + 1) if before is None else None
+    now = timezone.now()
+    keys = _newest_groups(user_id=user.pk, now=now, count=limit + 1) if before is None else None
     if keys is None:
-        keys = _groups_before(shown=shown, before=before, count=limit + 1)
-    payloads = _payloads(shown=shown, keys=keys)
+        keys = _groups_before(user_id=user.pk, now=now, before=before, count=limit + 1)
+    payloads = _payloads(user_id=user.pk, now=now, keys=keys)
     next_cursor = str(payloads[limit - 1]["id"]) if len(payloads) > limit else None
     return payloads[:limit], next_cursor
 

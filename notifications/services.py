@@ -67,7 +67,7 @@ def _rows_insert(rows: list[Row]) -> None:
         cursor.execute(_insert_sql(" UNION ALL ".join([one] * len(rows))), params)
 
 
-def _day(now: datetime) -> int:
+def follow_day(now: datetime) -> int:
     """Follows group by this: days since 1970-01-01, UTC."""
     return (now - _EPOCH).days
 
@@ -77,16 +77,15 @@ def _day(now: datetime) -> int:
 # `target` (the visible tweet: id, author_id) and `changed` (the like row it inserted or deleted).
 
 
-def like_notified_cte(*, actor) -> tuple[str, list]:
-    """`, notified AS (...)`: the like's notification for the tweet's author, if the like is new."""
-    if not actor_may_notify(actor):
-        return "", []
+def like_notified_cte(*, actor_id: int, now: datetime) -> tuple[str, list]:
+    """`, notified AS (...)`: the like's notification for the tweet's author, if the like is new.
+    Only for an actor who may notify (actor_may_notify, which the caller checks)."""
     rows_sql = (
         f"SELECT target.author_id AS recipient_id, '{Kind.LIKE.value}' AS kind, "
         "CAST(%s AS bigint) AS actor_id, target.id AS tweet_id, target.id AS group_key, "
         "'' AS reason, CAST(%s AS timestamptz) AS created_at FROM target WHERE EXISTS (SELECT 1 FROM changed)"
     )
-    return f",\nnotified AS ({_insert_sql(rows_sql)})", [actor.pk, _stored_now()]
+    return f",\nnotified AS ({_insert_sql(rows_sql)})", [actor_id, now]
 
 
 def unlike_unnotified_cte(*, actor_id: int) -> tuple[str, list]:
@@ -108,12 +107,36 @@ def like_unnotify(*, actor_id: int, tweet_id: int) -> None:
     Notification.objects.filter(kind=Kind.LIKE, actor_id=actor_id, tweet_id=tweet_id, read=False).delete()
 
 
-# --- Follows, posts, moderation ----------------------------------------------------------
+# --- Follows ----------------------------------------------------------------------------
+# On PostgreSQL a follow is one statement too (accounts.services): these CTEs join it, reading its
+# CTE `changed` (the follow row it inserted or deleted: followee_id).
+
+
+def follow_notified_cte(*, actor_id: int, now: datetime, day: int) -> tuple[str, list]:
+    """`, notified AS (...)`: the follow's notification for the followee, if the follow is new,
+    grouped by `day` (follow_day(now)). Only for an actor who may notify (actor_may_notify, which
+    the caller checks)."""
+    rows_sql = (
+        f"SELECT changed.followee_id AS recipient_id, '{Kind.FOLLOW.value}' AS kind, "
+        "CAST(%s AS bigint) AS actor_id, CAST(NULL AS bigint) AS tweet_id, CAST(%s AS bigint) AS group_key, "
+        "'' AS reason, CAST(%s AS timestamptz) AS created_at FROM changed"
+    )
+    return f",\nnotified AS ({_insert_sql(rows_sql)})", [actor_id, day, now]
+
+
+def unfollow_unnotified_cte(*, actor_id: int) -> tuple[str, list]:
+    """`, unnotified AS (...)`: an unfollow takes back a follow notification not read yet."""
+    return (
+        f",\nunnotified AS (DELETE FROM {_TABLE} WHERE kind = '{Kind.FOLLOW.value}' AND actor_id = %s "
+        "AND NOT read AND recipient_id IN (SELECT followee_id FROM changed))",
+        [actor_id],
+    )
 
 
 def follow_notify(*, actor, recipient_id: int) -> None:
+    """The follow's notification for the followee (other databases than PostgreSQL)."""
     if actor_may_notify(actor):
-        _rows_insert([Row(recipient_id, Kind.FOLLOW, actor.pk, None, _day(timezone.now()))])
+        _rows_insert([Row(recipient_id, Kind.FOLLOW, actor.pk, None, follow_day(timezone.now()))])
 
 
 def follow_unnotify(*, actor_id: int, recipient_id: int) -> None:
@@ -121,6 +144,9 @@ def follow_unnotify(*, actor_id: int, recipient_id: int) -> None:
     Notification.objects.filter(
         kind=Kind.FOLLOW, actor_id=actor_id, recipient_id=recipient_id, read=False
     ).delete()
+
+
+# --- Posts, moderation ----------------------------------------------------------------------
 
 
 def post_notify(*, tweet, author, replied_to_author_id: int | None = None) -> None:

@@ -13,10 +13,12 @@ from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
+from common.queries import stand_ins_replaced
 from common.text import bidi_controls_balance, text_check
 from media.models import Media
 from media.services import alt_text_clean, media_claim, media_delete_many
 from notifications.services import (
+    actor_may_notify,
     like_notified_cte,
     like_notify,
     like_unnotify,
@@ -276,23 +278,48 @@ def _counted_sql(delta: int) -> tuple[str, list]:
     return f"{sql} RETURNING {connection.ops.quote_name(Tweet._meta.pk.attname)}", list(params)
 
 
-def _likes_change_statement(*, like: bool, user, tweet_id: int) -> tuple[str, list]:
-    """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet."""
-    query = visible_tweets().filter(pk=tweet_id).values("id", "author_id").query
+def _likes_change_statement(
+    *, like: bool, notify: bool, user_id: int, tweet_id: int, now: datetime
+) -> tuple[str, list]:
+    """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet; `notify`: the
+    like notifies the tweet's author (the liker may notify)."""
+    query = visible_tweets(now=now).filter(pk=tweet_id).values("id", "author_id").query
     target_sql, target_params = query.sql_with_params()
     counted_sql, counted_params = _counted_sql(1 if like else -1)
     if like:
-        sql, params = _LIKE_SQL, [*target_params, user.pk, timezone.now()]
-        notified_sql, notified_params = like_notified_cte(actor=user)
+        sql, params = _LIKE_SQL, [*target_params, user_id, now]
+        notified_sql, notified_params = like_notified_cte(actor_id=user_id, now=now) if notify else ("", [])
     else:
-        sql, params = _UNLIKE_SQL, [*target_params, user.pk]
-        notified_sql, notified_params = unlike_unnotified_cte(actor_id=user.pk)
+        sql, params = _UNLIKE_SQL, [*target_params, user_id]
+        notified_sql, notified_params = unlike_unnotified_cte(actor_id=user_id)
     sql = sql.format(target=target_sql, counted=counted_sql, notified=notified_sql)
     return sql, [*params, *counted_params, *notified_params]
 
 
+# Stand for the liker, the tweet and the time in the like statement compiled once per process;
+# replaced on each call.
+_LIKER = -987_654_331
+_LIKED = -987_654_332
+_LIKED_AT = datetime(2000, 1, 2, tzinfo=UTC)
+
+
+@functools.cache
+def _likes_change_template(like: bool, notify: bool) -> tuple[str, tuple]:
+    """_likes_change_statement compiled once per process: building it from the ORM cost about as
+    much CPU as the rest of the request. Its parameters hold _LIKER, _LIKED and _LIKED_AT where
+    each call's values go."""
+    sql, params = _likes_change_statement(
+        like=like, notify=notify, user_id=_LIKER, tweet_id=_LIKED, now=_LIKED_AT
+    )
+    if any(stand_in not in params for stand_in in (_LIKER, _LIKED, _LIKED_AT)):
+        raise AssertionError("the like statement does not bind the liker, the tweet and the time")
+    return sql, tuple(params)
+
+
 def _likes_change_postgresql(*, like: bool, user, tweet_id: int) -> bool:
-    sql, params = _likes_change_statement(like=like, user=user, tweet_id=tweet_id)
+    sql, template = _likes_change_template(like, like and actor_may_notify(user))
+    values = {_LIKER: user.pk, _LIKED: tweet_id, _LIKED_AT: timezone.now()}
+    params = stand_ins_replaced(template, values)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -1,9 +1,13 @@
-"""common.queries.InArray: a filter on a list of ids whose statement does not depend on the ids."""
+"""common.queries: InArray, a filter on a list of ids whose statement does not depend on the ids, and
+Compiled, a query compiled once and run with each call's values."""
 
+from datetime import UTC, datetime
+
+import pytest
 from django.db import connection
 from django.db.models import F
 
-from common.queries import InArray
+from common.queries import Compiled, Ids, InArray
 from tweets.models import Tweet
 
 
@@ -35,3 +39,34 @@ def test_in_array_is_the_same_statement_whatever_the_number_of_ids(author, make_
         return sent[0]
 
     assert statement([tweets[0].pk]) == statement([tweet.pk for tweet in tweets])
+
+
+def test_a_compiled_query_gives_the_orm_s_rows_for_each_call_s_values(author, follower, make_tweet):
+    """Compiled once from stand-ins, run with each call's values: the rows values_list() gives,
+    datetimes as datetimes on every database."""
+    make_tweet(author, "by the author")
+    make_tweet(follower, "by the follower")
+    stand_in_author, stand_in_ids, stand_in_time = -5, Ids([-6]), datetime(2000, 1, 1, tzinfo=UTC)
+
+    def rows(author_id, ids, after):
+        return (
+            Tweet.objects.filter(InArray(F("id"), ids), author_id=author_id, created_at__gt=after)
+            .order_by("id")
+            .values_list("content", "created_at")
+        )
+
+    compiled = Compiled(rows(stand_in_author, stand_in_ids, stand_in_time), (-5, -6, stand_in_time))
+    every_id = Ids(Tweet.objects.values_list("id", flat=True))
+    long_ago = datetime(2001, 1, 1, tzinfo=UTC)
+
+    for person in (author, follower):
+        values = {-5: person.id, -6: every_id, stand_in_time: long_ago}
+        assert compiled.rows(values) == list(rows(person.id, every_id, long_ago))
+        assert compiled.rows(values)[0][0] == f"by the {'author' if person is author else 'follower'}"
+    assert compiled.rows({-5: author.id, -6: Ids(), stand_in_time: long_ago}) == []
+
+
+def test_compiling_refuses_a_stand_in_the_query_does_not_bind(author):
+    """A stand-in missing from the parameters would be silently ignored: it fails at compile time."""
+    with pytest.raises(AssertionError):
+        Compiled(Tweet.objects.filter(author_id=-5).values_list("id"), (-5, -7))

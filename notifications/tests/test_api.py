@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.utils import timezone
 
@@ -90,6 +91,21 @@ def test_follows_group_within_a_day_and_unfollow_takes_back(make_user, author):
     assert note["type"] == "follow"
     assert note["actors_count"] == 2
     assert note["tweet_id"] is None
+
+
+def test_follows_on_different_days_are_separate_notifications(make_user, author):
+    """Two follows late one evening are one notification; the next morning's is another."""
+    people = [make_user(f"Person {n}") for n in range(3)]
+    with time_machine.travel("2026-12-07 22:00:00+00:00", tick=False) as clock:
+        for person in people[:2]:
+            assert person.client().post(f"/api/users/{author.id}/follow").status_code == 200
+        clock.move_to("2026-12-08 07:00:00+00:00")
+        assert people[2].client().post(f"/api/users/{author.id}/follow").status_code == 200
+
+        notes = _page(author)["notifications"]
+
+    assert [(note["type"], note["actors_count"]) for note in notes] == [("follow", 1), ("follow", 2)]
+    assert notes[0]["actors"] == [{"id": people[2].id, "name": "Person 2"}]
 
 
 def test_reply_and_mentions_notify_once_per_post(make_user, author, outsider):
@@ -209,6 +225,22 @@ def test_liking_stays_one_statement_on_postgresql(author, outsider, make_tweet, 
     # 5. likes_count - 1, 6. delete the unread notification, 7. release.
     with django_assert_num_queries({"postgresql": 2, "sqlite": 7}[connection.vendor]):
         assert client.delete(f"/api/tweets/{tweet.id}/likes").status_code == 200
+    assert Notification.objects.count() == 0
+
+
+def test_following_stays_one_statement_on_postgresql(author, outsider, django_assert_num_queries):
+    """The follow and its notification: one statement on PostgreSQL; so are the unfollow and the
+    notification it takes back."""
+    client = outsider.client()
+    # 1. api key + user, 2. the follow statement; elsewhere 2. the followee, 3. savepoint,
+    # 4. insert the follow, 5. the notification, 6. release.
+    with django_assert_num_queries({"postgresql": 2, "sqlite": 6}[connection.vendor]):
+        assert client.post(f"/api/users/{author.id}/follow").status_code == 200
+    assert _unread(author) == 1
+    # Unfollowing: 2. the statement; elsewhere 2. the followee, 3. savepoint, 4. delete the follow,
+    # 5. delete the unread notification, 6. release.
+    with django_assert_num_queries({"postgresql": 2, "sqlite": 6}[connection.vendor]):
+        assert client.delete(f"/api/users/{author.id}/follow").status_code == 200
     assert Notification.objects.count() == 0
 
 

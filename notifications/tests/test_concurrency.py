@@ -1,5 +1,6 @@
 """Notifications under real concurrent requests, each thread on its own PostgreSQL connection."""
 
+from accounts.models import Follow
 from api.testing import concurrent_db, request_status, run_together
 from notifications.models import Notification
 from tweets.models import Like
@@ -46,3 +47,38 @@ def test_concurrent_likes_and_unlikes_leave_exactly_the_likers(make_user, author
     [group] = author.client().get("/api/notifications").json()["notifications"]
     assert group["actors_count"] == 8
     assert set(Notification.objects.values_list("actor_id", flat=True)) == {fan.id for fan in fans[8:]}
+
+
+def test_fifty_concurrent_follows_make_one_group_of_fifty(make_user, author):
+    """Every committed follow is in the author's one follow notification; the unread count is one."""
+    fans = [make_user(f"Fan {n}") for n in range(50)]
+    follows = [request_status(fan, "post", f"/api/users/{author.id}/follow") for fan in fans]
+
+    def batch(calls):
+        return lambda: [call() for call in calls]
+
+    results = run_together([batch(follows[n::THREADS]) for n in range(THREADS)])
+
+    assert sorted(status for statuses in results for status in statuses) == [200] * len(fans)
+    page = author.client().get("/api/notifications").json()
+    assert page["unread"] == 1
+    [group] = page["notifications"]
+    assert (group["type"], group["actors_count"]) == ("follow", len(fans))
+    notified = set(Notification.objects.filter(recipient=author.user).values_list("actor_id", flat=True))
+    assert notified == {fan.id for fan in fans}
+
+
+def test_racing_follows_and_unfollows_leave_a_notification_exactly_for_each_follow(make_user, author):
+    """Each person follows and unfollows from several connections at once: whoever ends up
+    following has one unread follow notification, whoever does not has none."""
+    fans = [make_user(f"Fan {n}") for n in range(8)]
+    path = f"/api/users/{author.id}/follow"
+    calls = [request_status(fan, method, path) for fan in fans for method in ("post", "delete", "post")]
+
+    assert run_together(calls) == [200] * len(calls)
+
+    following = set(Follow.objects.filter(followee=author.user).values_list("follower_id", flat=True))
+    notified = list(
+        Notification.objects.filter(recipient=author.user, kind="follow").values_list("actor_id", flat=True)
+    )
+    assert sorted(notified) == sorted(following)
