@@ -142,6 +142,21 @@ def favicon(request):
     return redirect(static("web/favicon.svg"))
 
 
+@require_GET
+def service_worker(request):
+    """The service worker (web/templates/web/sw.js): at the site's root, so that its scope is every
+    page; never cached, so a new version reaches browsers at once."""
+    response = render(request, "web/sw.js", content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def offline(request):
+    """What the service worker shows when a page cannot be loaded (it keeps a copy when installed)."""
+    return render(request, "web/offline.html")
+
+
 def page_not_found(request, exception=None):
     """handler404: the API's envelope under /api/; elsewhere the pages' own "not found" (also for an
     id past 64 bits, whose route does not match)."""
