@@ -1,4 +1,3 @@
-import functools
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -13,7 +12,7 @@ from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
-from common.queries import stand_ins_replaced
+from common.queries import Compiled, compiled_once, stand_ins_replaced
 from common.text import bidi_controls_balance, text_check
 from media.models import Media
 from media.services import alt_text_clean, media_claim, media_delete_many
@@ -50,40 +49,34 @@ def tweet_text_check(content: str) -> tuple[str, Entities]:
     return content, entities_parse(content)
 
 
-# Stand for the current time and the names in the compiled mention lookup; replaced on each call.
+# Stand for the time and the names in the mention lookup compiled once per process.
 _NOW = datetime(2000, 1, 1, tzinfo=UTC)
 _NAME = "\x00name{}"
 
 
-@functools.cache
-def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
-    """The lookup of the active users `count` lower-case usernames name, (username, id) by id, as
-    SQL compiled once per process from the ORM (building the queryset cost ten times running it;
-    user_username_lower_idx serves it); its parameters with _NOW and _NAME where the time and the
-    names go."""
+@compiled_once
+def _mentions_sql(count: int) -> Compiled:
+    """The lookup of the active users `count` lower-case usernames name, (username, id) by id
+    (user_username_lower_idx serves it), with _NOW and _NAME where the time and the names go."""
+    names = [_NAME.format(n) for n in range(count)]
     rows = (
         User.objects.alias(username_lower=Lower("username"))
-        .filter(visible_user_q(now=_NOW), username_lower__in=[_NAME.format(n) for n in range(count)])
+        .filter(visible_user_q(now=_NOW), username_lower__in=names)
         .order_by("id")
         .values_list("username", "id")
     )
-    return rows.query.sql_with_params()
+    return Compiled(rows, (_NOW, *names))
 
 
 def users_named(usernames: list[str]) -> dict[str, int]:
     """The active users these lower-case usernames name, {username: id}: of names that differ only
     in letter case, the first account. A query per MENTIONS_MAX names, on user_username_lower_idx."""
     found: dict[str, int] = {}
-    now = connection.ops.adapt_datetimefield_value(_NOW)
     for start in range(0, len(usernames), MENTIONS_MAX):
         names = usernames[start : start + MENTIONS_MAX]
-        sql, template = _mentions_sql(len(names), connection.vendor)
-        values = {now: connection.ops.adapt_datetimefield_value(timezone.now())}
-        values.update((_NAME.format(n), name) for n, name in enumerate(names))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [values.get(param, param) for param in template])
-            for username, user_id in cursor.fetchall():
-                found.setdefault(username.lower(), user_id)
+        values = {_NAME.format(n): name for n, name in enumerate(names)}
+        for username, user_id in _mentions_sql(len(names)).rows({_NOW: timezone.now(), **values}):
+            found.setdefault(username.lower(), user_id)
     return found
 
 
@@ -100,7 +93,8 @@ def _mentioned_ids(usernames: list[str]) -> list[int]:
 
 def _entity_rows_create(tweet: Tweet) -> None:
     """The Mention and TweetTag rows of the tweet's mentioned_ids and tags, an INSERT each (none:
-    no query). Plain statements: bulk_create's per-object work cost twice the database's."""
+    no query). Plain statements: for a row or two, bulk_create's per-object work is more than the
+    database's."""
     created_at = connection.ops.adapt_datetimefield_value(tweet.created_at)
     tables = (
         (Mention, ("tweet", "user"), [(tweet.pk, user_id) for user_id in tweet.mentioned_ids]),
@@ -303,7 +297,7 @@ _LIKED = -987_654_332
 _LIKED_AT = datetime(2000, 1, 2, tzinfo=UTC)
 
 
-@functools.cache
+@compiled_once
 def _likes_change_template(like: bool, notify: bool) -> tuple[str, tuple]:
     """_likes_change_statement compiled once per process: building it from the ORM cost about as
     much CPU as the rest of the request. Its parameters hold _LIKER, _LIKED and _LIKED_AT where
