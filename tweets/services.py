@@ -1,4 +1,5 @@
 import functools
+import json
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -22,6 +23,7 @@ from notifications.services import (
     like_notified_cte,
     like_notify,
     like_unnotify,
+    post_notified_cte,
     post_notify,
     unlike_unnotified_cte,
 )
@@ -70,18 +72,24 @@ def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
     return rows.query.sql_with_params()
 
 
+def _mentions_params(template: tuple, names: list[str]) -> list:
+    """_mentions_sql's parameters for these names, now."""
+    values = {
+        connection.ops.adapt_datetimefield_value(_NOW): connection.ops.adapt_datetimefield_value(timezone.now())
+    }
+    values.update((_NAME.format(n), name) for n, name in enumerate(names))
+    return [values.get(param, param) for param in template]
+
+
 def users_named(usernames: list[str]) -> dict[str, int]:
     """The active users these lower-case usernames name, {username: id}: of names that differ only
     in letter case, the first account. A query per MENTIONS_MAX names, on user_username_lower_idx."""
     found: dict[str, int] = {}
-    now = connection.ops.adapt_datetimefield_value(_NOW)
     for start in range(0, len(usernames), MENTIONS_MAX):
         names = usernames[start : start + MENTIONS_MAX]
         sql, template = _mentions_sql(len(names), connection.vendor)
-        values = {now: connection.ops.adapt_datetimefield_value(timezone.now())}
-        values.update((_NAME.format(n), name) for n, name in enumerate(names))
         with connection.cursor() as cursor:
-            cursor.execute(sql, [values.get(param, param) for param in template])
+            cursor.execute(sql, _mentions_params(template, names))
             for username, user_id in cursor.fetchall():
                 found.setdefault(username.lower(), user_id)
     return found
@@ -148,18 +156,99 @@ def tweet_create(
     replied_to_author_id = None
     if in_reply_to is not None:
         replied_to_author_id = tweet_get_visible(tweet_id=in_reply_to).author_id
-    tweet = Tweet.objects.create(
-        author=author,
-        content=content,
-        in_reply_to_id=in_reply_to,
-        mentioned_ids=_mentioned_ids(entities.usernames),
-        tags=entities.tags,
-    )
-    _entity_rows_create(tweet)
+    if connection.vendor == "postgresql":
+        tweet = _tweet_post_postgresql(
+            author=author,
+            content=content,
+            in_reply_to=in_reply_to,
+            entities=entities,
+            replied_to_author_id=replied_to_author_id,
+        )
+    else:
+        tweet = Tweet.objects.create(
+            author=author,
+            content=content,
+            in_reply_to_id=in_reply_to,
+            mentioned_ids=_mentioned_ids(entities.usernames),
+            tags=entities.tags,
+        )
+        _entity_rows_create(tweet)
+        post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     trending_changed_on_commit(tags_before=[], tags_after=tweet.tags, created_at=tweet.created_at)
     _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids, alts=alts)
-    post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
+    return tweet
+
+
+def _post_sql(mention_count: int, notified_sql: str) -> tuple[str, tuple]:
+    """The PostgreSQL statement of a new tweet with `mention_count` mentioned names: the mentioned
+    users' lookup (_mentions_sql), the tweet's INSERT, its Mention and TweetTag rows and its reply
+    and mention notifications (`notified_sql`: notifications.services.post_notified_cte), as
+    data-modifying CTEs; the same rows as the other databases' statements write one by one. Its
+    parameters: _mentions_sql's template, then the names, the tweet's columns, the tags, and
+    notified_sql's."""
+    quote = connection.ops.quote_name
+    tweet_table, mention_table, tag_table = (quote(m._meta.db_table) for m in (Tweet, Mention, TweetTag))
+    template: tuple = ()
+    if mention_count:
+        named_sql, template = _mentions_sql(mention_count, connection.vendor)
+        # Of names that differ only in letter case, the first account (users_named's rule), in the
+        # text's order.
+        picked = (
+            f"named(username, id) AS ({named_sql}),\n"
+            "picked AS (SELECT COALESCE(jsonb_agg(found.id ORDER BY n.pos), '[]'::jsonb) AS ids "
+            "FROM unnest(CAST(%s AS text[])) WITH ORDINALITY AS n(name, pos) CROSS JOIN LATERAL "
+            "(SELECT named.id FROM named WHERE lower(named.username) = n.name ORDER BY named.id LIMIT 1) found)"
+        )
+    else:
+        picked = "picked AS (SELECT CAST(%s AS text[]) AS names, '[]'::jsonb AS ids)"
+    columns = ("author", "content", "created_at", "likes_count", "in_reply_to", "mentioned_ids", "tags")
+    column_names = ", ".join(quote(Tweet._meta.get_field(name).column) for name in columns)
+    sql = (
+        f"WITH {picked},\n"
+        f"posted AS (INSERT INTO {tweet_table} ({column_names}) "
+        "SELECT CAST(%s AS bigint), CAST(%s AS text), CAST(%s AS timestamptz), 0, CAST(%s AS bigint), "
+        "picked.ids, CAST(%s AS jsonb) FROM picked RETURNING id, mentioned_ids),\n"
+        f"mentioned AS (INSERT INTO {mention_table} (tweet_id, user_id) "
+        "SELECT posted.id, CAST(m.value AS bigint) FROM posted, jsonb_array_elements_text(posted.mentioned_ids) m),\n"
+        f"tagged AS (INSERT INTO {tag_table} (tweet_id, tag, created_at) "
+        "SELECT posted.id, t.tag, CAST(%s AS timestamptz) FROM posted, unnest(CAST(%s AS text[])) t(tag))"
+        f"{notified_sql}\n"
+        "SELECT id, mentioned_ids FROM posted"
+    )
+    return sql, template
+
+
+def _tweet_post_postgresql(
+    *, author, content: str, in_reply_to: int | None, entities: Entities, replied_to_author_id: int | None
+) -> Tweet:
+    """tweet_create's writes as one statement (_post_sql): a post with mentions and tags costs the
+    round trips of a plain one."""
+    created_at = timezone.now()
+    stored_at = connection.ops.adapt_datetimefield_value(created_at)
+    notified_sql, notified_params = post_notified_cte(
+        actor=author, now=stored_at, replied_to_author_id=replied_to_author_id
+    )
+    sql, template = _post_sql(len(entities.usernames), notified_sql)
+    params = _mentions_params(template, entities.usernames) if template else []
+    params += [entities.usernames, author.pk, content, stored_at, in_reply_to, json.dumps(entities.tags)]
+    params += [stored_at, entities.tags, *notified_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        tweet_id, mentioned_ids = cursor.fetchone()
+    if isinstance(mentioned_ids, str):
+        mentioned_ids = json.loads(mentioned_ids)
+    tweet = Tweet(
+        id=tweet_id,
+        author=author,
+        content=content,
+        created_at=created_at,
+        in_reply_to_id=in_reply_to,
+        mentioned_ids=mentioned_ids,
+        tags=entities.tags,
+    )
+    tweet._state.adding = False
+    tweet._state.db = connection.alias
     return tweet
 
 
