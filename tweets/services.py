@@ -74,9 +74,8 @@ def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
 
 def _mentions_params(template: tuple, names: list[str]) -> list:
     """_mentions_sql's parameters for these names, now."""
-    values = {
-        connection.ops.adapt_datetimefield_value(_NOW): connection.ops.adapt_datetimefield_value(timezone.now())
-    }
+    adapt = connection.ops.adapt_datetimefield_value
+    values = {adapt(_NOW): adapt(timezone.now())}
     values.update((_NAME.format(n), name) for n, name in enumerate(names))
     return [values.get(param, param) for param in template]
 
@@ -120,10 +119,15 @@ def _entity_rows_create(tweet: Tweet) -> None:
                 cursor.execute(*_insert_statement(model, fields, rows))
 
 
+def _column_list(model, fields: tuple[str, ...]) -> str:
+    """The quoted columns of these fields of the model, for an INSERT."""
+    return ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
+
+
 def _insert_statement(model, fields: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
     """An INSERT of these rows (values for these fields, in the database's form) into the model's table."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    columns = _column_list(model, fields)
     row = f"({', '.join(['%s'] * len(fields))})"
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(rows))}"
     return sql, [value for values in rows for value in values]
@@ -198,19 +202,22 @@ def _post_sql(mention_count: int, notified_sql: str) -> tuple[str, tuple]:
             f"named(username, id) AS ({named_sql}),\n"
             "picked AS (SELECT COALESCE(jsonb_agg(found.id ORDER BY n.pos), '[]'::jsonb) AS ids "
             "FROM unnest(CAST(%s AS text[])) WITH ORDINALITY AS n(name, pos) CROSS JOIN LATERAL "
-            "(SELECT named.id FROM named WHERE lower(named.username) = n.name ORDER BY named.id LIMIT 1) found)"
+            "(SELECT named.id FROM named WHERE lower(named.username) = n.name "
+            "ORDER BY named.id LIMIT 1) found)"
         )
     else:
         picked = "picked AS (SELECT CAST(%s AS text[]) AS names, '[]'::jsonb AS ids)"
-    columns = ("author", "content", "created_at", "likes_count", "in_reply_to", "mentioned_ids", "tags")
-    column_names = ", ".join(quote(Tweet._meta.get_field(name).column) for name in columns)
+    column_names = _column_list(
+        Tweet, ("author", "content", "created_at", "likes_count", "in_reply_to", "mentioned_ids", "tags")
+    )
     sql = (
         f"WITH {picked},\n"
         f"posted AS (INSERT INTO {tweet_table} ({column_names}) "
         "SELECT CAST(%s AS bigint), CAST(%s AS text), CAST(%s AS timestamptz), 0, CAST(%s AS bigint), "
         "picked.ids, CAST(%s AS jsonb) FROM picked RETURNING id, mentioned_ids),\n"
         f"mentioned AS (INSERT INTO {mention_table} (tweet_id, user_id) "
-        "SELECT posted.id, CAST(m.value AS bigint) FROM posted, jsonb_array_elements_text(posted.mentioned_ids) m),\n"
+        "SELECT posted.id, CAST(m.value AS bigint) "
+        "FROM posted, jsonb_array_elements_text(posted.mentioned_ids) m),\n"
         f"tagged AS (INSERT INTO {tag_table} (tweet_id, tag, created_at) "
         "SELECT posted.id, t.tag, CAST(%s AS timestamptz) FROM posted, unnest(CAST(%s AS text[])) t(tag))"
         f"{notified_sql}\n"
