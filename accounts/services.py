@@ -1,4 +1,3 @@
-import functools
 import logging
 import secrets
 import smtplib
@@ -38,7 +37,7 @@ from accounts.selectors import (
 from accounts.signals import user_renamed
 from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound
-from common.queries import stand_ins_replaced
+from common.queries import compiled_once, stand_ins_replaced
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
 from notifications.services import (
     actor_may_notify,
@@ -226,7 +225,7 @@ _FOLLOWED_AT = datetime(2000, 1, 3, tzinfo=UTC)
 _FOLLOWED_DAY = -987_654_343
 
 
-@functools.cache
+@compiled_once
 def _follow_change_template(follow: bool, notify: bool) -> tuple[str, tuple]:
     """_follow_change_statement compiled once per process (building it from the ORM cost more than
     running it); its parameters hold _FOLLOWER, _FOLLOWEE, _FOLLOWED_AT and _FOLLOWED_DAY where

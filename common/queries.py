@@ -1,7 +1,10 @@
 """Query helpers every app may use."""
 
+import functools
 import sqlite3
+from collections.abc import Callable, Hashable
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 import orjson
 from django.db import connection
@@ -110,3 +113,25 @@ def stand_ins_replaced(template: tuple, values: dict) -> list:
     """A statement's parameters compiled once from stand-ins (ints no caller uses, a datetime),
     with each stand-in (a key of `values`) replaced by this call's value."""
     return [values.get(value, value) if isinstance(value, int | datetime) else value for value in template]
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def compiled_once(build: Callable[P, T]) -> Callable[P, T]:
+    """`build(*args)` (a Compiled, or a statement and its parameters) made once per process, per
+    args and database vendor: the one way a query that requests run all the time is compiled once
+    (building and compiling it from the ORM can cost more than the database spends running it)."""
+
+    @functools.cache
+    def compiled(vendor: str, *args: Hashable) -> T:
+        return build(*args)  # type: ignore[arg-type, call-arg]
+
+    @functools.wraps(build)
+    def query(*args: P.args, **kwargs: P.kwargs) -> T:
+        if kwargs:
+            raise TypeError("compiled_once: positional arguments only (they are the cache key)")
+        return compiled(connection.vendor, *args)
+
+    return query

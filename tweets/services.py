@@ -1,4 +1,3 @@
-import functools
 import json
 from collections import Counter
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
-from common.queries import stand_ins_replaced
+from common.queries import Compiled, compiled_once, stand_ins_replaced
 from common.text import bidi_controls_balance, text_check
 from media.models import Media
 from media.services import alt_text_clean, media_claim, media_delete_many
@@ -52,32 +51,28 @@ def tweet_text_check(content: str) -> tuple[str, Entities]:
     return content, entities_parse(content)
 
 
-# Stand for the current time and the names in the compiled mention lookup; replaced on each call.
+# Stand for the time and the names in the mention lookup compiled once per process.
 _NOW = datetime(2000, 1, 1, tzinfo=UTC)
 _NAME = "\x00name{}"
 
 
-@functools.cache
-def _mentions_sql(count: int, vendor: str) -> tuple[str, tuple]:
-    """The lookup of the active users `count` lower-case usernames name, (username, id) by id, as
-    SQL compiled once per process from the ORM (building the queryset cost ten times running it;
-    user_username_lower_idx serves it); its parameters with _NOW and _NAME where the time and the
-    names go."""
+@compiled_once
+def _mentions_sql(count: int) -> Compiled:
+    """The lookup of the active users `count` lower-case usernames name, (username, id) by id
+    (user_username_lower_idx serves it), with _NOW and _NAME where the time and the names go."""
+    names = [_NAME.format(n) for n in range(count)]
     rows = (
         User.objects.alias(username_lower=Lower("username"))
-        .filter(visible_user_q(now=_NOW), username_lower__in=[_NAME.format(n) for n in range(count)])
+        .filter(visible_user_q(now=_NOW), username_lower__in=names)
         .order_by("id")
         .values_list("username", "id")
     )
-    return rows.query.sql_with_params()
+    return Compiled(rows, (_NOW, *names))
 
 
-def _mentions_params(template: tuple, names: list[str]) -> list:
-    """_mentions_sql's parameters for these names, now."""
-    adapt = connection.ops.adapt_datetimefield_value
-    values = {adapt(_NOW): adapt(timezone.now())}
-    values.update((_NAME.format(n), name) for n, name in enumerate(names))
-    return [values.get(param, param) for param in template]
+def _mentions_values(names: list[str]) -> dict:
+    """_mentions_sql's stand-ins' values for these names, now."""
+    return {_NOW: timezone.now(), **{_NAME.format(n): name for n, name in enumerate(names)}}
 
 
 def users_named(usernames: list[str]) -> dict[str, int]:
@@ -86,11 +81,8 @@ def users_named(usernames: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(usernames), MENTIONS_MAX):
         names = usernames[start : start + MENTIONS_MAX]
-        sql, template = _mentions_sql(len(names), connection.vendor)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, _mentions_params(template, names))
-            for username, user_id in cursor.fetchall():
-                found.setdefault(username.lower(), user_id)
+        for username, user_id in _mentions_sql(len(names)).rows(_mentions_values(names)):
+            found.setdefault(username.lower(), user_id)
     return found
 
 
@@ -107,7 +99,8 @@ def _mentioned_ids(usernames: list[str]) -> list[int]:
 
 def _entity_rows_create(tweet: Tweet) -> None:
     """The Mention and TweetTag rows of the tweet's mentioned_ids and tags, an INSERT each (none:
-    no query). Plain statements: bulk_create's per-object work cost twice the database's."""
+    no query). Plain statements: for a row or two, bulk_create's per-object work is more than the
+    database's."""
     created_at = connection.ops.adapt_datetimefield_value(tweet.created_at)
     tables = (
         (Mention, ("tweet", "user"), [(tweet.pk, user_id) for user_id in tweet.mentioned_ids]),
@@ -184,18 +177,16 @@ def tweet_create(
     return tweet
 
 
-def _post_sql(mention_count: int, notified_sql: str) -> tuple[str, tuple]:
+def _post_sql(mention_count: int, notified_sql: str) -> str:
     """The PostgreSQL statement of a new tweet with `mention_count` mentioned names: the mentioned
     users' lookup (_mentions_sql), the tweet's INSERT, its Mention and TweetTag rows and its reply
     and mention notifications (`notified_sql`: notifications.services.post_notified_cte), as
     data-modifying CTEs; the same rows as the other databases' statements write one by one. Its
-    parameters: _mentions_sql's template, then the names, the tweet's columns, the tags, and
-    notified_sql's."""
+    parameters: _mentions_sql's, then the names, the tweet's columns, the tags, and notified_sql's."""
     quote = connection.ops.quote_name
     tweet_table, mention_table, tag_table = (quote(m._meta.db_table) for m in (Tweet, Mention, TweetTag))
-    template: tuple = ()
     if mention_count:
-        named_sql, template = _mentions_sql(mention_count, connection.vendor)
+        named_sql = _mentions_sql(mention_count).sql
         # Of names that differ only in letter case, the first account (users_named's rule), in the
         # text's order.
         picked = (
@@ -223,7 +214,7 @@ def _post_sql(mention_count: int, notified_sql: str) -> tuple[str, tuple]:
         f"{notified_sql}\n"
         "SELECT id, mentioned_ids FROM posted"
     )
-    return sql, template
+    return sql
 
 
 def _tweet_post_postgresql(
@@ -236,9 +227,10 @@ def _tweet_post_postgresql(
     notified_sql, notified_params = post_notified_cte(
         actor=author, now=stored_at, replied_to_author_id=replied_to_author_id
     )
-    sql, template = _post_sql(len(entities.usernames), notified_sql)
-    params = _mentions_params(template, entities.usernames) if template else []
-    params += [entities.usernames, author.pk, content, stored_at, in_reply_to, json.dumps(entities.tags)]
+    names = entities.usernames
+    sql = _post_sql(len(names), notified_sql)
+    params = _mentions_sql(len(names)).bind(_mentions_values(names)) if names else []
+    params += [names, author.pk, content, stored_at, in_reply_to, json.dumps(entities.tags)]
     params += [stored_at, entities.tags, *notified_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -399,7 +391,7 @@ _LIKED = -987_654_332
 _LIKED_AT = datetime(2000, 1, 2, tzinfo=UTC)
 
 
-@functools.cache
+@compiled_once
 def _likes_change_template(like: bool, notify: bool) -> tuple[str, tuple]:
     """_likes_change_statement compiled once per process: building it from the ORM cost about as
     much CPU as the rest of the request. Its parameters hold _LIKER, _LIKED and _LIKED_AT where

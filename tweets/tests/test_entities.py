@@ -1,6 +1,6 @@
 """Mentions and tags: parsed once on write, capped, stored, and listed by tag."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -175,11 +175,11 @@ def test_an_unpaired_right_to_left_override_is_dropped_and_the_tags_still_read(a
 
 def test_the_mention_lookup_is_served_by_the_lower_username_index(author):
     """The compiled lookup's LOWER(username) is the expression user_username_lower_idx indexes."""
-    from tweets.services import _mentions_sql
+    from tweets.services import _NOW, _mentions_sql
 
-    sql, template = _mentions_sql(2, connection.vendor)
-    names = {"\x00name0": "ada", "\x00name1": "grace"}
-    params = [timezone.now() if isinstance(p, datetime) else names.get(p, p) for p in template]
+    query = _mentions_sql(2)
+    sql = query.sql
+    params = query.bind({_NOW: timezone.now(), "\x00name0": "ada", "\x00name1": "grace"})
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
