@@ -9,11 +9,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
-from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
-from common.queries import Compiled, compiled_once, stand_ins_replaced
+from common.queries import Compiled, compiled_once, stand_ins_replaced, toggle_run
 from common.text import bidi_controls_balance, text_check
 from media.models import Media
 from media.services import alt_text_clean, media_claim, media_delete_many
@@ -407,20 +406,7 @@ def _likes_change_template(like: bool, notify: bool) -> tuple[str, tuple]:
 def _likes_change_postgresql(*, like: bool, user, tweet_id: int) -> bool:
     sql, template = _likes_change_template(like, like and actor_may_notify(user))
     values = {_LIKER: user.pk, _LIKED: tweet_id, _LIKED_AT: timezone.now()}
-    params = stand_ins_replaced(template, values)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found, changed = cursor.fetchone()
-    except IntegrityError as exc:
-        # The tweet's deletion committed while this statement waited on its row: the deferred
-        # foreign key check fails at our commit, which has already rolled the statement back.
-        if isinstance(exc.__cause__, psycopg_errors.ForeignKeyViolation):
-            raise NotFound(TWEET_NOT_FOUND) from exc
-        raise
-    if not found:
-        raise NotFound(TWEET_NOT_FOUND)
-    return changed == 1
+    return toggle_run(sql, stand_ins_replaced(template, values), gone=NotFound(TWEET_NOT_FOUND))
 
 
 def _like_insert(*, user, tweet_id: int) -> bool:
