@@ -255,18 +255,18 @@ def _filtered(query: SearchQuery) -> QuerySet | None:
 # For the search statements only (the transaction's settings): the time limit; a plan for each
 # statement's own words (a generic plan, which psycopg's prepared statements get after five runs,
 # guesses the same number of matches for every word, and the plan choice turns on that number); and no
-# JIT, whose compiling, set off by the cost of a plan at ten million posts, was half of a rare word's
-# statement at L (100 of 210 ms).
+# JIT, whose compiling, set off by the cost of a plan at ten million posts, takes as long as a rare
+# word's statement itself.
 _PG_SEARCH_SETTINGS = (
     "SELECT set_config('statement_timeout', %s, true),"
     " set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)"
 )
 # And for words and phrases: each match joined to its author by the author's primary key. For a
-# word it has no statistics for, the planner estimates 0.5 % of the posts (50,000 at ten million)
-# whatever the real count, and for that many it hashed every user (100,000 at L: 200 ms) where a
-# rare word's 50 matches needed 50 lookups (2 ms). Reading many matches is what the walk of the
-# newest posts avoids, and the walk is a nested loop anyway. No parallel workers either: for the same
-# estimate the planner started two, which took 26 ms of the rare word's 28 ms statement at L.
+# word it has no statistics for, the planner estimates a fixed share of the posts (half a percent)
+# whatever the real count, and for that many it hashed every user, where a rare word's few matches
+# need as many lookups. Reading many matches is what the walk of the newest posts avoids, and the
+# walk is a nested loop anyway. No parallel workers either: for the same estimate the planner
+# started two, whose start-up was most of a rare word's statement.
 _PG_TEXT_SETTINGS = (
     ", set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),"
     " set_config('max_parallel_workers_per_gather', '0', true)"
