@@ -15,6 +15,7 @@ from typing import TypedDict
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -73,17 +74,21 @@ _SINGLES = -987_654_323
 _GROUPS = -987_654_400
 
 
-@functools.cache
-def _unread_sql(vendor: str) -> tuple[Compiled, str]:
-    """unread_count's query compiled once per process: every open page polls it."""
-    groups = (
-        notifications_shown(user=_USER, now=_NOW)
+def _unread_groups(*, user, now: datetime) -> QuerySet:
+    """The user's unread groups, one row each: unread_count counts them."""
+    return (
+        notifications_shown(user=user, now=now)
         .filter(read=False)
         .annotate(group=_group())
         .values("kind", "group")
         .distinct()
     )
-    compiled = Compiled(groups, (_USER, _NOW))
+
+
+@functools.cache
+def _unread_sql(vendor: str) -> tuple[Compiled, str]:
+    """unread_count's query compiled once per process: every open page polls it."""
+    compiled = Compiled(_unread_groups(user=_USER, now=_NOW), (_USER, _NOW))
     return compiled, f"SELECT count(*) FROM ({compiled.sql}) AS unread"
 
 
@@ -155,14 +160,15 @@ _GROUP_LISTS = [(kind.value, read) for kind in GROUPED_KINDS for read in (False,
 
 @functools.cache
 def _payload_rows(vendor: str) -> Compiled:
-    """The rows of the page's groups, the latest ACTORS_SHOWN of each with the group's totals beside
-    them, compiled once per process: a group of its own by its id (_SINGLES), the others by their
-    kind, read state and key (a list per kind and read state, _GROUPS - n; an empty list matches
-    nothing)."""
+    """The rows of the page's groups, the latest ACTORS_SHOWN of each with the group's totals and
+    the user's unread count (unread_count's, a subquery run once) beside them, compiled once per
+    process: a group of its own by its id (_SINGLES), the others by their kind, read state and key
+    (a list per kind and read state, _GROUPS - n; an empty list matches nothing)."""
     wanted = Q(InArray(F("id"), [_SINGLES]))
     for n, (kind, read) in enumerate(_GROUP_LISTS):
         wanted |= Q(kind=kind, read=read) & Q(InArray(F("group_key"), [_GROUPS - n]))
     partition = [F("kind"), _group(), F("read")]
+    unread_sql, unread_params = _unread_groups(user=_USER, now=_NOW).query.sql_with_params()
     rows = (
         notifications_shown(user=_USER, now=_NOW)
         .filter(wanted)
@@ -171,6 +177,7 @@ def _payload_rows(vendor: str) -> Compiled:
             rank=Window(RowNumber(), partition_by=partition, order_by=F("id").desc()),
             people=Window(Count("actor_id"), partition_by=partition),
             top=Window(Max("id"), partition_by=partition),
+            unread=RawSQL(f"SELECT count(*) FROM ({unread_sql}) AS unread", unread_params),
         )
         .filter(rank__lte=ACTORS_SHOWN)
         .values_list(
@@ -184,6 +191,7 @@ def _payload_rows(vendor: str) -> Compiled:
             "reason",
             "actor_id",
             "actor__name",
+            "unread",
         )
         .order_by("-id")
     )
@@ -191,10 +199,13 @@ def _payload_rows(vendor: str) -> Compiled:
     return Compiled(rows, stand_ins)
 
 
-def _payloads(*, user_id: int, now: datetime, keys: list[GroupKey]) -> list[NotificationPayload]:
-    """These groups as Notifications, newest first: one query over their rows."""
+def _payloads(
+    *, user_id: int, now: datetime, keys: list[GroupKey]
+) -> tuple[list[NotificationPayload], int | None]:
+    """These groups as Notifications, newest first, and the unread count: one query over their
+    rows (no query, and no count, without groups)."""
     if not keys:
-        return []
+        return [], None
     singles = Ids(-group for _, group, _ in keys if group < 0)
     grouped: dict[tuple[str, bool], Ids] = {kinds: Ids() for kinds in _GROUP_LISTS}
     for kind, group, read in keys:
@@ -203,9 +214,8 @@ def _payloads(*, user_id: int, now: datetime, keys: list[GroupKey]) -> list[Noti
     values: dict = {_USER: user_id, _NOW: now, _SINGLES: singles}
     values.update((_GROUPS - n, grouped[kinds]) for n, kinds in enumerate(_GROUP_LISTS))
     found: dict[GroupKey, NotificationPayload] = {}
-    for kind, group, read, top, people, created_at, tweet_id, reason, actor_id, name in _payload_rows(
-        connection.vendor
-    ).rows(values):
+    rows = _payload_rows(connection.vendor).rows(values)
+    for kind, group, read, top, people, created_at, tweet_id, reason, actor_id, name, _ in rows:
         payload = found.get((kind, group, read))
         if payload is None:
             # The group's newest row comes first: its time, post and reason are the group's.
@@ -221,22 +231,32 @@ def _payloads(*, user_id: int, now: datetime, keys: list[GroupKey]) -> list[Noti
             }
         if actor_id is not None:
             payload["actors"].append({"id": actor_id, "name": name})
-    return sorted(found.values(), key=lambda payload: payload["id"], reverse=True)
+    # The count is the same on every row; a page of groups has at least one.
+    unread = rows[0][-1] if rows else None
+    return sorted(found.values(), key=lambda payload: payload["id"], reverse=True), unread
 
 
-def notification_page(*, user, cursor: str, limit: int) -> tuple[list[NotificationPayload], str | None]:
-    """A page of the user's notifications, newest activity first, and the next page's cursor (None
-    at the end). Queries: the groups' keys (page 1: the newest rows), then their rows; each
-    compiled once per process."""
+def notification_page_and_unread(
+    *, user, cursor: str, limit: int
+) -> tuple[list[NotificationPayload], str | None, int]:
+    """A page of the user's notifications, newest activity first, the next page's cursor (None at
+    the end) and the unread count. Queries: the groups' keys (page 1: the newest rows), then their
+    rows with the count (the count alone when there are none); each compiled once per process."""
     before = cursor_id(cursor)
     # One instant for both queries: a suspension ending between them cannot split a group.
     now = timezone.now()
     keys = _newest_groups(user_id=user.pk, now=now, count=limit + 1) if before is None else None
     if keys is None:
         keys = _groups_before(user_id=user.pk, now=now, before=before, count=limit + 1)
-    payloads = _payloads(user_id=user.pk, now=now, keys=keys)
+    payloads, unread = _payloads(user_id=user.pk, now=now, keys=keys)
     next_cursor = str(payloads[limit - 1]["id"]) if len(payloads) > limit else None
-    return payloads[:limit], next_cursor
+    return payloads[:limit], next_cursor, unread_count(user=user) if unread is None else unread
+
+
+def notification_page(*, user, cursor: str, limit: int) -> tuple[list[NotificationPayload], str | None]:
+    """notification_page_and_unread without the count."""
+    payloads, next_cursor, _ = notification_page_and_unread(user=user, cursor=cursor, limit=limit)
+    return payloads, next_cursor
 
 
 def muted_kinds(*, user) -> list[str]:
