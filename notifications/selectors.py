@@ -54,14 +54,19 @@ GroupKey = tuple[str, int, bool]
 PAGE_WINDOW = 400
 
 
-def notifications_shown(*, user, now: datetime | None = None) -> QuerySet[Notification]:
-    """The user's notification rows as every door shows them (the API, the pages, the unread
-    count, the daily email): none whose actor is deactivated or suspended at `now`. Nothing is
-    deleted, so they show again once the suspension ends or the account is reactivated. A
-    moderator's notices name nobody and always show."""
+def _shown(*, now: datetime | None) -> QuerySet[Notification]:
+    """Notification rows as every door shows them (the API, the pages, the unread count, the daily
+    email): none whose actor is deactivated or suspended at `now`. Nothing is deleted, so they show
+    again once the suspension ends or the account is reactivated. A moderator's notices name
+    nobody and always show."""
     # Through get_user_model(): this app sits below accounts, which states who is hidden.
     hidden = get_user_model().objects.hidden(now=now).values("pk")
-    return Notification.objects.filter(recipient=user).exclude(actor__in=hidden)
+    return Notification.objects.exclude(actor__in=hidden)
+
+
+def notifications_shown(*, user, now: datetime | None = None) -> QuerySet[Notification]:
+    """The user's notification rows as every door shows them (_shown)."""
+    return _shown(now=now).filter(recipient=user)
 
 
 # Stand for the user's id, the current time and the page's lists in the reads compiled once per
@@ -103,9 +108,15 @@ def unread_count(*, user) -> int:
 @functools.cache
 def _newest_rows(vendor: str) -> Compiled:
     """The newest PAGE_WINDOW rows' (kind, group_key, read, id), compiled once per process."""
+    # The recipient as a range of one, and first in the order: only notification_recipient_idx
+    # gives that order. With `recipient_id =` PostgreSQL drops the constant from the order and may
+    # walk the primary key backwards through everyone's newer notifications looking for this
+    # user's, as it did in the benchmark, where one user holds half the table (12,724 other rows
+    # read for the 400, 2.3 ms, against 0.14 ms on the index).
     rows = (
-        notifications_shown(user=_USER, now=_NOW)
-        .order_by("-id")
+        _shown(now=_NOW)
+        .filter(recipient_id__gte=_USER, recipient_id__lte=_USER)
+        .order_by("recipient_id", "-id")
         .values_list("kind", "group_key", "read", "id")
     )
     return Compiled(rows[:PAGE_WINDOW], (_USER, _NOW))
