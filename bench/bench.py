@@ -180,6 +180,11 @@ def worker_overrides(args) -> list[str]:
     return [part for flag, value in flags if value is not None for part in (flag, str(value))]
 
 
+def app_args(args) -> list[str]:
+    """Chirp's app for gunicorn: config.asgi unless --app names another (with --pythonpath)."""
+    return [*(["--pythonpath", args.pythonpath] if args.pythonpath else []), args.app]
+
+
 def shipped_worker_model(args, env: dict) -> str:
     """Workers, worker class and threads that gunicorn.conf.py gives in this environment."""
     code = (
@@ -198,13 +203,13 @@ def shipped_worker_model(args, env: dict) -> str:
 class Server:
     """Chirp (or the floor app) under gunicorn with the production settings (DEBUG off)."""
 
-    def __init__(self, args, env: dict, app: tuple[str, ...] = ("config.asgi:application",)):
+    def __init__(self, args, env: dict, app: tuple[str, ...] | None = None):
         self.port, self.args = args.port, args
         cmd = [
             # The shipped gunicorn.conf.py as an operator runs it (no access log); only the address
             # and the error log differ. --workers, --worker-class and --threads override it for
             # experiments.
-            args.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", *app,
+            args.python, "-m", "gunicorn", "-c", "gunicorn.conf.py", *(app or app_args(args)),
             "--bind", f"127.0.0.1:{args.port}",
             *(["--access-logfile", "-"] if args.access_log else []),
             "--error-logfile", str(BENCH / "out" / "gunicorn.log"),
@@ -563,6 +568,17 @@ def main() -> int:
     parser.add_argument("--worker-class", default=None, help="override gunicorn.conf.py")
     parser.add_argument("--threads", type=int, default=None, help="override gunicorn.conf.py")
     parser.add_argument(
+        "--app",
+        default="config.asgi:application",
+        help="the application gunicorn serves (config.wsgi:application for a WSGI worker class)",
+    )
+    parser.add_argument(
+        "--pythonpath",
+        default=None,
+        help="folders (comma-separated) gunicorn adds to sys.path, e.g. for a --worker-class kept "
+        "outside the product",
+    )
+    parser.add_argument(
         "--floor-users",
         type=int,
         default=300,
@@ -750,7 +766,7 @@ def main() -> int:
         f"Chirp benchmark, preset {args.preset} (seed {args.seed}, data from {args.source}), "
         f"{f'{args.duration} per scenario' if names else 'no scenarios'}"
         f"{f', mixed load {args.mixed}' if args.mixed else ''}, "
-        f"{args.connections} connections, gunicorn {model}, "
+        f"{args.connections} connections, gunicorn {model}, {args.app}, "
         f"{now:%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}",
         *([data_line] if data_line else []),

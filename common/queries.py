@@ -1,13 +1,17 @@
 """Query helpers every app may use."""
 
+import functools
 import sqlite3
+from collections.abc import Callable, Hashable
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 import orjson
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
+from psycopg import errors as psycopg_errors
 
 
 def count_subquery(model, field: str, **filters) -> Coalesce:
@@ -110,3 +114,44 @@ def stand_ins_replaced(template: tuple, values: dict) -> list:
     """A statement's parameters compiled once from stand-ins (ints no caller uses, a datetime),
     with each stand-in (a key of `values`) replaced by this call's value."""
     return [values.get(value, value) if isinstance(value, int | datetime) else value for value in template]
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def compiled_once(build: Callable[P, T]) -> Callable[P, T]:
+    """`build(*args)` (a Compiled, or a statement and its parameters) made once per process, per
+    args and database vendor: the one way a query that requests run all the time is compiled once
+    (building and compiling it from the ORM can cost more than the database spends running it)."""
+
+    @functools.cache
+    def compiled(vendor: str, *args: Hashable) -> T:
+        return build(*args)  # type: ignore[arg-type, call-arg]
+
+    @functools.wraps(build)
+    def query(*args: P.args, **kwargs: P.kwargs) -> T:
+        if kwargs:
+            raise TypeError("compiled_once: positional arguments only (they are the cache key)")
+        return compiled(connection.vendor, *args)
+
+    return query
+
+
+def toggle_run(sql: str, params: list, *, gone: Exception) -> bool:
+    """Run a PostgreSQL statement that sets or clears one relation (a like, a follow) and answers
+    one row (found: its target is there, changed: rows it wrote); `gone` when the target is not
+    there, whether the statement found it missing or its deletion committed while the statement
+    waited on its row (the deferred foreign key check then fails at our commit, which has already
+    rolled the statement back). Whether it changed anything."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found, changed = cursor.fetchone()
+    except IntegrityError as exc:
+        if isinstance(exc.__cause__, psycopg_errors.ForeignKeyViolation):
+            raise gone from exc
+        raise
+    if not found:
+        raise gone
+    return changed == 1

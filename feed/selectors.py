@@ -1,4 +1,3 @@
-import functools
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -9,10 +8,11 @@ from django.utils import timezone
 
 from accounts.models import Follow, User
 from common.errors import Invalid
+from common.queries import Compiled, compiled_once
 from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
-from tweets.models import FEED_ORDER, Attachment, Tweet, feed_order_sql
+from tweets.models import FEED_ORDER, LATEST_ORDER, Attachment, Tweet, order_sql
 from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweet_rows, tweets_payload, visible_tweets
 
 # PostgreSQL cannot merge the per-author ranges of tweet_feed_idx for an IN list: given one, it
@@ -26,7 +26,7 @@ FROM unnest(ARRAY(
     SELECT f.followee_id FROM {Follow._meta.db_table} AS f WHERE f.follower_id = %s
 ) || %s::bigint) AS a(id)
 CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
-ORDER BY {feed_order_sql("k")}
+ORDER BY {order_sql("k")}
 LIMIT %s OFFSET %s
 """
 _ATTACHED = f"{Attachment._meta.db_table} AS a JOIN {Media._meta.db_table} AS m ON m.id = a.media_id"
@@ -46,37 +46,35 @@ SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.like
 FROM ({_RANKED_SQL}) AS p
 JOIN {Tweet._meta.db_table} AS t ON t.id = p.id
 JOIN {User._meta.db_table} AS u ON u.id = t.author_id
-ORDER BY {feed_order_sql("p")}
+ORDER BY {order_sql("p")}
 """
-_IDS_SQL = f"SELECT p.id FROM ({_RANKED_SQL}) AS p ORDER BY {feed_order_sql('p')}"
+_IDS_SQL = f"SELECT p.id FROM ({_RANKED_SQL}) AS p ORDER BY {order_sql('p')}"
 
-# Stands for the current time in the compiled per-author query; replaced on each request.
+
+# Stand for the time and a Latest position in the per-author queries compiled once per process.
 _NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_AT = datetime(2000, 1, 2, tzinfo=UTC)
+_ID = -987654321
 
 
-@functools.cache
-def _per_author_sql() -> tuple[str, list]:
-    """One author's (`a.id`) visible tweets in feed order, compiled once per process from
-    visible_tweets(); its parameters with _NOW where the current time goes."""
-    per_author = (
+@compiled_once
+def _per_author_sql() -> Compiled:
+    """One author's (`a.id`) visible tweets in feed order, from visible_tweets()."""
+    rows = (
         visible_tweets(now=_NOW)
         .filter(author_id=RawSQL("a.id", ()))
         .order_by(*FEED_ORDER)
-        .values("id", "likes_count", "created_at")
+        .values_list("id", "likes_count", "created_at")
     )
-    sql, params = per_author.query.sql_with_params()
-    if not any(param is _NOW for param in params):
-        raise AssertionError("visible_tweets() no longer takes the time as a parameter")
-    return sql, list(params)
+    return Compiled(rows, (_NOW,))
 
 
-@functools.cache
-def _replies_sql() -> tuple[str, list]:
-    """Tweet `t.id`'s visible replies, compiled once per process from visible_tweets(); its
-    parameters with _NOW where the current time goes (with_replies_count is the ORM's form)."""
-    replies = visible_tweets(now=_NOW).filter(in_reply_to_id=RawSQL("t.id", ())).values("id")
-    sql, params = replies.query.sql_with_params()
-    return sql, list(params)
+@compiled_once
+def _replies_sql() -> Compiled:
+    """Tweet `t.id`'s visible replies, from visible_tweets() (with_replies_count is the ORM's form)."""
+    return Compiled(
+        visible_tweets(now=_NOW).filter(in_reply_to_id=RawSQL("t.id", ())).values_list("id"), (_NOW,)
+    )
 
 
 def _feed_queryset(user) -> QuerySet:
@@ -86,21 +84,21 @@ def _feed_queryset(user) -> QuerySet:
 
 
 def _ranked(sql: str, *, user, start: int, count: int) -> list[tuple]:
-    per_author, template = _per_author_sql()
-    replies, replies_template = _replies_sql() if "{replies}" in sql else ("", [])
-    now = timezone.now()
+    db, now = read_connection(), timezone.now()
+    per_author = _per_author_sql()
+    replies = _replies_sql() if "{replies}" in sql else None
     params = [
         # The select list's replies subquery comes first in the statement (only _PAGE_SQL has one).
-        *(now if param is _NOW else param for param in replies_template),
+        *(replies.bind({_NOW: now}) if replies else ()),
         user.pk,
         user.pk,
-        *(now if param is _NOW else param for param in template),
+        *per_author.bind({_NOW: now}),
         start + count,
         count,
         start,
     ]
-    with read_connection().cursor() as cursor:
-        cursor.execute(sql.format(per_author=per_author, replies=replies), params)
+    with db.cursor() as cursor:
+        cursor.execute(sql.format(per_author=per_author.sql, replies=replies.sql if replies else ""), params)
         return cursor.fetchall()
 
 
@@ -149,10 +147,6 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     return tweets_payload(rows, images=(attachments, thumbnails, alts))
 
 
-# The Latest tab: the same tweets as the feed, newest first; id breaks ties.
-LATEST_ORDER = ("-created_at", "-id")
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -182,31 +176,27 @@ def _latest_queryset(*, user, position: tuple[datetime, int] | None) -> QuerySet
 
 
 # As for the feed (_RANKED_SQL): given an IN list of authors, PostgreSQL walks the whole
-# created_at index backwards past other people's tweets (100 ms for a user following 50 at preset
-# M); each author's newest `count` from tweet_latest_idx, merged, is a few index entries each.
+# created_at index backwards past other people's tweets, which grows with the whole table; each
+# author's newest `count` from tweet_latest_idx, merged, is a few index entries each.
 _LATEST_SQL = f"""
 SELECT k.id
 FROM unnest(ARRAY(
     SELECT f.followee_id FROM {Follow._meta.db_table} AS f WHERE f.follower_id = %s
 ) || %s::bigint) AS a(id)
 CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
-ORDER BY k.created_at DESC, k.id DESC
+ORDER BY {order_sql("k", LATEST_ORDER)}
 LIMIT %s
 """
-# Stand for the cursor's position in the compiled per-author query.
-_AT = datetime(2000, 1, 2, tzinfo=UTC)
-_ID = -987654321
 
 
-@functools.cache
-def _per_author_latest_sql(after: bool) -> tuple[str, list]:
-    """One author's (`a.id`) visible tweets newest first (after a position), compiled once per
-    process from visible_tweets(); its parameters with _NOW, _AT and _ID where they go."""
+@compiled_once
+def _per_author_latest_sql(after: bool) -> Compiled:
+    """One author's (`a.id`) visible tweets newest first (after a position), from visible_tweets()."""
     tweets = visible_tweets(now=_NOW).filter(author_id=RawSQL("a.id", ()))
     if after:
         tweets = tweets.filter(Q(created_at__lt=_AT) | Q(created_at=_AT, id__lt=_ID))
-    sql, params = tweets.order_by(*LATEST_ORDER).values("id", "created_at").query.sql_with_params()
-    return sql, list(params)
+    rows = tweets.order_by(*LATEST_ORDER).values_list("id", "created_at")
+    return Compiled(rows, (_NOW, _AT, _ID) if after else (_NOW,))
 
 
 def feed_latest_ids(*, user, cursor: str, count: int) -> list[int]:
@@ -217,12 +207,11 @@ def feed_latest_ids(*, user, cursor: str, count: int) -> list[int]:
     position = _latest_position(cursor)
     if connection.vendor != "postgresql":
         return list(_latest_queryset(user=user, position=position).values_list("id", flat=True)[:count])
-    per_author, template = _per_author_latest_sql(position is not None)
-    created, pk = position or (None, None)
-    values = {id(_NOW): timezone.now(), id(_AT): created}
-    params = [pk if param == _ID else values.get(id(param), param) for param in template]
+    per_author = _per_author_latest_sql(position is not None)
+    values = {_NOW: timezone.now(), **({_AT: position[0], _ID: position[1]} if position else {})}
+    params = [user.pk, user.pk, *per_author.bind(values), count, count]
     with read_connection().cursor() as cursor_:
-        cursor_.execute(_LATEST_SQL.format(per_author=per_author), [user.pk, user.pk, *params, count, count])
+        cursor_.execute(_LATEST_SQL.format(per_author=per_author.sql), params)
         return [row[0] for row in cursor_.fetchall()]
 
 
@@ -252,15 +241,47 @@ TOP_GRAVITY = 1.5
 def top_ids(*, user, count: int) -> list[int]:
     """Ids of the web Top tab: the first `count` of the feed's most liked and newest tweets by score.
 
-    Queries: the feed's ranked ids (feed_ids), the newest ids, their likes and times.
+    Queries: PostgreSQL, one (_top_candidates); elsewhere the feed's ranked ids (feed_ids), the
+    newest ids (feed_latest_ids), their likes and times.
     """
-    candidates = set(feed_ids(user=user, count=count))
-    candidates.update(feed_latest_ids(user=user, cursor="", count=TOP_RECENT))
+    # Kept branch, a measured need: on PostgreSQL the two rankings and the candidates' likes and
+    # times are one statement, built from the same per-author queries as feed_ids and
+    # feed_latest_ids (three round trips and three statements' work in Python before).
+    if connection.vendor == "postgresql":
+        rows = _top_candidates(user=user, count=count)
+    else:
+        candidates = set(feed_ids(user=user, count=count))
+        candidates.update(feed_latest_ids(user=user, cursor="", count=TOP_RECENT))
+        rows = list(Tweet.objects.filter(id__in=candidates).values_list("id", "likes_count", "created_at"))
     now = timezone.now()
-    rows = Tweet.objects.filter(id__in=candidates).values_list("id", "likes_count", "created_at")
 
     def score(row: tuple[int, int, datetime]) -> tuple[float, int]:
         hours = max(0.0, (now - row[2]).total_seconds() / 3600)
         return (row[1] + 1) / (hours + 2) ** TOP_GRAVITY, row[0]
 
     return [row[0] for row in sorted(rows, key=score, reverse=True)[:count]]
+
+
+@compiled_once
+def _top_candidates_sql() -> str:
+    """The Top tab's candidates: _RANKED_SQL's first ones (id, likes, time) and _LATEST_SQL's,
+    joined to their likes; UNION drops the tweets in both."""
+    ranked = _RANKED_SQL.format(per_author=_per_author_sql().sql)
+    latest = _LATEST_SQL.format(per_author=_per_author_latest_sql(False).sql)
+    return f"""
+SELECT r.id, r.likes_count, r.created_at FROM ({ranked}) AS r
+UNION
+SELECT t.id, t.likes_count, t.created_at FROM ({latest}) AS l
+JOIN {Tweet._meta.db_table} AS t ON t.id = l.id
+"""
+
+
+def _top_candidates(*, user, count: int) -> list[tuple[int, int, datetime]]:
+    """(id, likes_count, created_at) of the feed's first `count` in feed order and its newest
+    TOP_RECENT: one statement (PostgreSQL)."""
+    now = {_NOW: timezone.now()}
+    ranked, latest = _per_author_sql().bind(now), _per_author_latest_sql(False).bind(now)
+    params = [user.pk, user.pk, *ranked, count, count, 0, user.pk, user.pk, *latest, TOP_RECENT, TOP_RECENT]
+    with read_connection().cursor() as cursor:
+        cursor.execute(_top_candidates_sql(), params)
+        return cursor.fetchall()

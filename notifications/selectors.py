@@ -8,7 +8,6 @@ Every read goes through notifications_shown: nothing a suspended or deactivated 
 and no group is counted or listed for them alone.
 """
 
-import functools
 from datetime import UTC, datetime
 from typing import TypedDict
 
@@ -20,7 +19,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from api.fields import cursor_id
-from common.queries import Compiled, Ids, InArray
+from common.queries import Compiled, Ids, InArray, compiled_once
 from notifications.models import GROUPED_KINDS, Digest, Mute, Notification
 
 # Actors named per notification ("Ada, Grace and 198 others"); actors_count has them all.
@@ -90,8 +89,8 @@ def _unread_groups(*, user, now: datetime) -> QuerySet:
     )
 
 
-@functools.cache
-def _unread_sql(vendor: str) -> tuple[Compiled, str]:
+@compiled_once
+def _unread_sql() -> tuple[Compiled, str]:
     """unread_count's query compiled once per process: every open page polls it."""
     compiled = Compiled(_unread_groups(user=_USER, now=_NOW), (_USER, _NOW))
     return compiled, f"SELECT count(*) FROM ({compiled.sql}) AS unread"
@@ -99,14 +98,14 @@ def _unread_sql(vendor: str) -> tuple[Compiled, str]:
 
 def unread_count(*, user) -> int:
     """How many notifications (groups) the user has not read: one query, on notification_unread_idx."""
-    compiled, sql = _unread_sql(connection.vendor)
+    compiled, sql = _unread_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, compiled.bind({_USER: user.pk, _NOW: timezone.now()}))
         return cursor.fetchone()[0]
 
 
-@functools.cache
-def _newest_rows(vendor: str) -> Compiled:
+@compiled_once
+def _newest_rows() -> Compiled:
     """The newest PAGE_WINDOW rows' (kind, group_key, read, id), compiled once per process."""
     # The recipient as a range of one, and first in the order: only notification_recipient_idx
     # gives that order. With `recipient_id =` PostgreSQL drops the constant from the order and may
@@ -125,7 +124,7 @@ def _newest_rows(vendor: str) -> Compiled:
 def _newest_groups(*, user_id: int, now: datetime, count: int) -> list[GroupKey] | None:
     """The newest `count` groups' keys, newest first, from the newest PAGE_WINDOW rows (a group's
     newest row comes first in them); None when those rows hold fewer and there are more rows."""
-    rows = _newest_rows(connection.vendor).rows({_USER: user_id, _NOW: now})
+    rows = _newest_rows().rows({_USER: user_id, _NOW: now})
     keys: list[GroupKey] = []
     seen: set[GroupKey] = set()
     for kind, group_key, read, pk in rows:
@@ -138,8 +137,8 @@ def _newest_groups(*, user_id: int, now: datetime, count: int) -> list[GroupKey]
     return keys if len(rows) < PAGE_WINDOW else None
 
 
-@functools.cache
-def _groups_before_rows(vendor: str, count: int, after_cursor: bool) -> Compiled:
+@compiled_once
+def _groups_before_rows(count: int, after_cursor: bool) -> Compiled:
     """_groups_before's query compiled once per process for each page size, with and without a cursor."""
     groups = (
         notifications_shown(user=_USER, now=_NOW)
@@ -158,7 +157,7 @@ def _groups_before_rows(vendor: str, count: int, after_cursor: bool) -> Compiled
 def _groups_before(*, user_id: int, now: datetime, before: int | None, count: int) -> list[GroupKey]:
     """The keys of `count` groups whose newest row is older than `before`, newest first: every row
     of the user grouped."""
-    compiled = _groups_before_rows(connection.vendor, count, before is not None)
+    compiled = _groups_before_rows(count, before is not None)
     return [
         (kind, group, read)
         for kind, group, read in compiled.rows({_USER: user_id, _NOW: now, _BEFORE: before})
@@ -169,8 +168,8 @@ def _groups_before(*, user_id: int, now: datetime, before: int | None, count: in
 _GROUP_LISTS = [(kind.value, read) for kind in GROUPED_KINDS for read in (False, True)]
 
 
-@functools.cache
-def _payload_rows(vendor: str) -> Compiled:
+@compiled_once
+def _payload_rows() -> Compiled:
     """The rows of the page's groups, the latest ACTORS_SHOWN of each with the group's totals and
     the user's unread count (unread_count's, a subquery run once) beside them, compiled once per
     process: a group of its own by its id (_SINGLES), the others by their kind, read state and key
@@ -225,7 +224,7 @@ def _payloads(
     values: dict = {_USER: user_id, _NOW: now, _SINGLES: singles}
     values.update((_GROUPS - n, grouped[kinds]) for n, kinds in enumerate(_GROUP_LISTS))
     found: dict[GroupKey, NotificationPayload] = {}
-    rows = _payload_rows(connection.vendor).rows(values)
+    rows = _payload_rows().rows(values)
     for kind, group, read, top, people, created_at, tweet_id, reason, actor_id, name, _ in rows:
         payload = found.get((kind, group, read))
         if payload is None:

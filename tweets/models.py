@@ -8,16 +8,19 @@ from media.models import ALT_MAX_LENGTH
 # The feed's order: most liked first, newest first among equals; id breaks ties between tweets of
 # the same instant. The ORM's order_by, the feed's raw SQL and tweet_feed_idx are built from it.
 FEED_ORDER = ("-likes_count", "-created_at", "-id")
+# The Latest tab's order: newest first, id breaking ties; its queries and tweet_latest_idx likewise.
+LATEST_ORDER = ("-created_at", "-id")
 
 
 def _ordered(name: str) -> models.OrderBy:
     return models.F(name.lstrip("-")).desc() if name.startswith("-") else models.F(name).asc()
 
 
-def feed_order_sql(alias: str) -> str:
-    """FEED_ORDER as a raw ORDER BY list on the columns of the table (or subquery) `alias`."""
+def order_sql(alias: str, order: tuple[str, ...] = FEED_ORDER) -> str:
+    """An order (FEED_ORDER, LATEST_ORDER) as a raw ORDER BY list on the columns of the table (or
+    subquery) `alias`."""
     return ", ".join(
-        f"{alias}.{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in FEED_ORDER
+        f"{alias}.{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in order
     )
 
 
@@ -77,8 +80,7 @@ class Tweet(models.Model):
             # The Latest feed: one author's visible tweets, newest first.
             models.Index(
                 "author",
-                models.F("created_at").desc(),
-                models.F("id").desc(),
+                *map(_ordered, LATEST_ORDER),
                 name="tweet_latest_idx",
                 condition=Q(hidden_at__isnull=True),
             ),

@@ -21,11 +21,10 @@ from typing import Literal, TypedDict
 
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
-from django.db.models import BooleanField, Count, Exists, F, FloatField, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, F, FloatField, Max, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import User
 from accounts.selectors import user_directory
 from api.fields import MAX_ID
 from common.errors import Invalid, Unavailable
@@ -33,6 +32,7 @@ from tweets import search_index
 from tweets.entities import TAG_MAX_LENGTH, TAG_RE
 from tweets.models import Mention, Tweet, TweetTag
 from tweets.selectors import TweetPayload, tweet_rows, tweets_payload, visible_tweets
+from tweets.services import users_named
 
 # A term is a run of letters and digits of any script: what both engines' tokenizers keep of a
 # word. Everything else (punctuation, operators, emoji) only separates terms.
@@ -160,6 +160,24 @@ def _fts5_phrase(terms: tuple[str, ...]) -> str:
     return '"' + " ".join(terms) + '"'
 
 
+def _tsquery_literal(lexemes: list[str]) -> str:
+    """An AND of these lexemes as tsquery input: each quoted, so none is read as an operator."""
+    quoted = ("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" for lexeme in lexemes)
+    return " & ".join(quoted)
+
+
+def _phrase_pairs(alias: str, phrases: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The word pairs of the phrases as the pairs index holds them (search_index.PAIRS_FUNCTION over
+    each phrase's vector, so the configuration's lexemes and gaps). One query."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT unnest(tsvector_to_array({search_index.PAIRS_FUNCTION}("
+            "to_tsvector(%s::regconfig, phrase)))) FROM unnest(%s::text[]) AS phrase",
+            [settings.SEARCH_CONFIG, [" ".join(phrase) for phrase in phrases]],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 def _text_match(tweets: QuerySet, query: SearchQuery) -> QuerySet:
     """The tweets matching the query's words, phrases and exclusions, with `relevance` in [0, 1)."""
     if not (query.has_text or query.excluded):
@@ -167,7 +185,25 @@ def _text_match(tweets: QuerySet, query: SearchQuery) -> QuerySet:
     if connections[tweets.db].vendor == "postgresql":
         tsquery, params = _pg_tsquery(query)
         column = f"{_TABLE}.{search_index.COLUMN}"
-        tweets = tweets.filter(RawSQL(f"{column} @@ ({tsquery})", params, output_field=BooleanField()))
+        pairs = _phrase_pairs(tweets.db, query.phrases) if query.phrases else []
+        if pairs:
+            # The phrases' pairs through their index, then the whole query on each post found. The
+            # function form of @@, ts_match_vq, is one no index serves: with @@ the planner would
+            # AND in the word index, a read of every post with the phrase's common words.
+            pairs_match = RawSQL(
+                f"{search_index.PAIRS_FUNCTION}({column}) @@ %s::tsquery",
+                [_tsquery_literal(pairs)],
+                output_field=BooleanField(),
+            )
+            tweets = tweets.filter(pairs_match)
+            if query.words:
+                words = f"{column} @@ plainto_tsquery(%s::regconfig, %s)"
+                words_params = [settings.SEARCH_CONFIG, " ".join(query.words)]
+                tweets = tweets.filter(RawSQL(words, words_params, output_field=BooleanField()))
+            match = f"ts_match_vq({column}, {tsquery})"
+        else:
+            match = f"{column} @@ ({tsquery})"
+        tweets = tweets.filter(RawSQL(match, params, output_field=BooleanField()))
         if not query.has_text:
             return tweets.annotate(relevance=Value(0.0, output_field=FloatField()))
         # Normalization 32: rank / (rank + 1).
@@ -191,28 +227,16 @@ def _text_match(tweets: QuerySet, query: SearchQuery) -> QuerySet:
 
 
 def _user_ids(names: set[str]) -> dict[str, int]:
-    """The ids of the users these names are the usernames of, by lower-case name: the exact names
-    through the username index, any others by letter case (one query, two if some differ)."""
-    if not names:
-        return {}
-    rows = User.objects.filter(username__in=names).values_list("username", "id")
-    found = {username.lower(): pk for username, pk in rows}
-    missing = [name for name in names if name.lower() not in found]
-    if missing:
-        any_case = Q()
-        for name in missing:
-            any_case |= Q(username__iexact=name)
-        found.update(
-            (username.lower(), pk)
-            for username, pk in User.objects.filter(any_case).values_list("username", "id")
-        )
-    return found
+    """The active users these names are the usernames of, by lower-case name, in any letter case:
+    the account a mention in a post links (tweets.services.users_named, on the lower(username)
+    index). One query."""
+    return users_named(sorted({name.lower() for name in names})) if names else {}
 
 
 def _filtered(query: SearchQuery) -> QuerySet | None:
-    """The visible tweets that match; None when a from: or @ names nobody. Authors and mentioned
-    users are looked up first, so the planner sees their ids (a join on the name made it walk
-    every tweet at ten million)."""
+    """The visible tweets that match; None when a from: or @ names nobody active. Authors and
+    mentioned users are looked up first, so the planner sees their ids and reads those authors'
+    posts through their index (a join on the name made it walk every tweet at ten million)."""
     ids = _user_ids({*query.authors, *query.mentions})
     if any(name.lower() not in ids for name in (*query.authors, *query.mentions)):
         return None
@@ -228,17 +252,40 @@ def _filtered(query: SearchQuery) -> QuerySet | None:
     return _text_match(tweets, query)
 
 
+# For the search statements only (the transaction's settings): the time limit; a plan for each
+# statement's own words (a generic plan, which psycopg's prepared statements get after five runs,
+# guesses the same number of matches for every word, and the plan choice turns on that number); and no
+# JIT, whose compiling, set off by the cost of a plan at ten million posts, takes as long as a rare
+# word's statement itself.
+_PG_SEARCH_SETTINGS = (
+    "SELECT set_config('statement_timeout', %s, true),"
+    " set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)"
+)
+# And for words and phrases: each match joined to its author by the author's primary key. For a
+# word it has no statistics for, the planner estimates a fixed share of the posts (half a percent)
+# whatever the real count, and for that many it hashed every user, where a rare word's few matches
+# need as many lookups. Reading many matches is what the walk of the newest posts avoids, and the
+# walk is a nested loop anyway. No parallel workers either: for the same estimate the planner
+# started two, whose start-up was most of a rare word's statement.
+_PG_TEXT_SETTINGS = (
+    ", set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true)"
+)
+
+
 @contextmanager
-def _time_limit(alias: str) -> Iterator[None]:
+def _time_limit(alias: str, *, text: bool = False) -> Iterator[None]:
     """At most SEARCH_TIMEOUT_MS for the statements in the block: PostgreSQL's statement_timeout,
-    SQLite's progress handler; either way Unavailable (503) instead of a slow answer."""
+    SQLite's progress handler; either way Unavailable (503) instead of a slow answer. On PostgreSQL
+    also the plan settings above (`text`: of a search of words or phrases)."""
     connection = connections[alias]
     milliseconds = settings.SEARCH_TIMEOUT_MS
     try:
         if connection.vendor == "postgresql":
             with transaction.atomic(using=alias):
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{milliseconds}ms"])
+                    settings_sql = _PG_SEARCH_SETTINGS + (_PG_TEXT_SETTINGS if text else "")
+                    cursor.execute(settings_sql, [f"{milliseconds}ms"])
                 yield
         else:
             connection.ensure_connection()
@@ -293,9 +340,10 @@ def _window_rows(tweets: QuerySet, query: SearchQuery, alias: str, top: int | No
     On PostgreSQL by the cheaper of two plans, from the planner's estimate E of the matches among N
     tweets (EXPLAIN, planning only, and the newest id):
     - the GIN index: read all E matches and keep the newest (`ORDER BY id + 0`, which no index
-      provides, so the planner cannot walk the table instead). Always for a phrase: its estimate
-      is that of its words together, but a phrase is rarer (`"fix the bug"`: 74,000 estimated of
-      ten million, none found, while the planner walked the whole table);
+      provides, so the planner cannot walk the table instead). Always for a phrase, with no
+      estimate: the word-pair index finds the posts with all of its pairs (a phrase is rarer than
+      its words: `"fix the bug"` was estimated at 74,000 of ten million from its words, and none
+      has it);
     - the newest-first walk of the primary key, checking each tweet's vector, when it is expected
       to read SEARCH_WALK_FACTOR times fewer rows (WINDOW * N / E) than the GIN index: a common
       word. The walk goes SEARCH_WALK_FACTOR times its expected length back, then four times as
@@ -309,11 +357,13 @@ def _window_rows(tweets: QuerySet, query: SearchQuery, alias: str, top: int | No
     if not query.has_text or connections[alias].vendor != "postgresql":
         return list(newest[:window])
     by_index = tweets.using(alias).order_by((F("id") + 0).desc()).values_list(*_WINDOW_FIELDS)
+    if query.phrases:
+        return list(by_index[:window])
     plan = json.loads(tweets.using(alias).order_by().values("id").explain(format="json"))
     estimate = max(1, plan[0]["Plan"]["Plan Rows"])
     start = top if top is not None else Tweet.objects.using(alias).aggregate(last=Max("id"))["last"] or 0
     factor = settings.SEARCH_WALK_FACTOR
-    if query.phrases or window * start * factor >= estimate * estimate:
+    if window * start * factor >= estimate * estimate:
         return list(by_index[:window])
     # The walk, in steps four times longer each: without bitmap scans, which GIN needs, so that the
     # planner cannot AND the GIN index with the id range instead (a bitmap of every tweet with a
@@ -349,7 +399,7 @@ def search_tweet_ids(*, query: SearchQuery, cursor: str, limit: int) -> tuple[li
         tweets = tweets.filter(id__lte=top)
     alias = router.db_for_read(Tweet)
     window_size = settings.SEARCH_WINDOW
-    with _time_limit(alias):
+    with _time_limit(alias, text=query.has_text):
         rows = _window_rows(tweets, query, alias, top)
     if not rows:
         return [], None

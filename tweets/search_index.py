@@ -9,6 +9,15 @@ triggers. Triggers rather than the services' writes, so that every door that wri
 Neither the column nor the FTS5 table is a model field: a Tweet read by the ORM never carries its
 vector. Installed by migration tweets.0009, checked again after every migrate (a SQLite table
 rebuild by a later migration drops a table's triggers), rebuilt by `manage.py search_index`.
+
+Phrases: PostgreSQL's GIN index of words finds the posts with all of a phrase's words, and each must
+then be read to check their order: tens of thousands of posts at ten million for three common words.
+So a second GIN index, `tweet_search_pairs_idx`, is on the phrase's adjacent word pairs: an
+expression index over `tweet_search_pairs(search_vector)`, the vector's lexemes at neighbouring
+positions joined by a space ('fix the', 'the bug'; the parser's lexemes hold no space, so a pair never
+equals a word). A phrase is then an AND of its pairs in that index, and only the posts holding every
+pair are read and checked. No column stores the pairs: the index computes them from the vector at
+each write (in the write's transaction, as every index) and ANALYZE keeps their statistics.
 """
 
 from collections.abc import Callable
@@ -21,6 +30,8 @@ TABLE = Tweet._meta.db_table
 COLUMN = "search_vector"
 GIN_INDEX = "tweet_search_idx"
 PG_FUNCTION = "tweet_search_vector"
+PAIRS_FUNCTION = "tweet_search_pairs"
+PAIRS_INDEX = "tweet_search_pairs_idx"
 FTS_TABLE = f"{TABLE}_fts"
 # SQLite's tokenizer: Unicode letters and digits, case-folded, diacritics kept (as PostgreSQL's
 # `simple` configuration does).
@@ -49,6 +60,33 @@ CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $
 BEGIN
     NEW.{COLUMN} := to_tsvector('{config}'::regconfig, coalesce(NEW.content, ''));
     RETURN NEW;
+END
+$$"""
+
+
+# The lexemes at neighbouring positions of a vector, as one lexeme 'first second'. Positions come from
+# the configuration's parser, so a stop word that the configuration drops leaves a gap and makes no
+# pair (english: "fix the bug" is fix:1 bug:3, no pair); a phrase then uses the word index alone.
+_PAIRS_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {PAIRS_FUNCTION}(vector tsvector) RETURNS tsvector
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    words text[] := '{{}}';
+    pairs text[] := '{{}}';
+    entry record;
+    pos int;
+BEGIN
+    FOR entry IN SELECT lexeme, positions FROM unnest(vector) LOOP
+        FOREACH pos IN ARRAY coalesce(entry.positions, '{{}}') LOOP
+            words[pos] := entry.lexeme;
+        END LOOP;
+    END LOOP;
+    FOR pos IN coalesce(array_lower(words, 1), 1) .. coalesce(array_upper(words, 1), 0) - 1 LOOP
+        IF words[pos] IS NOT NULL AND words[pos + 1] IS NOT NULL THEN
+            pairs := pairs || (words[pos] || ' ' || words[pos + 1]);
+        END IF;
+    END LOOP;
+    RETURN array_to_tsvector(pairs);
 END
 $$"""
 
@@ -90,6 +128,7 @@ def install(connection, *, fill: bool) -> None:
                         [pg_config_in_use(connection)],
                     )
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON {TABLE} USING gin ({COLUMN})")
+        install_pairs(connection, concurrently=False)
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
@@ -105,9 +144,30 @@ def install(connection, *, fill: bool) -> None:
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
+def install_pairs(connection, *, concurrently: bool) -> None:
+    """PostgreSQL: the word-pair index of phrases (idempotent). `concurrently`: built without
+    blocking writes (outside a transaction; minutes at ten million posts); an invalid index left by
+    an interrupted concurrent build is dropped and built again."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PAIRS_FUNCTION_SQL)
+        cursor.execute(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)",
+            [PAIRS_INDEX],
+        )
+        row = cursor.fetchone()
+        if row is not None and row[0]:
+            return
+        how = " CONCURRENTLY" if concurrently else ""
+        if row is not None:
+            cursor.execute(f"DROP INDEX{how} {PAIRS_INDEX}")
+        cursor.execute(f"CREATE INDEX{how} {PAIRS_INDEX} ON {TABLE} USING gin ({PAIRS_FUNCTION}({COLUMN}))")
+
+
 def uninstall(connection) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {PAIRS_INDEX}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {PAIRS_FUNCTION}(tsvector)")
             cursor.execute(f"DROP TRIGGER IF EXISTS {PG_FUNCTION} ON {TABLE}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
             cursor.execute(f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {COLUMN}")

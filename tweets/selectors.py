@@ -1,4 +1,3 @@
-import functools
 import itertools
 import operator
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from django.utils import timezone
 from accounts.models import User, visible_user_q
 from api.fields import cursor_id
 from common.errors import NotFound
-from common.queries import Ids, InArray
+from common.queries import Compiled, Ids, InArray, compiled_once
 from common.replicas import primary_reads, read_connection
 from media.selectors import storage_urls
 from tweets import likers_cache
@@ -113,22 +112,24 @@ def _likers_queryset(tweet_ids: list[int]) -> QuerySet:
     )
 
 
-@functools.cache
-def _likers_sql() -> str:
-    """_likers_queryset compiled once per process (InArray's text does not depend on the ids): a
+# Stands for the tweet ids in the likers query compiled once per process.
+_TWEET_IDS = -987654341
+
+
+@compiled_once
+def _likers_sql() -> Compiled:
+    """The likers query with its ids as one parameter (InArray: the text does not depend on them). A
     cold whole feed reads tens of thousands of likers, and the ORM's compiling and per-row work
     would be a large share of the CPU it spends on them."""
-    sql, params = _likers_queryset([0]).query.sql_with_params()
-    if list(params) != [[0]]:
-        raise AssertionError("the likers query binds more than its ids")
-    return sql
+    return Compiled(_likers_queryset([_TWEET_IDS]), (_TWEET_IDS,))
 
 
 def _likers_rows(tweet_ids: list[int]) -> list[tuple[int, int, str]]:
     if not tweet_ids:
         return []
+    query = _likers_sql()
     with read_connection().cursor() as cursor:
-        cursor.execute(_likers_sql(), [Ids(tweet_ids)])
+        cursor.execute(query.sql, query.bind({_TWEET_IDS: Ids(tweet_ids)}))
         return cursor.fetchall()
 
 
@@ -248,10 +249,11 @@ TWEET_ROW_FIELDS = (
 )
 
 
-def with_replies_count(tweets: QuerySet) -> QuerySet:
-    """`replies_count` on each tweet: its visible replies, counted by a subquery on tweet_reply_idx."""
+def with_replies_count(tweets: QuerySet, *, now: datetime | None = None) -> QuerySet:
+    """`replies_count` on each tweet: its visible replies (at `now`), counted by a subquery on
+    tweet_reply_idx."""
     replies = (
-        visible_tweets()
+        visible_tweets(now=now)
         .filter(in_reply_to=OuterRef("pk"))
         .order_by()
         .values("in_reply_to")

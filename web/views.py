@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import user_directory, user_get, user_profile
@@ -43,9 +43,6 @@ from common.errors import (
     NotFound,
     RateLimited,
     Suspended,
-    TooLarge,
-    Unavailable,
-    UnsupportedType,
 )
 from common.idempotency import fingerprint, fingerprint_file, idempotency_key_check, idempotent
 from feed.cursors import feed_cursor_after, feed_cursor_ids
@@ -67,6 +64,7 @@ from tweets.selectors import (
 )
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check, tweet_edit
 from web.auth import user_sign_in_check
+from web.cards import cards_html
 from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
 from web.errors import form_error_add, page_error
 from web.forms import (
@@ -143,6 +141,21 @@ def csrf_failure(request, reason: str = ""):
 def favicon(request):
     """Browsers (and the admin's pages, which do not name an icon) ask for /favicon.ico."""
     return redirect(static("web/favicon.svg"))
+
+
+@require_GET
+def service_worker(request):
+    """The service worker (web/templates/web/sw.js): at the site's root, so that its scope is every
+    page; never cached, so a new version reaches browsers at once."""
+    response = render(request, "web/sw.js", content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def offline(request):
+    """What the service worker shows when a page cannot be loaded (it keeps a copy when installed)."""
+    return render(request, "web/offline.html")
 
 
 def page_not_found(request, exception=None):
@@ -424,8 +437,8 @@ def _tweet_action(request, tweet_id: int, action, done: str):
         return redirect(_back(request, reverse("web:home")))
     if _wants_json(request):
         cards = tweet_cards(ids=[tweet_id], viewer=request.user)
-        html = render(request, "web/_tweet.html", {"tweet": cards[0], "next": _back(request, "/")}).content
-        return JsonResponse({"html": html.decode(), "message": done})
+        html = cards_html(request, cards, next_url=_back(request, "/"))
+        return JsonResponse({"html": html, "message": done})
     return redirect(_back(request, reverse("web:home")))
 
 
@@ -785,32 +798,45 @@ def settings_page(request):
     return _settings_page(request, new_api_key=key)
 
 
+def _settings_submit(request, form_name: str, form, save, done: str, **placing):
+    """The one way a Settings form is submitted. An invalid form comes back with a 400; otherwise
+    `save(cleaned_data)` calls the services, and a domain error they raise goes on the form
+    (form_error_add, `placing` says where) at its status. Then `done` as a message and back to
+    Settings, or to the response `save` returned. `done` is translated after `save` (which may
+    change the language)."""
+    if not form.is_valid():
+        return _settings_page(request, 400, **{form_name: form})
+    try:
+        response = save(form.cleaned_data)
+    except ChirpError as exc:
+        error = form_error_add(form, exc, **placing)
+        return _settings_page(request, error.status, **{form_name: form})
+    messages.success(request, _(done))
+    return response or redirect("web:settings")
+
+
 @signed_in
 @require_POST
 def settings_name(request):
-    form = NameForm(request.POST)
-    if form.is_valid():
-        try:
-            profile_update(user=request.user, name=form.cleaned_data["name"])
-        except ChirpError as exc:
-            error = form_error_add(form, exc, field="name")
-            return _settings_page(request, error.status, name_form=form)
-        messages.success(request, _("Your display name is changed."))
-        return redirect("web:settings")
-    return _settings_page(request, 400, name_form=form)
+    def save(data):
+        profile_update(user=request.user, name=data["name"])
+
+    done = gettext_noop("Your display name is changed.")
+    return _settings_submit(request, "name_form", NameForm(request.POST), save, done, field="name")
 
 
 @signed_in
 @require_POST
 def settings_notifications(request):
     """Muted kinds of notification and the daily email."""
+
+    def save(data):
+        mutes_set(user=request.user, kinds=data["muted"])
+        digest_set(user=request.user, enabled=data["digest"])
+
     form = NotificationSettingsForm(request.POST)
-    if not form.is_valid():
-        return _settings_page(request, 400, notification_form=form)
-    mutes_set(user=request.user, kinds=form.cleaned_data["muted"])
-    digest_set(user=request.user, enabled=form.cleaned_data["digest"])
-    messages.success(request, _("Your notification settings are saved."))
-    return redirect("web:settings")
+    done = gettext_noop("Your notification settings are saved.")
+    return _settings_submit(request, "notification_form", form, save, done)
 
 
 @signed_in
@@ -818,48 +844,39 @@ def settings_notifications(request):
 def settings_locale(request):
     """The language and time zone, stored on the account (every device follows them) and in this
     browser's cookies (the pages before sign-in); empty: the browser's own."""
-    form = LocaleForm(request.POST)
-    if not form.is_valid():
-        return _settings_page(request, 400, locale_form=form)
-    language, time_zone = form.cleaned_data["language"], form.cleaned_data["time_zone"]
-    try:
+
+    def save(data):
+        language, time_zone = data["language"], data["time_zone"]
         locale_set(user=request.user, language=language, time_zone=time_zone)
-    except ChirpError as exc:
-        for field, field_errors in (exc.fields or {"": [exc.message]}).items():
-            form.add_error(field or None, field_errors)
-        return _settings_page(request, page_error(exc).status, locale_form=form)
-    if language:
-        translation.activate(language)
-    messages.success(request, _("Your language and time zone are saved."))
-    response = redirect("web:settings")
-    for name, value in ((settings.LANGUAGE_COOKIE_NAME, language), (TIME_ZONE_COOKIE, time_zone)):
-        if value:
-            response.set_cookie(
-                name,
-                value,
-                max_age=365 * 24 * 3600,
-                samesite="Lax",
-                secure=request.is_secure(),
-                httponly=True,
-            )
-        else:
-            response.delete_cookie(name)
-    return response
+        if language:
+            translation.activate(language)
+        response = redirect("web:settings")
+        for name, value in ((settings.LANGUAGE_COOKIE_NAME, language), (TIME_ZONE_COOKIE, time_zone)):
+            if value:
+                response.set_cookie(
+                    name,
+                    value,
+                    max_age=365 * 24 * 3600,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                    httponly=True,
+                )
+            else:
+                response.delete_cookie(name)
+        return response
+
+    done = gettext_noop("Your language and time zone are saved.")
+    return _settings_submit(request, "locale_form", LocaleForm(request.POST), save, done)
 
 
 @signed_in
 @require_POST
 def settings_profile(request):
-    form = ProfileForm(request.POST)
-    if form.is_valid():
-        try:
-            profile_update(user=request.user, **form.cleaned_data)
-        except Invalid as exc:
-            error = form_error_add(form, exc)
-            return _settings_page(request, error.status, profile_form=form)
-        messages.success(request, _("Your profile is saved."))
-        return redirect("web:settings")
-    return _settings_page(request, 400, profile_form=form)
+    def save(data):
+        profile_update(user=request.user, **data)
+
+    done = gettext_noop("Your profile is saved.")
+    return _settings_submit(request, "profile_form", ProfileForm(request.POST), save, done)
 
 
 @signed_in
@@ -870,38 +887,29 @@ def settings_avatar(request):
         avatar_remove(user=request.user)
         messages.success(request, _("Your photo is removed."))
         return redirect("web:settings")
+
+    def save(data):
+        upload_throttle_check(user_id=request.user.pk)
+        avatar_set(user=request.user, upload=data["photo"])
+
     form = AvatarForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            upload_throttle_check(user_id=request.user.pk)
-            avatar_set(user=request.user, upload=form.cleaned_data["photo"])
-        except (Invalid, UnsupportedType, TooLarge, RateLimited, Unavailable) as exc:
-            error = form_error_add(form, exc, field="photo")
-            return _settings_page(request, error.status, avatar_form=form)
-        messages.success(request, _("Your photo is saved."))
-        return redirect("web:settings")
-    return _settings_page(request, 400, avatar_form=form)
+    done = gettext_noop("Your photo is saved.")
+    return _settings_submit(request, "avatar_form", form, save, done, field="photo")
 
 
 @signed_in
 @require_POST
 def settings_password(request):
-    form = PasswordForm(request.POST)
-    if form.is_valid():
-        try:
-            profile_update(
-                user=request.user,
-                password=form.cleaned_data["new_password"],
-                current_password=form.cleaned_data["current_password"],
-            )
-        except ChirpError as exc:
-            error = form_error_add(form, exc, renamed={"password": "new_password"})
-            return _settings_page(request, error.status, password_form=form)
+    def save(data):
+        profile_update(
+            user=request.user, password=data["new_password"], current_password=data["current_password"]
+        )
         # This session stays signed in; the others (and the JWTs) end.
         update_session_auth_hash(request, request.user)
-        messages.success(request, _("Your password is changed."))
-        return redirect("web:settings")
-    return _settings_page(request, 400, password_form=form)
+
+    form = PasswordForm(request.POST)
+    done = gettext_noop("Your password is changed.")
+    return _settings_submit(request, "password_form", form, save, done, renamed={"password": "new_password"})
 
 
 @signed_in

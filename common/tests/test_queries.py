@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from common.queries import Compiled, Ids, InArray
 from tweets.models import Tweet
@@ -70,3 +71,24 @@ def test_compiling_refuses_a_stand_in_the_query_does_not_bind(author):
     """A stand-in missing from the parameters would be silently ignored: it fails at compile time."""
     with pytest.raises(AssertionError):
         Compiled(Tweet.objects.filter(author_id=-5).values_list("id"), (-5, -7))
+
+
+def test_compiled_once_builds_once_per_process_and_runs_with_each_calls_values(author, make_tweet):
+    """The first call compiles; later calls with the same arguments get the same Compiled."""
+    from common.queries import compiled_once
+
+    built = []
+    stand_in_time = datetime(2000, 1, 1, tzinfo=UTC)
+
+    @compiled_once
+    def posted_before(count: int) -> Compiled:
+        built.append(count)
+        posted = Tweet.objects.filter(created_at__lte=stand_in_time).order_by("id").values_list("content")
+        return Compiled(posted[:count], (stand_in_time,))
+
+    make_tweet(author, "now")
+    query = posted_before(5)
+
+    assert posted_before(5) is query and built == [5]
+    assert query.rows({stand_in_time: timezone.now()}) == [("now",)]
+    assert query.rows({stand_in_time: stand_in_time}) == []

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import SUSPENDED_INDEFINITELY, User
 from accounts.services import follow_add, suspension_store
-from tweets.models import FEED_ORDER, Tweet
+from tweets.models import FEED_ORDER, LATEST_ORDER, Tweet, order_sql
 from tweets.selectors import visible_tweets
 
 
@@ -18,6 +18,20 @@ def test_the_feed_index_is_built_from_the_feed_order():
     assert author.name == "author"
     assert [f"-{expression.expression.name}" for expression in order] == list(FEED_ORDER)
     assert all(expression.descending for expression in order)
+
+
+def test_the_latest_index_and_the_latest_statement_are_built_from_the_latest_order():
+    """tweet_latest_idx and the Latest tab's raw merge sort as LATEST_ORDER, its ORM queries' order."""
+    from feed.selectors import _LATEST_SQL
+
+    [index] = [index for index in Tweet._meta.indexes if index.name == "tweet_latest_idx"]
+    author, *order = index.expressions
+
+    assert author.name == "author"
+    assert [f"-{expression.expression.name}" for expression in order] == list(LATEST_ORDER)
+    assert all(expression.descending for expression in order)
+    assert f"ORDER BY {order_sql('k', LATEST_ORDER)}\n" in _LATEST_SQL
+    assert order_sql("k", LATEST_ORDER) == "k.created_at DESC, k.id DESC"
 
 
 def test_the_feed_serves_visible_tweets_in_feed_order(make_user, follower, author, make_tweet):

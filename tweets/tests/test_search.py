@@ -51,6 +51,19 @@ def test_an_exact_phrase_matches_its_words_in_order(outsider, corpus):
     assert set(found(outsider, "launch friday")) == ids(corpus, "launch", "phrase")
 
 
+def test_a_phrase_matches_across_punctuation_and_follows_edits(outsider, author, make_tweet):
+    comma = make_tweet(author, "Please fix, the bug! Today")
+    hyphen = make_tweet(author, "We fix-the bug daily")
+    make_tweet(author, "The bug fix is in")
+    edited = make_tweet(author, "fix the build")
+
+    tweet_edit(user=author.user, tweet_id=edited.id, content="now fix the bug")
+
+    assert set(found(outsider, '"fix the bug"')) == {comma.id, hyphen.id, edited.id}
+    assert found(outsider, '"fix the build"') == []
+    assert set(found(outsider, '"the bug" today')) == {comma.id}
+
+
 def test_excluded_words_and_phrases_leave_posts_out(outsider, corpus):
     assert set(found(outsider, "launch -pizza")) == ids(corpus, "launch")
     assert set(found(outsider, 'launch -"launch party"')) == ids(corpus, "launch", "lunch")
@@ -260,6 +273,40 @@ def test_search_queries_are_pinned(outsider, author, make_tweet, django_assert_n
     with django_assert_num_queries(6 + 5 * (connection.vendor == "postgresql")):
         response = client.get("/api/search", {"q": "pinned"})
     assert len(response.json()["tweets"]) == 3
+
+    # A phrase: no estimate and no newest id; on PostgreSQL its word pairs, from the configuration.
+    with django_assert_num_queries(6 + 4 * (connection.vendor == "postgresql")):
+        response = client.get("/api/search", {"q": '"pinned query"'})
+    assert len(response.json()["tweets"]) == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="FTS5 reads phrases from its positions")
+def test_postgresql_indexes_the_neighbouring_word_pairs_of_each_post(outsider, author, make_tweet):
+    def pairs(config: str, text: str) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT tsvector_to_array({search_index.PAIRS_FUNCTION}(to_tsvector(%s::regconfig, %s)))",
+                [config, text],
+            )
+            return cursor.fetchone()[0]
+
+    # The parser's positions: a hyphenated word is itself, then its parts.
+    assert pairs("simple", "Fix the bug, fix-the bug") == ["bug fix-the", "fix the", "fix-the fix", "the bug"]
+    # A stop word leaves a gap, so no pair: the phrase is found through the word index alone.
+    assert pairs("english", "Fix the bugs") == []
+    assert pairs("simple", "") == pairs("simple", "!?") == pairs("simple", "one") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SEARCH_CONFIG is PostgreSQL's")
+def test_a_phrase_with_stop_words_is_found_in_a_stemming_language(outsider, author, make_tweet, settings):
+    settings.SEARCH_CONFIG = "english"
+    tweet = make_tweet(author, "Fixed the bugs in the build")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE waits for no deferred check
+    call_command("search_index", stdout=StringIO())
+
+    assert found(outsider, '"fixing the bug"') == [tweet.id]
+    assert found(outsider, '"fixing the build"') == []
 
 
 def test_migrate_leaves_a_working_index_and_the_command_rebuilds_it(outsider, author, make_tweet):

@@ -345,6 +345,12 @@ document.addEventListener("keydown", (event) => {
 showTimes(document);
 document.querySelectorAll("[data-compose]").forEach(setUpCompose);
 
+// The service worker (/sw.js): pages from the network always, an offline page without one. Its
+// URL names the page's language, so that the offline page it keeps is in that language.
+if ("serviceWorker" in navigator && document.body.dataset.serviceWorker) {
+  navigator.serviceWorker.register(`${document.body.dataset.serviceWorker}?lang=${encodeURIComponent(lang)}`);
+}
+
 // Reply: the post's own reply form opens in place (without JS the button opens the thread page).
 document.addEventListener("submit", (event) => {
   const form = event.target;

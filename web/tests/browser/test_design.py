@@ -101,3 +101,22 @@ def test_on_a_phone_the_compose_box_starts_as_one_line_and_opens_when_used(sign_
     text.focus()
     expect(page.get_by_label("Images")).to_be_visible()
     assert text.bounding_box()["height"] > 48
+
+
+def test_offline_a_page_says_so_and_never_shows_an_old_feed(chirp, sign_in, page, expected_errors):
+    """Installed by the first page, the service worker answers a page load without a network with
+    "You are offline", not a stored feed; back online, the feed is fresh."""
+    expected_errors.append("ERR_INTERNET_DISCONNECTED")
+    sign_in("dee")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    try:
+        page.goto("/latest/")
+        expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+        expect(page.locator("article")).to_have_count(0)
+    finally:
+        page.context.set_offline(False)
+    assert api(chirp, "/api/tweets", "key-dee", {"tweet_data": "Written while Dee was offline"})[0] == 201
+    page.get_by_role("link", name="Try again").click()
+    page.goto("/latest/")
+    expect(page.locator("article").first).to_contain_text("Written while Dee was offline")
