@@ -17,7 +17,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from psycopg import errors as psycopg_errors
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -37,7 +36,7 @@ from accounts.selectors import (
 from accounts.signals import user_renamed
 from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound
-from common.queries import compiled_once, stand_ins_replaced
+from common.queries import compiled_once, stand_ins_replaced, toggle_run
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
 from notifications.services import (
     actor_may_notify,
@@ -258,19 +257,7 @@ def _follow_change_postgresql(*, follow: bool, follower: User, followee_id: int)
         _FOLLOWED_AT: now,
         _FOLLOWED_DAY: follow_day(now),
     }
-    params = stand_ins_replaced(template, values)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found, changed = cursor.fetchone()
-    except IntegrityError as exc:
-        # The followee's deletion committed while this statement waited on their row.
-        if isinstance(exc.__cause__, psycopg_errors.ForeignKeyViolation):
-            raise NotFound(USER_NOT_FOUND) from exc
-        raise
-    if not found:
-        raise NotFound(USER_NOT_FOUND)
-    return changed == 1
+    return toggle_run(sql, stand_ins_replaced(template, values), gone=NotFound(USER_NOT_FOUND))
 
 
 def _follow_insert(*, follower: User, followee_id: int) -> bool:

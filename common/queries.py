@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import ParamSpec, TypeVar
 
 import orjson
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
+from psycopg import errors as psycopg_errors
 
 
 def count_subquery(model, field: str, **filters) -> Coalesce:
@@ -135,3 +136,22 @@ def compiled_once(build: Callable[P, T]) -> Callable[P, T]:
         return compiled(connection.vendor, *args)
 
     return query
+
+
+def toggle_run(sql: str, params: list, *, gone: Exception) -> bool:
+    """Run a PostgreSQL statement that sets or clears one relation (a like, a follow) and answers
+    one row (found: its target is there, changed: rows it wrote); `gone` when the target is not
+    there, whether the statement found it missing or its deletion committed while the statement
+    waited on its row (the deferred foreign key check then fails at our commit, which has already
+    rolled the statement back). Whether it changed anything."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found, changed = cursor.fetchone()
+    except IntegrityError as exc:
+        if isinstance(exc.__cause__, psycopg_errors.ForeignKeyViolation):
+            raise gone from exc
+        raise
+    if not found:
+        raise gone
+    return changed == 1

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import jinja2
 from django.core.exceptions import ImproperlyConfigured
 
 from api.converters import ID_SCHEMA
@@ -118,6 +119,18 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "web.context_processors.limits",
             ],
+        },
+    },
+    {
+        # The post cards only (web/jinja_env.py says why); every other template is Django's.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "web.jinja_env.environment",
+            # As Django's engine does: a card ends with its file's line break.
+            "keep_trailing_newline": True,
+            # A misspelt name fails the tests instead of rendering as nothing.
+            "undefined": jinja2.StrictUndefined,
         },
     },
 ]

@@ -149,6 +149,30 @@ def follow_unnotify(*, actor_id: int, recipient_id: int) -> None:
 # --- Posts, moderation ----------------------------------------------------------------------
 
 
+def post_notified_cte(*, actor, now: object, replied_to_author_id: int | None) -> tuple[str, list]:
+    """`, notified AS (...)`: post_notify's rows for a new tweet in PostgreSQL's one posting
+    statement (tweets.services), reading its CTE `posted` (the tweet: id, mentioned_ids)."""
+    if not actor_may_notify(actor):
+        return "", []
+    one = (
+        "SELECT {recipient} AS recipient_id, '{kind}' AS kind, CAST(%s AS bigint) AS actor_id, "
+        "posted.id AS tweet_id, CAST(NULL AS bigint) AS group_key, '' AS reason, "
+        "CAST(%s AS timestamptz) AS created_at FROM posted{source}"
+    )
+    mentions_sql = one.format(
+        recipient="CAST(m.value AS bigint)",
+        kind=Kind.MENTION.value,
+        source=", jsonb_array_elements_text(posted.mentioned_ids) m",
+    )
+    if replied_to_author_id is None:
+        return f",\nnotified AS ({_insert_sql(mentions_sql)})", [actor.pk, now]
+    # The reply first, as post_notify: answering someone and naming them is one reply (the
+    # mention after it is the repeat ON CONFLICT skips).
+    reply_sql = one.format(recipient="CAST(%s AS bigint)", kind=Kind.REPLY.value, source="")
+    rows_sql = f"{reply_sql} UNION ALL {mentions_sql}"
+    return f",\nnotified AS ({_insert_sql(rows_sql)})", [replied_to_author_id, actor.pk, now, actor.pk, now]
+
+
 def post_notify(*, tweet, author, replied_to_author_id: int | None = None) -> None:
     """A new or edited tweet's reply notification and mentions: each person once per tweet."""
     if not actor_may_notify(author):

@@ -4,7 +4,7 @@ from rest_framework.views import APIView
 
 from api.schema import error_responses
 from api.serializers import KeysetQuerySerializer
-from notifications.selectors import notification_page, unread_count
+from notifications.selectors import notification_page_and_unread, unread_count
 from notifications.serializers import NotificationPageSerializer, ReadSerializer, UnreadSerializer
 from notifications.services import notifications_read
 
@@ -40,14 +40,11 @@ class NotificationsView(APIView):
     def get(self, request):
         query = KeysetQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        notifications, next_cursor = notification_page(user=request.user, **query.validated_data)
+        notifications, next_cursor, unread = notification_page_and_unread(
+            user=request.user, **query.validated_data
+        )
         return Response(
-            {
-                "result": True,
-                "notifications": notifications,
-                "unread": unread_count(user=request.user),
-                "next_cursor": next_cursor,
-            }
+            {"result": True, "notifications": notifications, "unread": unread, "next_cursor": next_cursor}
         )
 
 

@@ -249,10 +249,11 @@ TWEET_ROW_FIELDS = (
 )
 
 
-def with_replies_count(tweets: QuerySet) -> QuerySet:
-    """`replies_count` on each tweet: its visible replies, counted by a subquery on tweet_reply_idx."""
+def with_replies_count(tweets: QuerySet, *, now: datetime | None = None) -> QuerySet:
+    """`replies_count` on each tweet: its visible replies (at `now`), counted by a subquery on
+    tweet_reply_idx."""
     replies = (
-        visible_tweets()
+        visible_tweets(now=now)
         .filter(in_reply_to=OuterRef("pk"))
         .order_by()
         .values("in_reply_to")

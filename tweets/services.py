@@ -1,3 +1,4 @@
+import json
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -8,11 +9,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
-from psycopg import errors as psycopg_errors
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
-from common.queries import Compiled, compiled_once, stand_ins_replaced
+from common.queries import Compiled, compiled_once, stand_ins_replaced, toggle_run
 from common.text import bidi_controls_balance, text_check
 from media.models import Media
 from media.services import alt_text_clean, media_claim, media_delete_many
@@ -21,6 +21,7 @@ from notifications.services import (
     like_notified_cte,
     like_notify,
     like_unnotify,
+    post_notified_cte,
     post_notify,
     unlike_unnotified_cte,
 )
@@ -68,14 +69,18 @@ def _mentions_sql(count: int) -> Compiled:
     return Compiled(rows, (_NOW, *names))
 
 
+def _mentions_values(names: list[str]) -> dict:
+    """_mentions_sql's stand-ins' values for these names, now."""
+    return {_NOW: timezone.now(), **{_NAME.format(n): name for n, name in enumerate(names)}}
+
+
 def users_named(usernames: list[str]) -> dict[str, int]:
     """The active users these lower-case usernames name, {username: id}: of names that differ only
     in letter case, the first account. A query per MENTIONS_MAX names, on user_username_lower_idx."""
     found: dict[str, int] = {}
     for start in range(0, len(usernames), MENTIONS_MAX):
         names = usernames[start : start + MENTIONS_MAX]
-        values = {_NAME.format(n): name for n, name in enumerate(names)}
-        for username, user_id in _mentions_sql(len(names)).rows({_NOW: timezone.now(), **values}):
+        for username, user_id in _mentions_sql(len(names)).rows(_mentions_values(names)):
             found.setdefault(username.lower(), user_id)
     return found
 
@@ -106,10 +111,15 @@ def _entity_rows_create(tweet: Tweet) -> None:
                 cursor.execute(*_insert_statement(model, fields, rows))
 
 
+def _column_list(model, fields: tuple[str, ...]) -> str:
+    """The quoted columns of these fields of the model, for an INSERT."""
+    return ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
+
+
 def _insert_statement(model, fields: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
     """An INSERT of these rows (values for these fields, in the database's form) into the model's table."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    columns = _column_list(model, fields)
     row = f"({', '.join(['%s'] * len(fields))})"
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(rows))}"
     return sql, [value for values in rows for value in values]
@@ -142,18 +152,101 @@ def tweet_create(
     replied_to_author_id = None
     if in_reply_to is not None:
         replied_to_author_id = tweet_get_visible(tweet_id=in_reply_to).author_id
-    tweet = Tweet.objects.create(
-        author=author,
-        content=content,
-        in_reply_to_id=in_reply_to,
-        mentioned_ids=_mentioned_ids(entities.usernames),
-        tags=entities.tags,
-    )
-    _entity_rows_create(tweet)
+    if connection.vendor == "postgresql":
+        tweet = _tweet_post_postgresql(
+            author=author,
+            content=content,
+            in_reply_to=in_reply_to,
+            entities=entities,
+            replied_to_author_id=replied_to_author_id,
+        )
+    else:
+        tweet = Tweet.objects.create(
+            author=author,
+            content=content,
+            in_reply_to_id=in_reply_to,
+            mentioned_ids=_mentioned_ids(entities.usernames),
+            tags=entities.tags,
+        )
+        _entity_rows_create(tweet)
+        post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     trending_changed_on_commit(tags_before=[], tags_after=tweet.tags, created_at=tweet.created_at)
     _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids, alts=alts)
-    post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
+    return tweet
+
+
+def _post_sql(mention_count: int, notified_sql: str) -> str:
+    """The PostgreSQL statement of a new tweet with `mention_count` mentioned names: the mentioned
+    users' lookup (_mentions_sql), the tweet's INSERT, its Mention and TweetTag rows and its reply
+    and mention notifications (`notified_sql`: notifications.services.post_notified_cte), as
+    data-modifying CTEs; the same rows as the other databases' statements write one by one. Its
+    parameters: _mentions_sql's, then the names, the tweet's columns, the tags, and notified_sql's."""
+    quote = connection.ops.quote_name
+    tweet_table, mention_table, tag_table = (quote(m._meta.db_table) for m in (Tweet, Mention, TweetTag))
+    if mention_count:
+        named_sql = _mentions_sql(mention_count).sql
+        # Of names that differ only in letter case, the first account (users_named's rule), in the
+        # text's order.
+        picked = (
+            f"named(username, id) AS ({named_sql}),\n"
+            "picked AS (SELECT COALESCE(jsonb_agg(found.id ORDER BY n.pos), '[]'::jsonb) AS ids "
+            "FROM unnest(CAST(%s AS text[])) WITH ORDINALITY AS n(name, pos) CROSS JOIN LATERAL "
+            "(SELECT named.id FROM named WHERE lower(named.username) = n.name "
+            "ORDER BY named.id LIMIT 1) found)"
+        )
+    else:
+        picked = "picked AS (SELECT CAST(%s AS text[]) AS names, '[]'::jsonb AS ids)"
+    column_names = _column_list(
+        Tweet, ("author", "content", "created_at", "likes_count", "in_reply_to", "mentioned_ids", "tags")
+    )
+    sql = (
+        f"WITH {picked},\n"
+        f"posted AS (INSERT INTO {tweet_table} ({column_names}) "
+        "SELECT CAST(%s AS bigint), CAST(%s AS text), CAST(%s AS timestamptz), 0, CAST(%s AS bigint), "
+        "picked.ids, CAST(%s AS jsonb) FROM picked RETURNING id, mentioned_ids),\n"
+        f"mentioned AS (INSERT INTO {mention_table} (tweet_id, user_id) "
+        "SELECT posted.id, CAST(m.value AS bigint) "
+        "FROM posted, jsonb_array_elements_text(posted.mentioned_ids) m),\n"
+        f"tagged AS (INSERT INTO {tag_table} (tweet_id, tag, created_at) "
+        "SELECT posted.id, t.tag, CAST(%s AS timestamptz) FROM posted, unnest(CAST(%s AS text[])) t(tag))"
+        f"{notified_sql}\n"
+        "SELECT id, mentioned_ids FROM posted"
+    )
+    return sql
+
+
+def _tweet_post_postgresql(
+    *, author, content: str, in_reply_to: int | None, entities: Entities, replied_to_author_id: int | None
+) -> Tweet:
+    """tweet_create's writes as one statement (_post_sql): a post with mentions and tags costs the
+    round trips of a plain one."""
+    created_at = timezone.now()
+    stored_at = connection.ops.adapt_datetimefield_value(created_at)
+    notified_sql, notified_params = post_notified_cte(
+        actor=author, now=stored_at, replied_to_author_id=replied_to_author_id
+    )
+    names = entities.usernames
+    sql = _post_sql(len(names), notified_sql)
+    params = _mentions_sql(len(names)).bind(_mentions_values(names)) if names else []
+    params += [names, author.pk, content, stored_at, in_reply_to, json.dumps(entities.tags)]
+    params += [stored_at, entities.tags, *notified_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        tweet_id, mentioned_ids = cursor.fetchone()
+    if isinstance(mentioned_ids, str):
+        mentioned_ids = json.loads(mentioned_ids)
+    tweet = Tweet(
+        id=tweet_id,
+        author=author,
+        content=content,
+        created_at=created_at,
+        in_reply_to_id=in_reply_to,
+        mentioned_ids=mentioned_ids,
+        tags=entities.tags,
+    )
+    tweet._state.adding = False
+    tweet._state.db = connection.alias
     return tweet
 
 
@@ -313,20 +406,7 @@ def _likes_change_template(like: bool, notify: bool) -> tuple[str, tuple]:
 def _likes_change_postgresql(*, like: bool, user, tweet_id: int) -> bool:
     sql, template = _likes_change_template(like, like and actor_may_notify(user))
     values = {_LIKER: user.pk, _LIKED: tweet_id, _LIKED_AT: timezone.now()}
-    params = stand_ins_replaced(template, values)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found, changed = cursor.fetchone()
-    except IntegrityError as exc:
-        # The tweet's deletion committed while this statement waited on its row: the deferred
-        # foreign key check fails at our commit, which has already rolled the statement back.
-        if isinstance(exc.__cause__, psycopg_errors.ForeignKeyViolation):
-            raise NotFound(TWEET_NOT_FOUND) from exc
-        raise
-    if not found:
-        raise NotFound(TWEET_NOT_FOUND)
-    return changed == 1
+    return toggle_run(sql, stand_ins_replaced(template, values), gone=NotFound(TWEET_NOT_FOUND))
 
 
 def _like_insert(*, user, tweet_id: int) -> bool:

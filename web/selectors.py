@@ -3,14 +3,17 @@
 from datetime import UTC, datetime
 from functools import cache
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.template.defaultfilters import date
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.avatars import avatar_url
 from accounts.models import AVATAR_SIDES
 from common.errors import NotFound
+from common.queries import Compiled, Ids, InArray, compiled_once
 from moderation.selectors import reported_by
 from tweets.selectors import (
     TWEET_NOT_FOUND,
@@ -30,10 +33,12 @@ _ID = 987654321
 # The feed's row fields, with the author's avatar and without the likers version (a card reads
 # only the first likers, never the cached list).
 _CARD_FIELDS = (*(field for field in TWEET_ROW_FIELDS if field != "likers_version"), "author__avatar")
+# With the viewer's like and open report.
+_CARD_ROW_FIELDS = (*_CARD_FIELDS, "liked_by_me", "reported_by_me")
 
 
 @cache
-def _url_pattern(name: str) -> str:
+def url_pattern(name: str) -> str:
     """A URL with one id as a format string: a page links each of its posts several times, and
     reverse() resolves the pattern anew each time, a large share of rendering a page of posts."""
     return reverse(name, args=[_ID]).replace(str(_ID), "{}")
@@ -43,7 +48,7 @@ def _answered(rows) -> dict[int, dict]:
     """The tweets these replies answer: their authors' names, by id; a tweet deleted or hidden since
     is not among them. Those on the page are known already (a thread); one query for the others,
     none when no tweet answers one off the page."""
-    profile = _url_pattern("web:profile")
+    profile = url_pattern("web:profile")
     shown = {row["id"]: row for row in rows}
     answered = {
         pk: {"name": shown[pk]["author__name"], "author_url": profile.format(shown[pk]["author_id"])}
@@ -70,8 +75,10 @@ def tweet_cards(*, ids: list[int], viewer, seen_by_viewer: bool = False) -> list
     """
     if not ids:
         return []
-    tweets = tweets_seen_by(viewer=viewer) if seen_by_viewer else visible_tweets()
-    return _cards(tweets.filter(id__in=ids), viewer=viewer, order=ids)
+    if seen_by_viewer:
+        return _cards(tweets_seen_by(viewer=viewer).filter(id__in=ids), viewer=viewer, order=ids)
+    rows = _visible_card_rows().rows({_IDS: Ids(ids), _NOW: timezone.now(), _VIEWER: viewer.pk})
+    return _cards([dict(zip(_CARD_ROW_FIELDS, row, strict=True)) for row in rows], viewer=viewer, order=ids)
 
 
 def tweet_card(*, tweet_id: int, viewer) -> dict:
@@ -95,23 +102,47 @@ def queryset_tweet_cards(*, tweets: QuerySet, viewer) -> list[dict]:
     return _cards(tweets, viewer=viewer)
 
 
-def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
-    rows = {
-        row["id"]: row
-        for row in with_replies_count(tweets)
-        .annotate(liked_by_me=liked_by(user_id=viewer.pk), reported_by_me=reported_by(reporter_id=viewer.pk))
-        .values(*_CARD_FIELDS, "liked_by_me", "reported_by_me")
-    }
+def _card_rows(tweets: QuerySet, *, viewer_id: int, now: datetime | None = None) -> QuerySet:
+    """The tweets' rows with what a card shows of them: the viewer's like and open report, the
+    visible replies counted (at `now`)."""
+    return (
+        with_replies_count(tweets, now=now)
+        .annotate(liked_by_me=liked_by(user_id=viewer_id), reported_by_me=reported_by(reporter_id=viewer_id))
+        .values(*_CARD_ROW_FIELDS)
+    )
+
+
+# Stand in for the ids, the time and the viewer in the compiled card rows (_visible_card_rows).
+_IDS = -987654322
+_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_VIEWER = -987654323
+
+
+@compiled_once
+def _visible_card_rows() -> Compiled:
+    """_card_rows of visible tweets by id: what every feed page reads, where building and compiling
+    the ORM query cost more than running it."""
+    tweets = visible_tweets(now=_NOW).filter(InArray(F("id"), [_IDS]))
+    rows = _card_rows(tweets, viewer_id=_VIEWER, now=_NOW).values_list(*_CARD_ROW_FIELDS)
+    return Compiled(rows, (_IDS, _NOW, _VIEWER))
+
+
+def _cards(tweets: QuerySet | list[dict], *, viewer, order: list[int] | None = None) -> list[dict]:
+    """The cards of these rows (a queryset, read here, or _card_rows read already), in `order`
+    (else theirs)."""
+    if isinstance(tweets, QuerySet):
+        tweets = list(_card_rows(tweets, viewer_id=viewer.pk))
+    rows = {row["id"]: row for row in tweets}
     ids = rows if order is None else order
     found = [tweet_id for tweet_id in ids if tweet_id in rows]
     if not found:
         return []
     likers = likers_preview(tweet_ids=found, count=LIKERS_SHOWN)
     images_of = tweet_images(tweet_ids=found)
-    profile = _url_pattern("web:profile")
-    like, unlike = _url_pattern("web:like"), _url_pattern("web:unlike")
-    delete, report = _url_pattern("web:delete"), _url_pattern("web:report")
-    thread, edit, history = _url_pattern("web:thread"), _url_pattern("web:edit"), _url_pattern("web:history")
+    profile = url_pattern("web:profile")
+    like, unlike = url_pattern("web:like"), url_pattern("web:unlike")
+    delete, report = url_pattern("web:delete"), url_pattern("web:report")
+    thread, edit, history = url_pattern("web:thread"), url_pattern("web:edit"), url_pattern("web:history")
     shown_rows = [rows[tweet_id] for tweet_id in found]
     mentioned = mentioned_users(shown_rows)
     answered = _answered(shown_rows)
@@ -168,6 +199,8 @@ def _cards(tweets, *, viewer, order: list[int] | None = None) -> list[dict]:
                 "replies_label": ngettext("%(n)s reply", "%(n)s replies", row["replies_count"])
                 % {"n": row["replies_count"]},
                 "edited": row["edited_at"],
+                # As the `date` filter shows it: in the viewer's zone, the month in their language.
+                "edited_when": row["edited_at"] and date(timezone.localtime(row["edited_at"]), "j M Y, H:i"),
                 "mentions": [mentioned[user_id] for user_id in row["mentioned_ids"] if user_id in mentioned],
                 "tags": row["tags"],
                 "thread_url": thread.format(tweet_id),

@@ -64,6 +64,7 @@ from tweets.selectors import (
 )
 from tweets.services import like_add, like_remove, tweet_create, tweet_delete, tweet_delete_check, tweet_edit
 from web.auth import user_sign_in_check
+from web.cards import cards_html
 from web.context_processors import TIME_ZONE_COOKIE, viewer_time_zone
 from web.errors import form_error_add, page_error
 from web.forms import (
@@ -436,8 +437,8 @@ def _tweet_action(request, tweet_id: int, action, done: str):
         return redirect(_back(request, reverse("web:home")))
     if _wants_json(request):
         cards = tweet_cards(ids=[tweet_id], viewer=request.user)
-        html = render(request, "web/_tweet.html", {"tweet": cards[0], "next": _back(request, "/")}).content
-        return JsonResponse({"html": html.decode(), "message": done})
+        html = cards_html(request, cards, next_url=_back(request, "/"))
+        return JsonResponse({"html": html, "message": done})
     return redirect(_back(request, reverse("web:home")))
 
 

@@ -80,6 +80,10 @@ def test_own_likes_and_suspended_people_notify_nobody(make_user, author, make_tw
     assert _unread(author) == 0
 
 
+def test_someone_without_notifications_gets_an_empty_page_and_nothing_unread(author):
+    assert _page(author) == {"result": True, "notifications": [], "unread": 0, "next_cursor": None}
+
+
 def test_follows_group_within_a_day_and_unfollow_takes_back(make_user, author):
     """Two follows today are one notification; an unfollow before reading removes that follower."""
     people = [make_user(f"Person {n}") for n in range(3)]
@@ -198,16 +202,18 @@ def test_anonymous_is_401(anonymous):
 
 
 def test_unread_count_and_page_cost_fixed_queries(make_user, author, make_tweet, django_assert_num_queries):
-    """The poll is the api key and one count; a page two queries more, whatever its size."""
+    """The poll is the api key and one count; a page, which carries the count too, one query more,
+    whatever its size."""
     for n in range(3):
         _like(make_user(f"Fan {n}"), make_tweet(author, f"post {n}"))
     client = author.client()
     # 1. api key + user, 2. the count.
     with django_assert_num_queries(2):
         assert client.get("/api/notifications/unread").json()["unread"] == 3
-    # 1. api key + user, 2. the newest rows' groups, 3. those groups' rows, 4. the count.
-    with django_assert_num_queries(4):
-        assert len(client.get("/api/notifications").json()["notifications"]) == 3
+    # 1. api key + user, 2. the newest rows' groups, 3. those groups' rows with the unread count.
+    with django_assert_num_queries(3):
+        page = client.get("/api/notifications").json()
+    assert (len(page["notifications"]), page["unread"]) == (3, 3)
     # 1. api key + user, 2. the update, 3. the count.
     with django_assert_num_queries(3):
         client.post("/api/notifications/read", {}, format="json")

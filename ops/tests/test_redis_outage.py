@@ -196,3 +196,16 @@ def test_readyz_is_503_when_the_database_is_down_whatever_redis_does(tmp_path, p
         "status": "unavailable",
         "checks": {"database": "failed", "migrations": "failed", "storage": "ok", "cache": "ok"},
     }
+
+
+def test_the_redis_cache_makes_its_client_once_and_reuses_it(private_redis):
+    """Django's Redis cache makes a redis.Redis for every operation, whose constructor costs more
+    than the round trip; Chirp's keeps one per connection pool."""
+    cache = caches["default"]
+    cache.set("first", 1)
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+
+    cache.set("second", 2)
+
+    assert cache._cache.get_client(write=True) is client  # type: ignore[attr-defined]
+    assert (cache.get("first"), cache.get("second")) == (1, 2)

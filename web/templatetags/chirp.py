@@ -2,6 +2,10 @@
 
 from django import template
 from django.forms import BoundField
+from django.utils.safestring import SafeString
+from markupsafe import Markup
+
+from web.cards import cards_html
 
 register = template.Library()
 
@@ -27,3 +31,34 @@ def initials(name: str) -> str:
         return "?"
     letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
     return letters.upper()
+
+
+@register.simple_tag
+def avatar(name: str, image: str, size: int = 40) -> Markup:
+    """A person's avatar: `image` (a URL: a photo, or accounts.avatars' generated initials) or else
+    the initials of `name`; `size` in CSS pixels. The pages and the cards (Jinja2) share it."""
+    # markupsafe's Markup, which Django's templates take as safe too: it escapes in C, and twenty
+    # cards call this on every feed page.
+    if image:
+        return Markup('<img class="avatar" src="{}" alt="" width="{}" height="{}" loading="lazy">').format(
+            image, size, size
+        )
+    return Markup('<span class="avatar" aria-hidden="true">{}</span>').format(initials(name))
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, tweets: list[dict], next_url: str = "") -> SafeString:
+    """The post cards (web.cards): their actions come back to `next_url`, else to the page's `next`,
+    else to this page."""
+    return cards_html(
+        context["request"],
+        tweets,
+        next_url=next_url or context.get("next") or "",
+        csrf_token=context.get("csrf_token"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def card(context, tweet: dict) -> SafeString:
+    """One post's card, as `cards`."""
+    return cards(context, [tweet])

@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tweets.entities import MENTION_RE, TAG_RE, URL_RE
+from web.selectors import url_pattern
 
 register = template.Library()
 
@@ -29,7 +30,7 @@ def tweet_html(tweet: dict) -> SafeString:
     """
     mentions = {mention["username"].lower(): mention["id"] for mention in tweet.get("mentions", [])}
     tags = set(tweet.get("tags", []))
-    profile = reverse("web:profile", args=[0])[: -len("0/")]
+    profile = url_pattern("web:profile")
 
     def link(match: re.Match) -> str:
         text = match.group()
@@ -37,7 +38,7 @@ def tweet_html(tweet: dict) -> SafeString:
             return f'<a href="{text}" rel="nofollow noopener ugc">{text}</a>'
         if match.group("mention"):
             user_id = mentions.get(match.group(_MENTION_GROUP).lower())
-            return f'<a href="{profile}{user_id}/" class="mention">{text}</a>' if user_id else text
+            return f'<a href="{profile.format(user_id)}" class="mention">{text}</a>' if user_id else text
         tag = match.group(_TAG_GROUP).lower()
         if tag in tags:
             return f'<a href="{escape(reverse("web:tag", args=[tag]))}" class="tag">{text}</a>'

@@ -1,0 +1,55 @@
+"""Post cards as HTML: web/jinja2/web/_tweet.html rendered by the Jinja2 engine (web/jinja_env.py),
+for the Django pages (the `cards` tag) and the in-place actions alike."""
+
+from collections.abc import Iterable
+from types import SimpleNamespace
+
+from django.middleware.csrf import get_token
+from django.template import engines
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_noop
+
+# The cards' fixed words, translated once per page rather than once per word and card (each
+# gettext call goes through the active translation's thread-local lookup). Those with a
+# placeholder are filled in by the template (`format`, which escapes what it puts in).
+_WORDS = {
+    "edited_title": gettext_noop("Edited %(when)s: see the earlier versions"),
+    "edited": gettext_noop("edited"),
+    "replying_to": gettext_noop('Replying to <a href="%(url)s"><bdi>%(name)s</bdi></a>'),
+    "deleted_answered": gettext_noop("In reply to a deleted post"),
+    "unlike": gettext_noop("Unlike"),
+    "like": gettext_noop("Like"),
+    "reply": gettext_noop("Reply"),
+    "edit": gettext_noop("Edit"),
+    "delete": gettext_noop("Delete"),
+    "your_post": gettext_noop("your post"),
+    "you_reported_this_post": gettext_noop("You reported this post"),
+    "report": gettext_noop("Report"),
+    "your_reply_to": gettext_noop("Your reply to %(name)s"),
+    "people_to_mention": gettext_noop("People to mention"),
+    "people_suggested": gettext_noop("People suggested: %s"),
+    "post_reply": gettext_noop("Post reply"),
+    "liked_by": gettext_noop("Liked by"),
+}
+
+
+def cards_html(
+    request, tweets: Iterable[dict], *, next_url: str = "", csrf_token: object = None
+) -> SafeString:
+    """The cards (web.selectors.tweet_cards) as HTML, in the active language. Their actions come
+    back to `next_url`, else to this page; `csrf_token`: the page's, so that its forms all carry
+    the same one."""
+    return mark_safe(
+        engines["jinja2"]
+        .env.get_template("web/_tweets.html")  # type: ignore[attr-defined]
+        .render(
+            tweets=tweets,
+            # Attributes, not dict keys: Jinja2 tries an attribute first.
+            words=SimpleNamespace(**{key: gettext(message) for key, message in _WORDS.items()}),
+            next=next_url or request.get_full_path(),
+            csrf_token=csrf_token or get_token(request),
+            compose_url=reverse("web:compose"),
+            suggest_url=reverse("web:suggest"),
+        )
+    )
