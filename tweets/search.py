@@ -350,7 +350,8 @@ def _window_rows(tweets: QuerySet, query: SearchQuery, alias: str, top: int | No
       far again, and so on (the newest posts may happen not to have the word), until the window
       is full or it has read as many tweets as the GIN index would; the GIN index finds the rest
       in the older tweets. So a wrong estimate costs at most about twice the GIN plan, never a walk
-      of the whole table. (Two more statements: bitmap scans off for the walk, then on again.)
+      of the whole table. (One more statement: bitmap scans off for the walk; and on again before
+      the GIN index finds the rest.)
     """
     window = settings.SEARCH_WINDOW
     newest = tweets.using(alias).order_by(F("id").desc()).values_list(*_WINDOW_FIELDS)
@@ -378,9 +379,10 @@ def _window_rows(tweets: QuerySet, query: SearchQuery, alias: str, top: int | No
         if len(rows) >= window or lower == 0 or start - lower >= estimate:
             break
         upper, span = lower, span * 4
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
     if len(rows) < window and lower > 0:
+        # Bitmap scans back for the GIN index (a full window ends the transaction, and the setting with it).
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
         rows += by_index.filter(id__lte=lower)[: window - len(rows)]
     return rows
 
