@@ -4,6 +4,7 @@ The URL carries everything the image shows (the initials and a colour number), s
 no database and reveals nothing about who exists; it never changes, so browsers keep it for a year.
 """
 
+import functools
 import re
 
 from django.core.files.storage import default_storage
@@ -39,7 +40,14 @@ def avatar_url(*, user_id: int, name: str, avatar: str, side: int) -> str:
 
 
 def initials_avatar_url(*, user_id: int, name: str) -> str:
-    return reverse("avatar-initials", kwargs={"text": initials(name), "colour": user_id % len(COLOURS)})
+    return _initials_url(initials(name), user_id % len(COLOURS))
+
+
+@functools.lru_cache(maxsize=4096)
+def _initials_url(text: str, colour: int) -> str:
+    """Reversed once per pair: a page of posts shows an avatar on every post, and pairs of initials
+    and a colour repeat across people."""
+    return reverse("avatar-initials", kwargs={"text": text, "colour": colour})
 
 
 _SVG = (

@@ -1,7 +1,7 @@
-from django.contrib.auth.backends import ModelBackend
+from accounts.backends import SessionUserBackend
 
 
-class OidcSessionBackend(ModelBackend):
+class OidcSessionBackend(SessionUserBackend):
     """Loads the user of a session that the OpenID sign-in opened (sso.views); checks no password.
 
     Django keeps the backend that signed a session in; loading the user later goes through it,

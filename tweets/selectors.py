@@ -1,6 +1,6 @@
 import itertools
 import operator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, TypedDict
 
 import orjson
@@ -32,6 +32,11 @@ from tweets.entities import TAG_MAX_LENGTH, TAG_RE
 from tweets.models import Attachment, Like, Tweet, TweetEdit, TweetTag
 from tweets.trending import TRENDING_HOURS, trending_cached
 
+# Stand for the ids and the time in the queries compiled once per process.
+_TWEET_IDS = -987654341
+_USER_IDS = -987654342
+_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+
 
 class TweetImage(NamedTuple):
     url: str
@@ -39,16 +44,31 @@ class TweetImage(NamedTuple):
     alt: str
 
 
+@compiled_once
+def _images_sql() -> Compiled:
+    """The tweets' attachments in order, with their files and alt text: every web page of posts
+    reads them."""
+    rows = (
+        Attachment.objects.filter(InArray(F("tweet_id"), [_TWEET_IDS]))
+        .order_by("tweet_id", "position")
+        .values_list("tweet_id", "media__file", "media__thumbnail", "alt")
+    )
+    return Compiled(rows, (_TWEET_IDS,))
+
+
+def _compiled_rows(query: Compiled, values: dict) -> list[tuple]:
+    """A compiled query of plain columns (no converters to apply) run where the ORM would read
+    it: inside `replica_reads`, on the replica."""
+    with read_connection().cursor() as cursor:
+        cursor.execute(query.sql, query.bind(values))
+        return cursor.fetchall()
+
+
 def tweet_images(*, tweet_ids: list[int]) -> dict[int, list[TweetImage]]:
     """Each tweet's images in order: URL, thumbnail URL and the author's alt text; one query."""
     names: dict[int, tuple[list[str], list[str], list[str]]] = {}
     if tweet_ids:
-        rows = (
-            Attachment.objects.filter(tweet_id__in=tweet_ids)
-            .order_by("tweet_id", "position")
-            .values_list("tweet_id", "media__file", "media__thumbnail", "alt")
-        )
-        for tweet_id, name, thumbnail, alt in rows:
+        for tweet_id, name, thumbnail, alt in _compiled_rows(_images_sql(), {_TWEET_IDS: Ids(tweet_ids)}):
             files, thumbnails, alts = names.setdefault(tweet_id, ([], [], []))
             files.append(name)
             thumbnails.append(thumbnail)
@@ -112,10 +132,6 @@ def _likers_queryset(tweet_ids: list[int]) -> QuerySet:
     )
 
 
-# Stands for the tweet ids in the likers query compiled once per process.
-_TWEET_IDS = -987654341
-
-
 @compiled_once
 def _likers_sql() -> Compiled:
     """The likers query with its ids as one parameter (InArray: the text does not depend on them). A
@@ -175,12 +191,19 @@ class TweetPayload(TypedDict):
     tags: list[str]
 
 
+@compiled_once
+def _mentioned_sql() -> Compiled:
+    """Visible users by id (id, name, username): the mentions of a page's posts."""
+    users = User.objects.filter(visible_user_q(now=_NOW), InArray(F("id"), [_USER_IDS]))
+    return Compiled(users.values_list("id", "name", "username"), (_USER_IDS, _NOW))
+
+
 def mentioned_users(rows: list[dict]) -> dict[int, MentionPayload]:
     """The visible users the rows mention, by id: one query, none when no row mentions anyone."""
     ids = {user_id for row in rows for user_id in row["mentioned_ids"]}
     if not ids:
         return {}
-    users = User.objects.filter(visible_user_q(), id__in=ids).values_list("id", "name", "username")
+    users = _compiled_rows(_mentioned_sql(), {_USER_IDS: Ids(sorted(ids)), _NOW: timezone.now()})
     return {
         user_id: MentionPayload(id=user_id, name=name, username=username) for user_id, name, username in users
     }

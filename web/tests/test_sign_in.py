@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.services import deactivation_store, suspension_store
 from dataset.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -98,6 +99,17 @@ def test_suspension_while_signed_in_ends_the_session(signed_in, ada):
     response = client.get("/people/", follow=True)
     assert "This account is suspended until" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_colleague_deactivated_while_signed_in_is_signed_out_at_the_next_page(signed_in, ada):
+    """The session's user is read again on every page: once the account is inactive (here set in
+    the database directly, as a directory sync may), the next page is the sign-in form, and a page
+    for members only sends there too."""
+    client = signed_in(ada)
+    assert "Sign out" in client.get("/").content.decode()
+    User.objects.filter(pk=ada.id).update(is_active=False)
+    assert '<label for="id_password">Password</label>' in client.get("/").content.decode()
+    assert client.get("/people/").status_code == 302
 
 
 def test_sign_in_shares_the_apis_login_throttle(client, ada, settings):
