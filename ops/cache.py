@@ -11,6 +11,7 @@ exception.
 
 import functools
 import logging
+import threading
 import uuid
 
 import redis
@@ -46,27 +47,34 @@ def _through_breaker(name: str):
     return operation
 
 
+# One redis.Redis (with its connection pool) per Redis server and process. Django's cache handler
+# keeps a cache object per thread or asyncio context, and under the ASGI worker every request runs
+# in a context of its own: each request's first cache operation made a new cache object, a new pool
+# and a new TCP connection to Redis. A redis.Redis is safe to share between threads: each command
+# takes a connection from the pool.
+_CLIENTS: dict[str, redis.Redis] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 class ReusedRedisCacheClient(RedisCacheClient):
-    """Django's client, holding one redis.Redis per connection pool. Django's makes a new one for
-    every operation, and redis-py's constructor builds its table of response callbacks each time,
-    which costs more CPU than the operation's round trip. A redis.Redis is safe to share between
-    threads: each command takes a connection from the pool.
+    """Django's client, with the process's one redis.Redis per server. Django's makes a new
+    redis.Redis for every operation, whose constructor costs more CPU than the round trip.
 
-    get_client is the method Django's code names for overriding; the pool it picks comes from
-    Django's private _get_connection_pool, whose renaming
-    ops/tests/test_redis_outage.py::test_the_redis_cache_makes_its_client_once_and_reuses_it
-    would catch."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, tuple[redis.ConnectionPool, redis.Redis]] = {}
+    get_client is the method Django's code names for overriding; the server and pool it picks come
+    from Django's private _servers, _get_connection_pool_index and _get_connection_pool, whose
+    renaming ops/tests/test_redis_outage.py's client tests would catch."""
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]  # see the docstring
-        reused = self._clients.get(id(pool))
-        if reused is None or reused[0] is not pool:
-            reused = self._clients[id(pool)] = (pool, redis.Redis(connection_pool=pool))
-        return reused[1]
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]  # see the docstring
+        server = self._servers[index]  # type: ignore[attr-defined]
+        client = _CLIENTS.get(server)
+        if client is None:
+            with _CLIENTS_LOCK:
+                client = _CLIENTS.get(server)
+                if client is None:
+                    pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+                    client = _CLIENTS[server] = redis.Redis(connection_pool=pool)
+        return client
 
 
 class FailoverRedisCache(RedisCache):

@@ -209,3 +209,16 @@ def test_the_redis_cache_makes_its_client_once_and_reuses_it(private_redis):
 
     assert cache._cache.get_client(write=True) is client  # type: ignore[attr-defined]
     assert (cache.get("first"), cache.get("second")) == (1, 2)
+
+
+def test_each_request_s_cache_object_shares_the_process_s_redis_connections(private_redis):
+    """Django makes a cache object per thread or asyncio context, and under the ASGI worker each
+    request has a context of its own: fifty of them use the connections already open."""
+    watcher = redis.Redis.from_url(private_redis.url)
+    caches["default"].set("warm", 1)
+    before = watcher.info("stats")["total_connections_received"]
+
+    for n in range(50):
+        caches.create_connection("default").set(f"request-{n}", n)
+
+    assert watcher.info("stats")["total_connections_received"] - before <= 1
