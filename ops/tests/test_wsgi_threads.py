@@ -7,9 +7,10 @@ import time
 import pytest
 from django.db import connection, connections
 from django.db.backends.signals import connection_created
+from prometheus_client import REGISTRY
 
 from config.wsgi import application as django_application
-from ops import wsgi_threads
+from ops import middleware, wsgi_threads
 from ops.wsgi_threads import WsgiInThreads
 
 
@@ -251,6 +252,7 @@ def test_each_thread_keeps_its_database_connection_between_requests_as_conn_max_
     """Django's request signals run in the request's thread: with CONN_MAX_AGE each of the two
     threads connects once for 12 requests; without it, every request connects and closes again."""
     monkeypatch.setitem(connections.settings[connection.alias], "CONN_MAX_AGE", max_age)
+    monkeypatch.setattr(middleware, "_open_by_thread", {})  # counts from other tests' threads left out
     user = make_user("Threaded")
     opened_by_thread.clear()  # the test's own connection, which made the user
     app = WsgiInThreads(django_application, threads=2)
@@ -260,6 +262,7 @@ def test_each_thread_keeps_its_database_connection_between_requests_as_conn_max_
         answers = [answer for _ in range(6) for answer in serve(app, me, me)]
         statuses = [messages[0]["status"] for messages in answers]
         opened = dict(opened_by_thread)
+        gauge = REGISTRY.get_sample_value("chirp_db_connections_open")
     finally:
         on_every_thread(app, connections.close_all)
         app.executor.shutdown()
@@ -269,5 +272,7 @@ def test_each_thread_keeps_its_database_connection_between_requests_as_conn_max_
     # Django never closes the SQLite test database's in-memory connection (that would drop it).
     if max_age or getattr(connection, "is_in_memory_db", lambda: False)():
         assert list(opened.values()) in ([1], [1, 1])
+        # The gauge counts every thread's connection, not only the last request's thread's.
+        assert gauge == len(opened)
     else:
         assert sum(opened.values()) == 12
