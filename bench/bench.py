@@ -176,7 +176,10 @@ def load_data(args, db: Postgres, env: dict) -> tuple[Path, str | None]:
 
 
 def worker_overrides(args) -> list[str]:
-    flags = (("--workers", args.workers), ("--worker-class", args.worker_class), ("--threads", args.threads))
+    # The shipped asgi worker takes its request threads from GUNICORN_THREADS (config/asgi.py), not
+    # from gunicorn's --threads, which only its threaded worker classes read.
+    threads = args.threads if args.worker_class else None
+    flags = (("--workers", args.workers), ("--worker-class", args.worker_class), ("--threads", threads))
     return [part for flag, value in flags if value is not None for part in (flag, str(value))]
 
 
@@ -195,6 +198,10 @@ def shipped_worker_model(args, env: dict) -> str:
     workers, worker_class, threads = run(
         [args.python, "-c", code], cwd=ROOT, env=env, capture_output=True
     ).stdout.split()
+    if worker_class == "asgi" and not args.worker_class and args.app == "config.asgi:application":
+        # Django's threads per worker are config.asgi's (GUNICORN_THREADS), which --threads sets.
+        code = "import config.asgi; print(config.asgi.THREADS)"
+        threads = run([args.python, "-c", code], cwd=ROOT, env=env, capture_output=True).stdout.strip()
     workers = args.workers or workers
     worker_class = (args.worker_class or worker_class).rsplit(".", 1)[-1]
     return f"{workers} x {worker_class}/{args.threads or threads} threads"
@@ -566,7 +573,13 @@ def main() -> int:
     # Default: the worker model gunicorn.conf.py ships (GUNICORN_* variables apply as in production).
     parser.add_argument("--workers", type=int, default=None, help="override gunicorn.conf.py")
     parser.add_argument("--worker-class", default=None, help="override gunicorn.conf.py")
-    parser.add_argument("--threads", type=int, default=None, help="override gunicorn.conf.py")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="request threads per worker: GUNICORN_THREADS for the shipped asgi worker, gunicorn's "
+        "--threads with a --worker-class",
+    )
     parser.add_argument(
         "--app",
         default="config.asgi:application",
@@ -635,6 +648,8 @@ def main() -> int:
         # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
         "STATIC_ROOT": str(BENCH / "out" / "static"),
     }
+    if args.threads and not args.worker_class:
+        env["GUNICORN_THREADS"] = str(args.threads)
     keys_file, data_line = load_data(args, db, env)
     users = len(keys_file.read_text().split())
     # The web scenario signs in with a session cookie per user, not an api key.
