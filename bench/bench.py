@@ -676,6 +676,9 @@ def main() -> int:
         redis_flush(args)
 
     model = shipped_worker_model(args, env)
+    if not args.worker_class:
+        # The floor app's server gets the same threads per worker as Chirp's (bench/floor.py).
+        env.setdefault("GUNICORN_THREADS", model.rsplit("/", 1)[1].split()[0])
     server = Server(args, env)
     results: dict[str, dict] = {}
     floor_names: list[str] = []
