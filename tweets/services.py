@@ -170,7 +170,7 @@ def tweet_create(
         )
         _entity_rows_create(tweet)
         post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
-    trending_changed_on_commit(tags_before=[], tags_after=tweet.tags, created_at=tweet.created_at)
+    # No trending_changed_on_commit: a new post's tags show when the cached list runs out (tweets.trending).
     _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids, alts=alts)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
