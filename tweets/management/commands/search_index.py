@@ -36,9 +36,12 @@ class Command(BaseCommand):
             )
             self.stdout.flush()
 
-        done = search_index.rebuild(connection, batch=options["batch"], progress=progress)
+        done, written = search_index.rebuild(connection, batch=options["batch"], progress=progress)
         self.stdout.write("")
         config = settings.SEARCH_CONFIG if connection.vendor == "postgresql" else "FTS5"
         self.stdout.write(
-            self.style.SUCCESS(f"Indexed {done} tweets ({config}) in {time.monotonic() - started:.1f}s.")
+            self.style.SUCCESS(
+                f"Indexed {done} tweets ({config}) in {time.monotonic() - started:.1f}s:"
+                f" {written} written, {done - written} already up to date."
+            )
         )
