@@ -5,7 +5,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -346,3 +346,17 @@ def test_the_index_command_writes_only_the_posts_whose_vector_changes(outsider, 
 
     assert "3 written, 0 already up to date" in stemmed.getvalue()
     assert set(found(outsider, "run build")) == {t.id for t in tweets}
+
+
+def test_an_interrupted_index_command_says_how_to_finish(monkeypatch):
+    def interrupted(connection, *, batch, progress):
+        progress(1, 2)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(search_index, "rebuild", interrupted)
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="run the command again to finish"):
+        call_command("search_index", stdout=out)
+
+    assert "1/2 tweets" in out.getvalue()
