@@ -188,6 +188,32 @@ def app_args(args) -> list[str]:
     return [*(["--pythonpath", args.pythonpath] if args.pythonpath else []), args.app]
 
 
+def server_env(args, database_url: str) -> dict:
+    """The environment Chirp runs in under the benchmark: production settings, the bench's database
+    and Redis, no worker recycling; --threads as GUNICORN_THREADS for the asgi worker."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(40),
+        # wrk speaks plain HTTP to gunicorn, as nginx does once TLS has ended in front of it.
+        "SECURE_SSL_REDIRECT": "0",
+        # Production recycles workers every ~2,000 requests; off here, so that the RSS figures
+        # show whether memory grows.
+        "GUNICORN_MAX_REQUESTS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SERVE_MEDIA": "0",  # a front server serves files in production
+        "REDIS_URL": args.redis,
+        "LOG_LEVEL": "WARNING",
+        # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
+        "STATIC_ROOT": str(BENCH / "out" / "static"),
+    }
+    if args.threads and not args.worker_class:
+        env["GUNICORN_THREADS"] = str(args.threads)
+    return env
+
+
 def shipped_worker_model(args, env: dict) -> str:
     """Workers, worker class and threads that gunicorn.conf.py gives in this environment."""
     code = (
@@ -630,26 +656,7 @@ def main() -> int:
         raise SystemExit("wrk is not installed (bench/run installs it with apt-get)")
 
     db = Postgres(args.pg, args.db or f"chirp_bench_{args.preset.lower()}")
-    env = {
-        **os.environ,
-        "DATABASE_URL": db.url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "JWT_SIGNING_KEY": secrets.token_urlsafe(40),
-        # wrk speaks plain HTTP to gunicorn, as nginx does once TLS has ended in front of it.
-        "SECURE_SSL_REDIRECT": "0",
-        # Production recycles workers every ~2,000 requests; off here, so that the RSS figures
-        # show whether memory grows.
-        "GUNICORN_MAX_REQUESTS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SERVE_MEDIA": "0",  # a front server serves files in production
-        "REDIS_URL": args.redis,
-        "LOG_LEVEL": "WARNING",
-        # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
-        "STATIC_ROOT": str(BENCH / "out" / "static"),
-    }
-    if args.threads and not args.worker_class:
-        env["GUNICORN_THREADS"] = str(args.threads)
+    env = server_env(args, db.url)
     keys_file, data_line = load_data(args, db, env)
     users = len(keys_file.read_text().split())
     # The web scenario signs in with a session cookie per user, not an api key.

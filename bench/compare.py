@@ -16,7 +16,6 @@ apart by application_name). The database must have been loaded by bench/run (--r
 import argparse
 import importlib.util
 import os
-import secrets
 import shlex
 from pathlib import Path
 
@@ -69,29 +68,16 @@ def main() -> None:
         f"@{n}" for n in db.psql("SELECT username FROM accounts_user ORDER BY id LIMIT 2").split()
     )
     max_tweet = int(db.psql("SELECT coalesce(max(id), 1) FROM tweets_tweet"))
-    # bench.py's environment for the server (production settings, no worker recycling).
-    base_env = {
-        **{key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"},
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "JWT_SIGNING_KEY": secrets.token_urlsafe(40),
-        "SECURE_SSL_REDIRECT": "0",
-        "GUNICORN_MAX_REQUESTS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SERVE_MEDIA": "0",
-        "REDIS_URL": args.redis,
-        "LOG_LEVEL": "WARNING",
-        "STATIC_ROOT": str(BENCH / "out" / "static"),
-    }
     bench.redis_flush(args)
     servers = {}
     try:
         for number, (name, options) in enumerate(variants.items()):
             options.port, options.python, options.access_log = args.port + number, args.python, False
             options.connections, options.mentions = args.connections, mentions
-            env = {**base_env, "DATABASE_URL": f"{db.url}?application_name=compare{number}"}
-            if options.threads and not options.worker_class:
-                env["GUNICORN_THREADS"] = str(options.threads)
+            options.redis = args.redis
+            env = bench.server_env(options, f"{db.url}?application_name=compare{number}")
+            # Each server makes a metrics folder of its own (gunicorn.conf.py).
+            env.pop("PROMETHEUS_MULTIPROC_DIR", None)
             servers[name] = (number, options, bench.Server(options, env))
         print("load average at the start: " + " ".join(f"{load:.1f}" for load in os.getloadavg()))
         for scenario in scenarios:
