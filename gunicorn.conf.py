@@ -15,20 +15,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from config.env import env_int, env_str
 
 bind = env_str("GUNICORN_BIND", "0.0.0.0:8000")
-# gunicorn's asgi worker: its event loop reads every request, head and body, before Django's thread
-# sees it (config/asgi.py, ops/body_gate.py), so a slow client holds a socket, never the thread.
+# gunicorn's asgi worker: its event loop reads every request, head and body, before one of Django's
+# threads sees it (config/asgi.py, ops/body_gate.py), so a slow client holds a socket, never a
+# thread. The threads per worker are GUNICORN_THREADS (config/asgi.py reads it, in the worker: the
+# asgi worker ignores gunicorn's own `threads` setting).
 worker_class = "asgi"
 wsgi_app = "config.asgi:application"
-# Nothing to start or stop around the app: Django's WSGI handler behind asgiref's adapter.
+# Nothing to start or stop around the app: Django's WSGI handler behind ops/wsgi_threads.py.
 asgi_lifespan = "off"
 # The standard library's event loop ("auto" picks uvloop whenever a package brings it in): with
-# uvloop, one worker accepted every connection of a burst, and each worker serves one request at a
-# time (ops/tests/test_slow_clients.py checks the spread).
+# uvloop, one worker accepted every connection of a burst, and each worker serves only
+# GUNICORN_THREADS requests at a time.
 asgi_loop = "asyncio"
-# The usual (2 x cores) + 1 processes. Each runs Django in one thread (asgiref's adapter is
-# thread-sensitive), which keeps one database connection: one connection per worker.
+# The usual (2 x cores) + 1 processes. Each runs Django in GUNICORN_THREADS threads, each keeping
+# its own database connection: workers x threads connections per server.
 workers = env_int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1, minimum=1)
-# A worker whose event loop is silent this long is killed and replaced. Requests run in a thread,
+# A worker whose event loop is silent this long is killed and replaced. Requests run in threads,
 # so a slow request or upload does not count against it.
 timeout = env_int("GUNICORN_TIMEOUT", 60, minimum=1)
 # On SIGTERM (docker stop) workers finish in-flight requests for up to this long.

@@ -176,13 +176,42 @@ def load_data(args, db: Postgres, env: dict) -> tuple[Path, str | None]:
 
 
 def worker_overrides(args) -> list[str]:
-    flags = (("--workers", args.workers), ("--worker-class", args.worker_class), ("--threads", args.threads))
+    # The shipped asgi worker takes its request threads from GUNICORN_THREADS (config/asgi.py), not
+    # from gunicorn's --threads, which only its threaded worker classes read.
+    threads = args.threads if args.worker_class else None
+    flags = (("--workers", args.workers), ("--worker-class", args.worker_class), ("--threads", threads))
     return [part for flag, value in flags if value is not None for part in (flag, str(value))]
 
 
 def app_args(args) -> list[str]:
     """Chirp's app for gunicorn: config.asgi unless --app names another (with --pythonpath)."""
     return [*(["--pythonpath", args.pythonpath] if args.pythonpath else []), args.app]
+
+
+def server_env(args, database_url: str) -> dict:
+    """The environment Chirp runs in under the benchmark: production settings, the bench's database
+    and Redis, no worker recycling; --threads as GUNICORN_THREADS for the asgi worker."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(40),
+        # wrk speaks plain HTTP to gunicorn, as nginx does once TLS has ended in front of it.
+        "SECURE_SSL_REDIRECT": "0",
+        # Production recycles workers every ~2,000 requests; off here, so that the RSS figures
+        # show whether memory grows.
+        "GUNICORN_MAX_REQUESTS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SERVE_MEDIA": "0",  # a front server serves files in production
+        "REDIS_URL": args.redis,
+        "LOG_LEVEL": "WARNING",
+        # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
+        "STATIC_ROOT": str(BENCH / "out" / "static"),
+    }
+    if args.threads and not args.worker_class:
+        env["GUNICORN_THREADS"] = str(args.threads)
+    return env
 
 
 def shipped_worker_model(args, env: dict) -> str:
@@ -195,6 +224,10 @@ def shipped_worker_model(args, env: dict) -> str:
     workers, worker_class, threads = run(
         [args.python, "-c", code], cwd=ROOT, env=env, capture_output=True
     ).stdout.split()
+    if worker_class == "asgi" and not args.worker_class and args.app == "config.asgi:application":
+        # Django's threads per worker are config.asgi's (GUNICORN_THREADS), which --threads sets.
+        code = "import config.asgi; print(config.asgi.THREADS)"
+        threads = run([args.python, "-c", code], cwd=ROOT, env=env, capture_output=True).stdout.strip()
     workers = args.workers or workers
     worker_class = (args.worker_class or worker_class).rsplit(".", 1)[-1]
     return f"{workers} x {worker_class}/{args.threads or threads} threads"
@@ -566,7 +599,13 @@ def main() -> int:
     # Default: the worker model gunicorn.conf.py ships (GUNICORN_* variables apply as in production).
     parser.add_argument("--workers", type=int, default=None, help="override gunicorn.conf.py")
     parser.add_argument("--worker-class", default=None, help="override gunicorn.conf.py")
-    parser.add_argument("--threads", type=int, default=None, help="override gunicorn.conf.py")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="request threads per worker: GUNICORN_THREADS for the shipped asgi worker, gunicorn's "
+        "--threads with a --worker-class",
+    )
     parser.add_argument(
         "--app",
         default="config.asgi:application",
@@ -617,24 +656,7 @@ def main() -> int:
         raise SystemExit("wrk is not installed (bench/run installs it with apt-get)")
 
     db = Postgres(args.pg, args.db or f"chirp_bench_{args.preset.lower()}")
-    env = {
-        **os.environ,
-        "DATABASE_URL": db.url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "JWT_SIGNING_KEY": secrets.token_urlsafe(40),
-        # wrk speaks plain HTTP to gunicorn, as nginx does once TLS has ended in front of it.
-        "SECURE_SSL_REDIRECT": "0",
-        # Production recycles workers every ~2,000 requests; off here, so that the RSS figures
-        # show whether memory grows.
-        "GUNICORN_MAX_REQUESTS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SERVE_MEDIA": "0",  # a front server serves files in production
-        "REDIS_URL": args.redis,
-        "LOG_LEVEL": "WARNING",
-        # The web page names its CSS and JS by their hashed names, from collectstatic's manifest.
-        "STATIC_ROOT": str(BENCH / "out" / "static"),
-    }
+    env = server_env(args, db.url)
     keys_file, data_line = load_data(args, db, env)
     users = len(keys_file.read_text().split())
     # The web scenario signs in with a session cookie per user, not an api key.
@@ -661,6 +683,9 @@ def main() -> int:
         redis_flush(args)
 
     model = shipped_worker_model(args, env)
+    if not args.worker_class:
+        # The floor app's server gets the same threads per worker as Chirp's (bench/floor.py).
+        env.setdefault("GUNICORN_THREADS", model.rsplit("/", 1)[1].split()[0])
     server = Server(args, env)
     results: dict[str, dict] = {}
     floor_names: list[str] = []

@@ -8,7 +8,7 @@ cost with no application work at all; Chirp's throughput is printed as a percent
 import os
 import pickle
 
-from asgiref.wsgi import WsgiToAsgi
+from ops.wsgi_threads import WsgiInThreads
 
 # {(path with query, api key): (content type, body)}; loaded once per worker, like Chirp's code.
 with open(os.environ["BENCH_FLOOR_FILE"], "rb") as file:
@@ -27,5 +27,6 @@ def application(environ, start_response):
     return [body]
 
 
-# What gunicorn.conf.py's asgi worker serves: the same adapter as Chirp's (config/asgi.py).
-asgi_application = WsgiToAsgi(application)
+# What gunicorn.conf.py's asgi worker serves: the same adapter as Chirp's (config/asgi.py), with the
+# threads per worker bench.py puts in GUNICORN_THREADS (Chirp's).
+asgi_application = WsgiInThreads(application, threads=int(os.environ["GUNICORN_THREADS"]))

@@ -3,6 +3,7 @@
 import hmac
 import logging
 import re
+import threading
 import time
 import uuid
 
@@ -57,6 +58,20 @@ def user_id_of(request) -> int | None:
     return getattr(user, "pk", None)
 
 
+# Each of a worker's request threads has its own database connections (ops.wsgi_threads): the
+# count each thread last saw of its own, by thread, summed for the process's gauge.
+_open_by_thread: dict[int, int] = {}
+_open_by_thread_lock = threading.Lock()
+
+
+def open_connections_of_this_process() -> int:
+    """The database connections open in this process, its other threads' as they last counted."""
+    mine = sum(1 for conn in connections.all(initialized_only=True) if conn.connection is not None)
+    with _open_by_thread_lock:
+        _open_by_thread[threading.get_ident()] = mine
+        return sum(_open_by_thread.values())
+
+
 class RequestObservabilityMiddleware:
     """Outermost middleware: a request id for the logs and response, one JSON log line, metrics.
 
@@ -89,9 +104,7 @@ class RequestObservabilityMiddleware:
         metrics.REQUEST_LATENCY.labels(method, endpoint).observe(duration)
         metrics.REQUEST_QUERIES.labels(method, endpoint).observe(query_count)
         metrics.WORKER_REQUESTS.inc()
-        metrics.DB_CONNECTIONS_OPEN.set(
-            sum(1 for conn in connections.all(initialized_only=True) if conn.connection is not None)
-        )
+        metrics.DB_CONNECTIONS_OPEN.set(open_connections_of_this_process())
         # Probes and scrapes arrive every few seconds; they are counted but not logged by default.
         level = logging.DEBUG if endpoint in OPS_PATHS.values() else logging.INFO
         access_logger.log(

@@ -38,7 +38,27 @@ def test_the_worker_is_gunicorns_asgi_worker_serving_the_gated_wsgi_app(load_con
     assert conf["worker_class"] == "asgi"
     assert conf["wsgi_app"] == "config.asgi:application"
     assert conf["asgi_lifespan"] == "off"
-    assert "threads" not in conf  # Django runs in one thread per worker (asgiref's adapter)
+    assert "threads" not in conf  # the asgi worker ignores it: GUNICORN_THREADS is config.asgi's
+
+
+def test_django_runs_in_four_threads_per_worker_unless_gunicorn_threads_says_otherwise(
+    load_conf, monkeypatch
+):
+    """Each thread keeps a database connection: the default is the old threaded worker's four."""
+    import importlib
+
+    import config.asgi
+
+    assert importlib.reload(config.asgi).application.app.threads == 4
+
+    monkeypatch.setenv("GUNICORN_THREADS", "2")
+    assert importlib.reload(config.asgi).application.app.threads == 2
+
+    monkeypatch.setenv("GUNICORN_THREADS", "0")
+    with pytest.raises(env.ImproperlyConfiguredEnv, match="GUNICORN_THREADS"):
+        importlib.reload(config.asgi)
+    monkeypatch.delenv("GUNICORN_THREADS")
+    importlib.reload(config.asgi)
 
 
 def test_slow_body_limits_have_safe_defaults_and_follow_the_environment(load_conf, monkeypatch):
