@@ -278,6 +278,8 @@ if LDAP_SERVER_URI:
     globals().update(django_auth_ldap_settings(globals()))
     AUTHENTICATION_BACKENDS.append("sso.ldap.LdapBackend")
 LOGIN_REDIRECT_URL = "web:home"
+# Django's database sessions, read by a statement compiled once per process (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 # The error envelope under /api/ (api.exceptions.csrf_failure), a page in Chirp's layout elsewhere.
 CSRF_FAILURE_VIEW = "web.views.csrf_failure"
 
