@@ -31,10 +31,9 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         """The session's row as db.SessionStore reads it (its key and data), or None, and the key
         forgotten, as Django does, when there is no such unexpired session."""
-        rows = (
-            _session_data().rows({_KEY: self.session_key, _NOW: timezone.now()}) if self.session_key else []
-        )
-        if not rows:
+        key = self.session_key
+        rows = _session_data().rows({_KEY: key, _NOW: timezone.now()}) if key else []
+        if not key or not rows:
             self._session_key = None
             return None
-        return self.model(session_key=self.session_key, session_data=rows[0][0])
+        return self.model(session_key=key, session_data=rows[0][0])
