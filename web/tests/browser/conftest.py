@@ -54,6 +54,7 @@ USERS = [
     "Alma Alt",
     "Ozzy Keys",
     "Dee Designer",
+    "Hal Historian",
 ]
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
