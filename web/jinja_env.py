@@ -14,11 +14,11 @@ characters to a browser as Django's `&#x27;` and `&quot;`). Words are marked for
 `_("...")`, which makemessages finds in these files as in Django's templates.
 """
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
@@ -32,6 +32,23 @@ def url(name: str, *args) -> str:
     """reverse(name, args): the same few addresses on every page (the navigation's, Trending's
     tags), each resolved once per process."""
     return reverse(name, args=args)
+
+
+@cache
+def _translated(language: str | None, context: str, message: str) -> str:
+    # Bounded: the templates' literal words, in each language.
+    return pgettext(context, message) if context else gettext(message)
+
+
+def translate(message: str) -> str:
+    """`_("...")` in the templates: gettext, remembered per language (the catalogues do not change
+    while the process runs), as a page shows some fifty words and gettext looks each one up anew."""
+    return _translated(get_language(), "", message)
+
+
+def translate_in(context: str, message: str) -> str:
+    """`pgettext(context, "...")`, remembered as `_` is."""
+    return _translated(get_language(), context, message)
 
 
 @pass_context
@@ -51,8 +68,8 @@ def environment(**options) -> Environment:
     env = Environment(**options)
     env.filters["tweet_html"] = tweet_html
     env.globals.update(
-        _=gettext,
-        pgettext=pgettext,
+        _=translate,
+        pgettext=translate_in,
         ngettext=ngettext,
         static=lru_cache(maxsize=None)(static),
         url=url,
