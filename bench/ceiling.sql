@@ -1,15 +1,26 @@
 -- The ceiling: the SQL of one feed page, run by pgbench -M prepared for a random user
 -- (-D users=N -D offset=(page-1)*20 -D depth=page*20). The same statements and indexes as Chirp
 -- on PostgreSQL (feed/selectors.py _PAGE_SQL, tweets/selectors.py likers_json): the page with
--- the visible followees and attachments folded in, then the page's likers. The api-key lookup
--- is left out, and the likers are always read (Chirp's likers cache is not part of the ceiling).
+-- the visible followees and attachments folded in, and every column Chirp's Tweet object needs
+-- (replies counts on tweet_reply_idx, whom each answers, edit time, mentioned ids, tags), then the
+-- page's likers. Left out: the api-key lookup, the mentioned users (one query, only for pages
+-- that mention someone), and Chirp's likers cache (the likers are always read here).
+-- feed/tests/test_ceiling.py checks that it reads the pages Chirp serves.
 -- The page is aggregated into one row only so that \gset can hand its ids to the next query.
 \set uid random(1, :users)
-SELECT array_agg(p.id) AS ids, array_agg(p.content) AS contents, array_agg(p.created_at) AS created,
+-- No tweets on the page: an empty list of ids, not NULL, for the likers statement.
+SELECT coalesce(array_agg(p.id), '{}') AS ids, array_agg(p.content) AS contents, array_agg(p.created_at) AS created,
        array_agg(p.likes_count) AS counts, array_agg(p.author_id) AS author_ids, array_agg(p.name) AS names,
-       array_agg(p.files::text) AS files, array_agg(p.thumbs::text) AS thumbs, array_agg(p.alts::text) AS alts
+       array_agg(p.in_reply_to_id) AS answered, array_agg(p.edited_at) AS edited,
+       array_agg(p.mentioned_ids::text) AS mentioned, array_agg(p.tags::text) AS tags,
+       array_agg(p.replies) AS replies, array_agg(p.files::text) AS files,
+       array_agg(p.thumbs::text) AS thumbs, array_agg(p.alts::text) AS alts
 FROM (
-  SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name,
+  SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.in_reply_to_id,
+         t.edited_at, t.mentioned_ids, t.tags,
+         (SELECT count(*) FROM tweets_tweet AS r JOIN accounts_user AS ru ON ru.id = r.author_id
+          WHERE r.in_reply_to_id = t.id AND r.hidden_at IS NULL AND ru.is_active
+            AND (ru.suspended_until IS NULL OR ru.suspended_until <= now())) AS replies,
          ARRAY(SELECT m.file FROM tweets_attachment AS a JOIN media_media AS m ON m.id = a.media_id
                WHERE a.tweet_id = t.id ORDER BY a.position) AS files,
          ARRAY(SELECT m.thumbnail FROM tweets_attachment AS a JOIN media_media AS m ON m.id = a.media_id

@@ -1,10 +1,9 @@
 -- The Latest ceiling: the SQL of the Latest tab's first page (GET /api/tweets?order=latest&limit=20),
 -- run by pgbench -M prepared for a random user (-D users=N). The same plan and indexes as Chirp on
--- PostgreSQL (feed/selectors.py _LATEST_SQL): each visible followee's newest tweets from
+-- PostgreSQL (feed/selectors.py _LATEST_PAGE_SQL): each visible followee's newest tweets from
 -- tweet_latest_idx, merged; 21 of them, as Chirp reads one more than the page to know whether
--- another follows. The page's rows (tweets_rows: authors, replies counts on tweet_reply_idx) and
--- attachments, which Chirp reads in two more statements, are folded into this one; then the page's
--- likers. Left out: the api-key lookup, the mentioned users (one query, only for pages that mention
+-- another follows; the page's rows (authors, replies counts on tweet_reply_idx) and attachments in
+-- the same statement; then the page's likers. Left out: the api-key lookup, the mentioned users (one query, only for pages that mention
 -- someone), and Chirp's likers cache (the likers are always read here).
 -- The page is aggregated into one row only so that \gset can hand its ids to the next query.
 \set uid random(1, :users)

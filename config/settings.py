@@ -303,6 +303,8 @@ FEED_MAX_LIMIT = env_int("FEED_MAX_LIMIT", 100, minimum=1)
 NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 90, minimum=1)
 # How often an open page asks for the unread count (the navigation's Notifications link).
 NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 30, minimum=1)
+# How long the Trending box's counted list is kept: a new post's tags show within it (tweets/trending.py).
+TRENDING_CACHE_SECONDS = env_int("TRENDING_CACHE_SECONDS", 60, minimum=1)
 # The web client's address, for links in mail sent without a request (the daily digest).
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # Search (docs/search.md). SEARCH_CONFIG is PostgreSQL's text search configuration (`simple`:

@@ -13,7 +13,14 @@ from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
 from tweets.models import FEED_ORDER, LATEST_ORDER, Attachment, Tweet, order_sql
-from tweets.selectors import TWEET_ROW_FIELDS, TweetPayload, tweet_rows, tweets_payload, visible_tweets
+from tweets.selectors import (
+    TWEET_ROW_FIELDS,
+    ImageLists,
+    TweetPayload,
+    tweet_rows,
+    tweets_payload,
+    visible_tweets,
+)
 
 # PostgreSQL cannot merge the per-author ranges of tweet_feed_idx for an IN list: given one, it
 # reads every tweet of every followee (5,000 rows for 50 followees) and sorts them. Asking each
@@ -30,9 +37,13 @@ ORDER BY {order_sql("k")}
 LIMIT %s OFFSET %s
 """
 _ATTACHED = f"{Attachment._meta.db_table} AS a JOIN {Media._meta.db_table} AS m ON m.id = a.media_id"
-# The page with its authors' names, attachment file names and alt texts: one round trip for the
-# feed page.
-_PAGE_SQL = f"""
+
+
+def _page_sql(ranked_sql: str, order: tuple[str, ...]) -> str:
+    """The page whose ids (and ordering columns) `ranked_sql` reads, in `order`, with its authors'
+    names, replies counts, attachment file names and alt texts: one round trip for a feed page.
+    Its parameters: the replies subquery's, then ranked_sql's."""
+    return f"""
 SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.likers_version,
        t.in_reply_to_id, t.edited_at, t.mentioned_ids, t.tags,
        -- replies_count: tweet t's visible replies (_replies_sql), on tweet_reply_idx.
@@ -43,11 +54,14 @@ SELECT t.id, t.content, t.created_at, t.likes_count, t.author_id, u.name, t.like
            SELECT NULLIF(a.alt, '') FROM {Attachment._meta.db_table} AS a
            WHERE a.tweet_id = t.id ORDER BY a.position
        )
-FROM ({_RANKED_SQL}) AS p
+FROM ({ranked_sql}) AS p
 JOIN {Tweet._meta.db_table} AS t ON t.id = p.id
 JOIN {User._meta.db_table} AS u ON u.id = t.author_id
-ORDER BY {order_sql("p")}
+ORDER BY {order_sql("p", order)}
 """
+
+
+_PAGE_SQL = _page_sql(_RANKED_SQL, FEED_ORDER)
 _IDS_SQL = f"SELECT p.id FROM ({_RANKED_SQL}) AS p ORDER BY {order_sql('p')}"
 
 
@@ -132,8 +146,14 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
     if connection.vendor != "postgresql":
         rows = tweet_rows(_feed_queryset(user)[start : start + count])
         return tweets_payload(rows)
+    rows, images = _page_rows(_ranked(_PAGE_SQL, user=user, start=start, count=count))
+    return tweets_payload(rows, images=images)
+
+
+def _page_rows(page: list[tuple]) -> tuple[list[dict], ImageLists]:
+    """A _page_sql statement's rows as rows of TWEET_ROW_FIELDS, and their images."""
     rows, attachments, thumbnails, alts = [], {}, {}, {}
-    for *row, files, thumbnail_files, alt_texts in _ranked(_PAGE_SQL, user=user, start=start, count=count):
+    for *row, files, thumbnail_files, alt_texts in page:
         fields = dict(zip(TWEET_ROW_FIELDS, row, strict=True))
         # Django leaves jsonb undecoded (JSONField decodes it); raw rows decode it here.
         fields["mentioned_ids"], fields["tags"] = (
@@ -144,7 +164,7 @@ def feed_for(*, user, start: int, count: int) -> list[TweetPayload]:
         attachments[row[0]] = storage_urls(files)
         thumbnails[row[0]] = storage_urls(thumbnail_files)
         alts[row[0]] = alt_texts
-    return tweets_payload(rows, images=(attachments, thumbnails, alts))
+    return rows, (attachments, thumbnails, alts)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -179,7 +199,7 @@ def _latest_queryset(*, user, position: tuple[datetime, int] | None) -> QuerySet
 # created_at index backwards past other people's tweets, which grows with the whole table; each
 # author's newest `count` from tweet_latest_idx, merged, is a few index entries each.
 _LATEST_SQL = f"""
-SELECT k.id
+SELECT k.id, k.created_at
 FROM unnest(ARRAY(
     SELECT f.followee_id FROM {Follow._meta.db_table} AS f WHERE f.follower_id = %s
 ) || %s::bigint) AS a(id)
@@ -187,6 +207,7 @@ CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
 ORDER BY {order_sql("k", LATEST_ORDER)}
 LIMIT %s
 """
+_LATEST_PAGE_SQL = _page_sql(_LATEST_SQL, LATEST_ORDER)
 
 
 @compiled_once
@@ -199,6 +220,27 @@ def _per_author_latest_sql(after: bool) -> Compiled:
     return Compiled(rows, (_NOW, _AT, _ID) if after else (_NOW,))
 
 
+def _latest_ranked(sql: str, *, user, position: tuple[datetime, int] | None, count: int) -> list[tuple]:
+    """Rows of `sql` (_LATEST_SQL or _LATEST_PAGE_SQL) for the user's first `count` newest tweets
+    after `position` (PostgreSQL)."""
+    per_author = _per_author_latest_sql(position is not None)
+    now = timezone.now()
+    values = {_NOW: now, **({_AT: position[0], _ID: position[1]} if position else {})}
+    replies = _replies_sql() if "{replies}" in sql else None
+    params = [
+        # The select list's replies subquery comes first in the statement (only _LATEST_PAGE_SQL has one).
+        *(replies.bind({_NOW: now}) if replies else ()),
+        user.pk,
+        user.pk,
+        *per_author.bind(values),
+        count,
+        count,
+    ]
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql.format(per_author=per_author.sql, replies=replies.sql if replies else ""), params)
+        return cursor.fetchall()
+
+
 def feed_latest_ids(*, user, cursor: str, count: int) -> list[int]:
     """Ids of the first `count` tweets of the user's feed newest first (the Latest tab) after
     `cursor` (Invalid if malformed), keyset on (created_at, id): no tweet twice, none skipped, while
@@ -207,27 +249,31 @@ def feed_latest_ids(*, user, cursor: str, count: int) -> list[int]:
     position = _latest_position(cursor)
     if connection.vendor != "postgresql":
         return list(_latest_queryset(user=user, position=position).values_list("id", flat=True)[:count])
-    per_author = _per_author_latest_sql(position is not None)
-    values = {_NOW: timezone.now(), **({_AT: position[0], _ID: position[1]} if position else {})}
-    params = [user.pk, user.pk, *per_author.bind(values), count, count]
-    with read_connection().cursor() as cursor_:
-        cursor_.execute(_LATEST_SQL.format(per_author=per_author.sql), params)
-        return [row[0] for row in cursor_.fetchall()]
+    return [row[0] for row in _latest_ranked(_LATEST_SQL, user=user, position=position, count=count)]
 
 
 def feed_latest(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], str | None]:
     """A page of the user's feed newest first (the Latest tab), and the next page's cursor (None
     at the end).
 
-    Queries: the page's ids, its rows, then tweets_payload's.
+    Queries: PostgreSQL, the page with its replies counts and attachments (_LATEST_PAGE_SQL), then
+    tweets_payload's mentioned users and missing likers; elsewhere the page's ids, its rows, then
+    tweets_payload's.
     """
-    ids = feed_latest_ids(user=user, cursor=cursor, count=limit + 1)
-    found = {row["id"]: row for row in tweet_rows(visible_tweets().filter(id__in=ids))}
-    rows = [found[tweet_id] for tweet_id in ids if tweet_id in found]
+    # Kept branch, as in feed_for: one statement for the page on PostgreSQL, from the same
+    # per-author query as feed_latest_ids and the same row columns as tweet_rows.
+    images: ImageLists | None = None
+    if connection.vendor == "postgresql":
+        page = _latest_ranked(_LATEST_PAGE_SQL, user=user, position=_latest_position(cursor), count=limit + 1)
+        rows, images = _page_rows(page)
+    else:
+        ids = feed_latest_ids(user=user, cursor=cursor, count=limit + 1)
+        found = {row["id"]: row for row in tweet_rows(visible_tweets().filter(id__in=ids))}
+        rows = [found[tweet_id] for tweet_id in ids if tweet_id in found]
     next_cursor = None
     if len(rows) > limit:
         next_cursor = latest_cursor(created_at=rows[limit - 1]["created_at"], tweet_id=rows[limit - 1]["id"])
-    return tweets_payload(rows[:limit]), next_cursor
+    return tweets_payload(rows[:limit], images=images), next_cursor
 
 
 # The web's Top tab ranks the feed's most liked tweets together with its newest by likes weighted

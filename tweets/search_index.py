@@ -178,12 +178,15 @@ def uninstall(connection) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
-def rebuild(connection, *, batch: int, progress: Callable[[int, int], None]) -> int:
+def rebuild(connection, *, batch: int, progress: Callable[[int, int], None]) -> tuple[int, int]:
     """Index every tweet again with settings.SEARCH_CONFIG, `batch` rows per transaction.
 
     Each batch is its own short transaction (row locks for a moment, no table lock), so the site
     keeps serving; tweets written meanwhile are indexed by the trigger, with the new configuration
-    as soon as it is installed (first). `progress(done, total)` after each batch. Returns the rows.
+    as soon as it is installed (first). A row whose vector is already the configuration's is read,
+    not written: each write adds a row version and an entry to every index of the table, so a
+    run after an interrupted one, or with an unchanged configuration, costs a read of the table.
+    `progress(done, total)` after each batch. Returns (rows checked, rows written).
     """
     install(connection, fill=False)
     if connection.vendor == "sqlite":
@@ -193,23 +196,27 @@ def rebuild(connection, *, batch: int, progress: Callable[[int, int], None]) -> 
             total = cursor.fetchone()[0]
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
         progress(total, total)
-        return total
+        return total, total
     with connection.cursor() as cursor:
         cursor.execute(_pg_function_sql(settings.SEARCH_CONFIG))
         cursor.execute(f"SELECT count(*), coalesce(max(id), 0) FROM {TABLE}")
         total, last = cursor.fetchone()
-    done, after = 0, 0
+    done = written = after = 0
+    vector = "to_tsvector(%(config)s::regconfig, t.content)"
     while after < last:
         with connection.cursor() as cursor:
+            # The vector is computed from the row the UPDATE locks (t.content), not from the batch's
+            # snapshot: an edit committed meanwhile is indexed with its own text.
             cursor.execute(
-                f"WITH batch AS (SELECT id FROM {TABLE} WHERE id > %s ORDER BY id LIMIT %s)"
-                f" UPDATE {TABLE} AS t SET {COLUMN} = to_tsvector(%s::regconfig, t.content)"
-                f" FROM batch WHERE t.id = batch.id RETURNING t.id",
-                [after, batch, settings.SEARCH_CONFIG],
+                f"WITH batch AS (SELECT id FROM {TABLE} WHERE id > %(after)s ORDER BY id LIMIT %(batch)s),"
+                f" written AS (UPDATE {TABLE} AS t SET {COLUMN} = {vector} FROM batch"
+                f" WHERE t.id = batch.id AND t.{COLUMN} IS DISTINCT FROM {vector} RETURNING t.id)"
+                f" SELECT max(id), count(*), (SELECT count(*) FROM written) FROM batch",
+                {"after": after, "batch": batch, "config": settings.SEARCH_CONFIG},
             )
-            ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
+            upto, checked, changed = cursor.fetchone()
+        if not checked:
             break
-        done, after = done + len(ids), max(ids)
+        done, written, after = done + checked, written + changed, upto
         progress(done, total)
-    return done
+    return done, written

@@ -170,7 +170,7 @@ def tweet_create(
         )
         _entity_rows_create(tweet)
         post_notify(tweet=tweet, author=author, replied_to_author_id=replied_to_author_id)
-    trending_changed_on_commit(tags_before=[], tags_after=tweet.tags, created_at=tweet.created_at)
+    # No trending_changed_on_commit: a new post's tags show when the cached list runs out (tweets.trending).
     _attachments_add(tweet=tweet, uploader=author, media_ids=media_ids, alts=alts)
     metrics.inc_on_commit(metrics.TWEETS_CREATED)
     return tweet
@@ -187,9 +187,11 @@ def _post_sql(mention_count: int, notified_sql: str) -> str:
     if mention_count:
         named_sql = _mentions_sql(mention_count).sql
         # Of names that differ only in letter case, the first account (users_named's rule), in the
-        # text's order.
+        # text's order. `named` is looked up once (MATERIALIZED): inlined into the LATERAL, its
+        # index scan counted once per name, and a generic plan, which cannot know the names' number,
+        # costed it for ten; so PostgreSQL planned the prepared statement afresh on every post.
         picked = (
-            f"named(username, id) AS ({named_sql}),\n"
+            f"named(username, id) AS MATERIALIZED ({named_sql}),\n"
             "picked AS (SELECT COALESCE(jsonb_agg(found.id ORDER BY n.pos), '[]'::jsonb) AS ids "
             "FROM unnest(CAST(%s AS text[])) WITH ORDINALITY AS n(name, pos) CROSS JOIN LATERAL "
             "(SELECT named.id FROM named WHERE lower(named.username) = n.name "

@@ -1,6 +1,5 @@
 """The benchmark's Latest ceiling (bench/ceiling_latest.sql) reads the page that Chirp serves."""
 
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.services import follow_add
+from feed.tests.pgbench import pgbench_three_times
 from tweets.models import Tweet
 
 SCRIPT = Path(settings.BASE_DIR) / "bench" / "ceiling_latest.sql"
@@ -57,13 +57,4 @@ def test_the_latest_ceiling_reads_the_first_page_chirp_serves_and_one_more(follo
 @pytest.mark.django_db(transaction=True)
 def test_the_latest_ceiling_runs_under_pgbench(follower, timeline):
     """The whole script, its likers statement included, runs as the benchmark runs it."""
-    db = connection.settings_dict
-    result = subprocess.run(
-        ["pgbench", "-n", "-M", "prepared", "-c1", "-t3", "-D", f"users={follower.id}", "-f", str(SCRIPT),
-         "-h", db["HOST"] or "localhost", "-p", str(db["PORT"] or 5432), "-U", db["USER"], db["NAME"]],
-        capture_output=True,
-        text=True,
-    )  # fmt: skip
-
-    assert result.returncode == 0, result.stderr
-    assert "number of failed transactions: 0" in result.stdout
+    pgbench_three_times(SCRIPT, users=follower.id)

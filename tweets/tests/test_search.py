@@ -5,7 +5,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -324,3 +324,39 @@ def test_migrate_leaves_a_working_index_and_the_command_rebuilds_it(outsider, au
     assert "Indexed 1 tweets" in out.getvalue() and "1/1" in out.getvalue()
     assert found(outsider, "rebuilt") == [tweet.id]
     assert found(outsider, "index") == [tweet.id]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SEARCH_CONFIG is PostgreSQL's")
+def test_the_index_command_writes_only_the_posts_whose_vector_changes(outsider, author, make_tweet, settings):
+    tweets = [make_tweet(author, f"Running builds {n}") for n in range(3)]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE waits for no deferred check
+    unchanged = StringIO()
+
+    call_command("search_index", "--batch", "2", stdout=unchanged)
+
+    assert "Indexed 3 tweets (simple)" in unchanged.getvalue()
+    assert "0 written, 3 already up to date" in unchanged.getvalue()
+    assert set(found(outsider, "running")) == {t.id for t in tweets}
+    assert found(outsider, "run build") == []
+    settings.SEARCH_CONFIG = "english"
+    stemmed = StringIO()
+
+    call_command("search_index", "--batch", "2", stdout=stemmed)
+
+    assert "3 written, 0 already up to date" in stemmed.getvalue()
+    assert set(found(outsider, "run build")) == {t.id for t in tweets}
+
+
+def test_an_interrupted_index_command_says_how_to_finish(monkeypatch):
+    def interrupted(connection, *, batch, progress):
+        progress(1, 2)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(search_index, "rebuild", interrupted)
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="run the command again to finish"):
+        call_command("search_index", stdout=out)
+
+    assert "1/2 tweets" in out.getvalue()

@@ -36,9 +36,20 @@ class Command(BaseCommand):
             )
             self.stdout.flush()
 
-        done = search_index.rebuild(connection, batch=options["batch"], progress=progress)
+        try:
+            done, written = search_index.rebuild(connection, batch=options["batch"], progress=progress)
+        except KeyboardInterrupt:
+            # Each batch committed on its own, and a post already indexed is skipped next time.
+            self.stdout.write("")
+            raise CommandError(
+                "Interrupted. The posts indexed so far keep their new index; run the command again to"
+                " finish (it skips them)."
+            ) from None
         self.stdout.write("")
         config = settings.SEARCH_CONFIG if connection.vendor == "postgresql" else "FTS5"
         self.stdout.write(
-            self.style.SUCCESS(f"Indexed {done} tweets ({config}) in {time.monotonic() - started:.1f}s.")
+            self.style.SUCCESS(
+                f"Indexed {done} tweets ({config}) in {time.monotonic() - started:.1f}s:"
+                f" {written} written, {done - written} already up to date."
+            )
         )

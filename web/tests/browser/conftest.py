@@ -56,6 +56,8 @@ USERS = [
     "Dee Designer",
     "Hal Historian",
 ]
+# How long the Trending list is kept (60 s in production): a new post's tag shows once it runs out.
+TRENDING_CACHE_SECONDS = 2
 # The site's own administrator account (createsuperuser), which is nobody's colleague.
 ADMIN_PASSWORD = "admin passphrase 42"
 
@@ -176,6 +178,7 @@ def _prepare(tmp: Path, port: int, oidc_provider: OidcProvider, *, smtp_port: in
         THROTTLE_LOGIN_ADDRESS="600/minute",
         # The navigation's unread count, asked for every 2 s rather than 30: a test waits for it.
         NOTIFICATIONS_POLL_SECONDS="2",
+        TRENDING_CACHE_SECONDS=str(TRENDING_CACHE_SECONDS),
     )
     server = Chirp(f"http://127.0.0.1:{port}", env)
     server.oidc_provider = oidc_provider
