@@ -11,6 +11,7 @@ exception.
 
 import functools
 import logging
+import random
 import threading
 import uuid
 
@@ -19,6 +20,7 @@ from django.core.cache import BaseCache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import DatabaseError
+from django.utils.module_loading import import_string
 
 from ops import metrics, redis_breaker
 
@@ -60,19 +62,30 @@ class ReusedRedisCacheClient(RedisCacheClient):
     """Django's client, with the process's one redis.Redis per server. Django's makes a new
     redis.Redis for every operation, whose constructor costs more CPU than the round trip.
 
-    get_client is the method Django's code names for overriding; the server and pool it picks come
-    from Django's private _servers, _get_connection_pool_index and _get_connection_pool, whose
-    renaming ops/tests/test_redis_outage.py's client tests would catch."""
+    get_client is the method Django's code names for overriding. The servers and the pool options
+    are this class's own, from the constructor's documented arguments (the cache's LOCATION and
+    OPTIONS), read as Django reads them: writes go to the first server, reads to one of the others
+    when there are others."""
+
+    def __init__(self, servers, serializer=None, pool_class=None, parser_class=None, **options):
+        super().__init__(
+            servers, serializer=serializer, pool_class=pool_class, parser_class=parser_class, **options
+        )
+        self.servers = list(servers)
+        self.pool_class = import_string(pool_class) if isinstance(pool_class, str) else pool_class
+        self.pool_class = self.pool_class or redis.ConnectionPool
+        parser_class = import_string(parser_class) if isinstance(parser_class, str) else parser_class
+        self.pool_options = {"parser_class": parser_class or redis.connection.DefaultParser, **options}
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]  # see the docstring
-        server = self._servers[index]  # type: ignore[attr-defined]
+        readers = self.servers[1:]
+        server = random.choice(readers) if readers and not write else self.servers[0]
         client = _CLIENTS.get(server)
         if client is None:
             with _CLIENTS_LOCK:
                 client = _CLIENTS.get(server)
                 if client is None:
-                    pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+                    pool = self.pool_class.from_url(server, **self.pool_options)
                     client = _CLIENTS[server] = redis.Redis(connection_pool=pool)
         return client
 

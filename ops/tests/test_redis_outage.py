@@ -222,3 +222,20 @@ def test_each_request_s_cache_object_shares_the_process_s_redis_connections(priv
         caches.create_connection("default").set(f"request-{n}", n)
 
     assert watcher.info("stats")["total_connections_received"] - before <= 1
+
+
+def test_the_redis_client_writes_to_the_first_server_reads_from_the_others_with_the_options_given():
+    """LOCATION and OPTIONS as Django documents them: the first server takes writes, the others (a
+    replica) reads; pool options reach each pool; the pools are made once, without connecting."""
+    from ops.cache import ReusedRedisCacheClient
+
+    servers = ["redis://writer.invalid:6001/2", "redis://reader.invalid:6002/2"]
+    client = ReusedRedisCacheClient(servers, socket_timeout=0.25)
+
+    writer, reader = client.get_client(write=True), client.get_client()
+
+    assert writer.connection_pool.connection_kwargs["host"] == "writer.invalid"
+    assert reader.connection_pool.connection_kwargs["host"] == "reader.invalid"
+    assert reader.connection_pool.connection_kwargs["socket_timeout"] == 0.25
+    assert ReusedRedisCacheClient(servers).get_client(write=True) is writer
+    assert ReusedRedisCacheClient(servers[:1]).get_client() is writer  # one server: reads go to it too
