@@ -16,9 +16,10 @@ BACKEND = "accounts.backends.PasswordBackend"
 
 def sessions_write(keys_file: Path, cookies_file: Path, count: int = 1000) -> int:
     """Write the cookies; returns how many. SystemExit for a key of no active user."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.selectors import user_for_api_key
 
@@ -28,7 +29,7 @@ def sessions_write(keys_file: Path, cookies_file: Path, count: int = 1000) -> in
         user = user_for_api_key(key)
         if user is None:
             raise SystemExit(f"{keys_file}: a key of no active user")
-        session = SessionStore()
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
         session.update(
             {
                 SESSION_KEY: str(user.pk),

@@ -122,11 +122,21 @@ TEMPLATES = [
         },
     },
     {
-        # The post cards only (web/jinja_env.py says why); every other template is Django's.
+        # The page frame, the home page and the post cards (web/jinja_env.py says why); every
+        # other template is Django's.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,
         "OPTIONS": {
             "environment": "web.jinja_env.environment",
+            # The frame's variables, as Django's engine gives them to its pages. The CSRF token
+            # once per page, as Django's engine has it: the Jinja2 backend's own makes a new
+            # masked token each time one is shown (two forms on each of twenty cards).
+            "context_processors": [
+                "django.template.context_processors.csrf",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "web.context_processors.limits",
+            ],
             # As Django's engine does: a card ends with its file's line break.
             "keep_trailing_newline": True,
             # A misspelt name fails the tests instead of rendering as nothing.
@@ -278,6 +288,8 @@ if LDAP_SERVER_URI:
     globals().update(django_auth_ldap_settings(globals()))
     AUTHENTICATION_BACKENDS.append("sso.ldap.LdapBackend")
 LOGIN_REDIRECT_URL = "web:home"
+# Django's database sessions, read by a statement compiled once per process (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 # The error envelope under /api/ (api.exceptions.csrf_failure), a page in Chirp's layout elsewhere.
 CSRF_FAILURE_VIEW = "web.views.csrf_failure"
 

@@ -2,16 +2,17 @@
 for the Django pages (the `cards` tag) and the in-place actions alike."""
 
 from collections.abc import Iterable
+from functools import cache
 from types import SimpleNamespace
 
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
-# The cards' fixed words, translated once per page rather than once per word and card (each
-# gettext call goes through the active translation's thread-local lookup). Those with a
+# The cards' fixed words, translated once per language and process rather than once per word and
+# card (each gettext call goes through the active translation's thread-local lookup). Those with a
 # placeholder are filled in by the template (`format`, which escapes what it puts in).
 _WORDS = {
     "edited_title": gettext_noop("Edited %(when)s: see the earlier versions"),
@@ -34,6 +35,12 @@ _WORDS = {
 }
 
 
+@cache
+def _words(language: str | None) -> SimpleNamespace:
+    # Attributes, not dict keys: Jinja2 tries an attribute first.
+    return SimpleNamespace(**{key: gettext(message) for key, message in _WORDS.items()})
+
+
 def cards_html(
     request, tweets: Iterable[dict], *, next_url: str = "", csrf_token: object = None
 ) -> SafeString:
@@ -45,8 +52,7 @@ def cards_html(
         .env.get_template("web/_tweets.html")  # type: ignore[attr-defined]
         .render(
             tweets=tweets,
-            # Attributes, not dict keys: Jinja2 tries an attribute first.
-            words=SimpleNamespace(**{key: gettext(message) for key, message in _WORDS.items()}),
+            words=_words(get_language()),
             next=next_url or request.get_full_path(),
             csrf_token=csrf_token or get_token(request),
             compose_url=reverse("web:compose"),

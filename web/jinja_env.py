@@ -1,22 +1,80 @@
-"""The Jinja2 engine that renders the post cards (settings.TEMPLATES' second engine).
+"""The Jinja2 engine (settings.TEMPLATES' second engine): the page frame (web/jinja2/web/layout.html:
+head, navigation, messages, the shortcuts list), the home page's Top and Latest tabs with their
+compose box and Trending box, and the post cards.
 
-A feed page is twenty cards; in Django's template engine they were most of the page's CPU (each
-variable, tag and include resolved through its context stack on every card), and Jinja2, which
-compiles a template to Python code, renders the same cards in a fraction of it. The rest of the
-pages stay Django templates; they show cards through web.cards.cards_html (the `cards` tag), which
-also gives the cards their words, translated.
+A feed page is twenty cards in a frame; in Django's template engine they were most of the page's
+CPU (each variable, tag and include resolved through its context stack on every request), and
+Jinja2, which compiles a template to Python code, renders the same HTML in a fraction of it. The
+other pages stay Django templates: they show the frame through web/templates/web/base.html (the
+`layout` tag), the cards through the `cards` tag, the compose and Trending boxes through `jinja`.
 
-Escaping is on (markupsafe; Django's SafeString, as tweet_html returns, is kept as it is).
+Escaping is on (markupsafe; Django's SafeString, as tweet_html returns, is kept as it is): the same
+characters are escaped as by Django's engine, `'` and `"` as `&#39;` and `&#34;` (the same
+characters to a browser as Django's `&#x27;` and `&quot;`). Words are marked for translation as
+`_("...")`, which makemessages finds in these files as in Django's templates.
 """
 
-from jinja2 import Environment
+from functools import cache, lru_cache
 
-from web.templatetags.chirp import avatar
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import get_language, gettext, ngettext, pgettext
+from jinja2 import Environment, pass_context
+from markupsafe import Markup
+
+from web.cards import cards_html
+from web.templatetags.chirp import avatar, widget
 from web.templatetags.chirp_text import tweet_html
+
+
+@lru_cache(maxsize=4096)
+def url(name: str, *args) -> str:
+    """reverse(name, args): the same few addresses on every page (the navigation's, Trending's
+    tags), each resolved once per process."""
+    return reverse(name, args=args)
+
+
+@cache
+def _translated(language: str | None, context: str, message: str) -> str:
+    # Bounded: the templates' literal words, in each language.
+    return pgettext(context, message) if context else gettext(message)
+
+
+def translate(message: str) -> str:
+    """`_("...")` in the templates: gettext, remembered per language (the catalogues do not change
+    while the process runs), as a page shows some fifty words and gettext looks each one up anew."""
+    return _translated(get_language(), "", message)
+
+
+def translate_in(context: str, message: str) -> str:
+    """`pgettext(context, "...")`, remembered as `_` is."""
+    return _translated(get_language(), context, message)
+
+
+@pass_context
+def cards(context, tweets: list[dict], next_url: str = "") -> Markup:
+    """The post cards (web.cards), as the Django pages' `cards` tag shows them."""
+    return Markup(
+        cards_html(
+            context["request"],
+            tweets,
+            next_url=next_url or context.get("next") or "",
+            csrf_token=context.get("csrf_token"),
+        )
+    )
 
 
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.filters["tweet_html"] = tweet_html
-    env.globals["avatar"] = avatar
+    env.globals.update(
+        _=translate,
+        pgettext=translate_in,
+        ngettext=ngettext,
+        static=lru_cache(maxsize=None)(static),
+        url=url,
+        avatar=avatar,
+        widget=widget,
+        cards=cards,
+    )
     return env

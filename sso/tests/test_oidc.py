@@ -77,7 +77,7 @@ def test_first_sign_in_creates_the_account_from_the_claims(client, oidc):
     assert (user.name, user.email, user.is_staff) == ("Grace Hopper", "grace@corp.example", False)
     assert not user.has_usable_password()
     assert OidcIdentity.objects.filter(user=user, issuer=oidc.issuer, subject="grace-1").exists()
-    assert "What&#x27;s happening?" in client.get("/").content.decode()
+    assert "What&#39;s happening?" in client.get("/").content.decode()
 
 
 def test_profile_follows_the_claims_at_each_sign_in(client, oidc):
@@ -345,7 +345,7 @@ def test_unreachable_provider_is_explained(client, db, settings):
 @pytest.mark.parametrize(
     ("mode", "reason"),
     [
-        ("foreign-key", "the ID token is not signed with the provider&#x27;s key"),
+        ("foreign-key", "the ID token is not signed with the provider&#39;s key"),
         ("another-client", "the ID token was issued to another application"),
         ("another-nonce", "the ID token belongs to another sign-in"),
     ],

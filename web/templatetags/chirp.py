@@ -2,7 +2,8 @@
 
 from django import template
 from django.forms import BoundField
-from django.utils.safestring import SafeString
+from django.template import engines
+from django.utils.safestring import SafeString, mark_safe
 from markupsafe import Markup
 
 from web.cards import cards_html
@@ -62,3 +63,39 @@ def cards(context, tweets: list[dict], next_url: str = "") -> SafeString:
 def card(context, tweet: dict) -> SafeString:
     """One post's card, as `cards`."""
     return cards(context, [tweet])
+
+
+def _jinja(name: str, context: dict) -> SafeString:
+    return mark_safe(engines["jinja2"].env.get_template(name).render(context))  # type: ignore[attr-defined]
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, name: str) -> SafeString:
+    """A part of the pages kept as a Jinja2 template (web/jinja2/), rendered with this page's
+    variables: the compose box, the Trending box."""
+    return _jinja(name, context.flatten())
+
+
+class LayoutNode(template.Node):
+    # The blocks inside are the page's to fill ({% extends %} finds them here).
+    child_nodelists = ("title", "content")
+
+    def __init__(self, title: template.NodeList, content: template.NodeList):
+        self.title, self.content = title, content
+
+    def render(self, context) -> SafeString:
+        page = context.flatten()
+        page["title"] = mark_safe(self.title.render(context))
+        page["content"] = mark_safe(self.content.render(context))
+        return _jinja("web/layout.html", page)
+
+
+@register.tag
+def layout(parser, token) -> LayoutNode:
+    """`{% layout %}title{% layout_content %}content{% endlayout %}`: the page frame
+    (web/jinja2/web/layout.html, the one the Jinja2 pages extend) around a Django page's blocks."""
+    title = parser.parse(("layout_content",))
+    parser.delete_first_token()
+    content = parser.parse(("endlayout",))
+    parser.delete_first_token()
+    return LayoutNode(title, content)

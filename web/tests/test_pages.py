@@ -127,6 +127,18 @@ def test_with_redis_the_trending_box_costs_home_latest_and_tag_pages_no_query(
         client.get("/tags/launch/")
 
 
+def test_every_form_of_the_home_page_carries_the_one_csrf_token(signed_in, author, follower, make_tweet):
+    """The frame's, the compose box's and each card's forms carry the page's CSRF token, masked
+    once: a token made anew for each form would cost a random string per form."""
+    for n in range(3):
+        make_tweet(author, f"tweet {n}")
+    html = signed_in(follower).get("/").content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    # Sign out, compose, and a like form per card.
+    assert len(tokens) >= 5
+    assert len(set(tokens)) == 1
+
+
 def test_load_more_continues_without_duplicates_while_likes_change(
     signed_in, follower, author, outsider, make_tweet, settings
 ):
@@ -261,7 +273,7 @@ def test_compose_states_the_limits(signed_in, author, settings):
     settings.TWEET_MAX_LENGTH = 99
     html = signed_in(author).get("/compose/").content.decode()
     assert 'data-max-length="99"' in html and "Up to 99 characters" in html
-    assert '<label for="id_text">What&#x27;s happening?</label>' in html
+    assert '<label for="id_text">What&#39;s happening?</label>' in html
     assert '<label for="id_images">Images</label>' in html
     assert ">Post</button>" in html
 
@@ -619,7 +631,7 @@ def test_the_language_and_time_zone_chosen_under_settings_win_over_the_browsers(
     )
     assert response.status_code == 302
     html = browser.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
-    assert '<html lang="en" data-time-zone="America/New_York">' in html and "What&#x27;s happening?" in html
+    assert '<html lang="en" data-time-zone="America/New_York">' in html and "What&#39;s happening?" in html
     refused = browser.post("/settings/locale/", {"language": "xx", "time_zone": "Mars/Olympus"})
     assert refused.status_code == 400
 

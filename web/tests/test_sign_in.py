@@ -43,7 +43,7 @@ def test_colleague_signs_in_with_username(client, ada):
     """The right username and password open a session; `/` then shows the feed."""
     response = sign_in(client, "ada")
     assert response.status_code == 302 and response["Location"] == "/"
-    assert "What&#x27;s happening?" in client.get("/").content.decode()
+    assert "What&#39;s happening?" in client.get("/").content.decode()
 
 
 def test_colleague_signs_in_with_email_in_any_case(client, ada):

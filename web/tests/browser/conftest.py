@@ -54,6 +54,7 @@ USERS = [
     "Alma Alt",
     "Ozzy Keys",
     "Dee Designer",
+    "Hal Historian",
 ]
 # How long the Trending list is kept (60 s in production): a new post's tag shows once it runs out.
 TRENDING_CACHE_SECONDS = 2
