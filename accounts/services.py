@@ -36,7 +36,7 @@ from accounts.selectors import (
 from accounts.signals import user_renamed
 from accounts.throttling import password_reset_throttle_check
 from common.errors import Invalid, InvalidCredentials, NotAllowed, NotFound
-from common.queries import compiled_once, stand_ins_replaced, toggle_run
+from common.queries import compiled_once, stand_ins_replaced, toggle_run, toggle_statement
 from common.text import bidi_controls_balance, confusable_skeleton, has_visible_character, text_check
 from notifications.services import (
     actor_may_notify,
@@ -176,44 +176,29 @@ def api_key_set(*, user: User, key: str | None = None) -> str:
     return key
 
 
-# One statement each on PostgreSQL, in autocommit, as a like is (tweets.services): the followee
-# (active_user, user_get's rule), the follow row, and the followee's notification
-# (notifications.services), which moves only if the row did. Under concurrent duplicates the
-# loser's INSERT/DELETE affects no row, so nobody is notified twice or left with a notification for
-# a follow that is gone. The request is the api key plus this one round trip, whatever the outcome.
-_FOLLOW_SQL = f"""
-WITH target AS ({{target}}),
-changed AS (
-    INSERT INTO {Follow._meta.db_table} (follower_id, followee_id, created_at) SELECT %s, id, %s FROM target
-    ON CONFLICT DO NOTHING RETURNING followee_id
-){{notified}}
-SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM changed)
-"""
-_UNFOLLOW_SQL = f"""
-WITH target AS ({{target}}),
-changed AS (
-    DELETE FROM {Follow._meta.db_table} WHERE follower_id = %s AND followee_id IN (SELECT id FROM target)
-    RETURNING followee_id
-){{notified}}
-SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM changed)
-"""
-
-
+# One statement each on PostgreSQL, in autocommit, as a like is (common.queries.toggle_statement): the
+# followee (active_user, user_get's rule), the follow row, and the followee's notification
+# (notifications.services), which moves only if the row did, so nobody is notified twice or left
+# with a notification for a follow that is gone. The request is the api key plus this one round
+# trip, whatever the outcome.
 def _follow_change_statement(
     *, follow: bool, notify: bool, follower_id: int, followee_id: int, now: datetime, day: int
 ) -> tuple[str, list]:
     """The one PostgreSQL statement (SQL, parameters) that follows or unfollows; `notify`: the
     follow notifies the followee (the follower may notify), grouped by `day` (follow_day(now))."""
-    target_sql, target_params = active_user(user_id=followee_id).values("id").query.sql_with_params()
     if follow:
-        sql, params = _FOLLOW_SQL, [*target_params, follower_id, now]
-        notified_sql, notified_params = (
-            follow_notified_cte(actor_id=follower_id, now=now, day=day) if notify else ("", [])
-        )
+        notified = follow_notified_cte(actor_id=follower_id, now=now, day=day) if notify else ("", [])
     else:
-        sql, params = _UNFOLLOW_SQL, [*target_params, follower_id]
-        notified_sql, notified_params = unfollow_unnotified_cte(actor_id=follower_id)
-    return sql.format(target=target_sql, notified=notified_sql), [*params, *notified_params]
+        notified = unfollow_unnotified_cte(actor_id=follower_id)
+    return toggle_statement(
+        table=Follow._meta.db_table,
+        actor="follower_id",
+        target_column="followee_id",
+        actor_id=follower_id,
+        now=now if follow else None,
+        target=active_user(user_id=followee_id).values("id").query.sql_with_params(),
+        notified=notified,
+    )
 
 
 # Stand for the follower, the followee and the time in the follow statement compiled once per

@@ -2,7 +2,7 @@
 
 import functools
 import sqlite3
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
@@ -136,6 +136,51 @@ def compiled_once(build: Callable[P, T]) -> Callable[P, T]:
         return compiled(connection.vendor, *args)
 
     return query
+
+
+# SQL and its parameters, as the ORM's sql_with_params() (a tuple) or a helper (a list) gives them.
+Statement = tuple[str, Sequence]
+
+
+def toggle_statement(
+    *,
+    table: str,
+    actor: str,
+    target_column: str,
+    actor_id: int,
+    now: datetime | None,
+    target: Statement,
+    counted: Statement = ("", []),
+    notified: Statement = ("", []),
+) -> tuple[str, list]:
+    """The PostgreSQL statement (SQL, parameters) toggle_run runs: it sets the relation `table`
+    (actor, target_column, created_at) between the actor and the one row of the `target` query (its
+    `id`) at `now`, or clears it (no `now`), in one round trip. `changed` holds the rows written;
+    `counted`, a CTE over `changed` (a counter that moves only if the row did), when given,
+    replaces it in the answer; `notified` is the notification CTEs that follow (`, notified AS
+    ...`). Under concurrent duplicates the loser's INSERT/DELETE writes no row, so nothing that
+    follows `changed` happens twice."""
+    target_sql, target_params = target
+    if now is not None:
+        changed = (
+            f"INSERT INTO {table} ({actor}, {target_column}, created_at) SELECT %s, id, %s FROM target\n"
+            f"    ON CONFLICT DO NOTHING RETURNING {target_column}"
+        )
+        changed_params: list = [actor_id, now]
+    else:
+        changed = (
+            f"DELETE FROM {table} WHERE {actor} = %s AND {target_column} IN (SELECT id FROM target)\n"
+            f"    RETURNING {target_column}"
+        )
+        changed_params = [actor_id]
+    (counted_sql, counted_params), (notified_sql, notified_params) = counted, notified
+    answered = "counted" if counted_sql else "changed"
+    sql = (
+        f"WITH target AS ({target_sql}),\nchanged AS (\n    {changed}\n)"
+        + (f",\ncounted AS ({counted_sql})" if counted_sql else "")
+        + f"{notified_sql}\nSELECT (SELECT count(*) FROM target), (SELECT count(*) FROM {answered})"
+    )
+    return sql, [*target_params, *changed_params, *counted_params, *notified_params]
 
 
 def toggle_run(sql: str, params: list, *, gone: Exception) -> bool:

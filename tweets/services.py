@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User, visible_user_q
 from common.errors import Invalid, NotAllowed, NotFound
-from common.queries import Compiled, compiled_once, stand_ins_replaced, toggle_run
+from common.queries import Compiled, compiled_once, stand_ins_replaced, toggle_run, toggle_statement
 from common.text import bidi_controls_balance, text_check
 from media.models import Media
 from media.services import alt_text_clean, media_claim, media_delete_many
@@ -332,32 +332,12 @@ def tweet_edit(*, user, tweet_id: int, content: str) -> Tweet:
     return tweet
 
 
-# One statement each on PostgreSQL, in autocommit: the visibility check (visible_tweets' own SQL),
-# the like row and the counter change together (likes_counted, compiled by the ORM), and the
-# counter moves only if the row did; so does the author's notification (notifications.services).
-# Under concurrent duplicates the loser's INSERT/DELETE affects no row (the UPDATE re-reads
-# likes_count after the winner's commit), so nothing is counted twice. The request is the api
-# key plus this one round trip, whatever the outcome.
-_LIKE_SQL = f"""
-WITH target AS ({{target}}),
-changed AS (
-    INSERT INTO {Like._meta.db_table} (user_id, tweet_id, created_at) SELECT %s, id, %s FROM target
-    ON CONFLICT DO NOTHING RETURNING tweet_id
-),
-counted AS ({{counted}}){{notified}}
-SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
-"""
-_UNLIKE_SQL = f"""
-WITH target AS ({{target}}),
-changed AS (
-    DELETE FROM {Like._meta.db_table} WHERE user_id = %s AND tweet_id IN (SELECT id FROM target)
-    RETURNING tweet_id
-),
-counted AS ({{counted}}){{notified}}
-SELECT (SELECT count(*) FROM target), (SELECT count(*) FROM counted)
-"""
-
-
+# One statement each on PostgreSQL, in autocommit (common.queries.toggle_statement): the visibility check
+# (visible_tweets' own SQL), the like row and the counter change together (likes_counted, compiled
+# by the ORM), and the counter moves only if the row did; so does the author's notification
+# (notifications.services). Nothing is counted twice under concurrent duplicates (the UPDATE
+# re-reads likes_count after the winner's commit). The request is the api key plus this one round
+# trip, whatever the outcome.
 def _counted_sql(delta: int) -> tuple[str, list]:
     """likes_counted(delta) applied to the tweets in the `changed` rows, as an UPDATE ... RETURNING."""
     query = UpdateQuery(Tweet)
@@ -373,16 +353,20 @@ def _likes_change_statement(
     """The one PostgreSQL statement (SQL, parameters) that likes or unlikes a tweet; `notify`: the
     like notifies the tweet's author (the liker may notify)."""
     query = visible_tweets(now=now).filter(pk=tweet_id).values("id", "author_id").query
-    target_sql, target_params = query.sql_with_params()
-    counted_sql, counted_params = _counted_sql(1 if like else -1)
     if like:
-        sql, params = _LIKE_SQL, [*target_params, user_id, now]
-        notified_sql, notified_params = like_notified_cte(actor_id=user_id, now=now) if notify else ("", [])
+        notified = like_notified_cte(actor_id=user_id, now=now) if notify else ("", [])
     else:
-        sql, params = _UNLIKE_SQL, [*target_params, user_id]
-        notified_sql, notified_params = unlike_unnotified_cte(actor_id=user_id)
-    sql = sql.format(target=target_sql, counted=counted_sql, notified=notified_sql)
-    return sql, [*params, *counted_params, *notified_params]
+        notified = unlike_unnotified_cte(actor_id=user_id)
+    return toggle_statement(
+        table=Like._meta.db_table,
+        actor="user_id",
+        target_column="tweet_id",
+        actor_id=user_id,
+        now=now if like else None,
+        target=query.sql_with_params(),
+        counted=_counted_sql(1 if like else -1),
+        notified=notified,
+    )
 
 
 # Stand for the liker, the tweet and the time in the like statement compiled once per process;
