@@ -27,13 +27,14 @@ CREDENTIALS_VERSION_CLAIM = "cv"
 # same join with the ORM on each call. The columns
 # are named, not `u.*`: the statement is prepared on each connection, and a prepared `*` fails
 # ("cached plan must not change result type") once a migration adds a column to the table.
-_KEY_OWNER_SQL = (
-    "SELECT "
+# Every column of a user, in concrete field order (what _user_from_row reads), from the table `u`.
+_USER_COLUMNS = ", ".join(
     # A concrete field always has a column, which django-stubs types as optional.
-    + ", ".join(
-        f"u.{connection.ops.quote_name(cast(str, field.column))}" for field in User._meta.concrete_fields
-    )
-    + f", k.digest AS api_key_digest FROM {User._meta.db_table} AS u "
+    f"u.{connection.ops.quote_name(cast(str, field.column))}"
+    for field in User._meta.concrete_fields
+)
+_KEY_OWNER_SQL = (
+    f"SELECT {_USER_COLUMNS}, k.digest AS api_key_digest FROM {User._meta.db_table} AS u "
     f"JOIN {ApiKey._meta.db_table} AS k ON k.user_id = u.id "
     "WHERE k.digest = %s AND k.revoked_at IS NULL"
 )
@@ -88,13 +89,7 @@ def user_for_api_key(key: str) -> User | None:
 
 # The signed-in user of a web session, which every page request loads: written out once, as the
 # api key lookup is, where the ORM would build and compile the same query each time.
-_USER_BY_ID_SQL = (
-    "SELECT "
-    + ", ".join(
-        f"u.{connection.ops.quote_name(cast(str, field.column))}" for field in User._meta.concrete_fields
-    )
-    + f" FROM {User._meta.db_table} AS u WHERE u.id = %s"
-)
+_USER_BY_ID_SQL = f"SELECT {_USER_COLUMNS} FROM {User._meta.db_table} AS u WHERE u.id = %s"
 
 
 def user_by_id(user_id) -> User | None:
