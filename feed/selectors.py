@@ -12,7 +12,7 @@ from common.queries import Compiled, compiled_once
 from common.replicas import read_connection
 from media.models import Media
 from media.selectors import storage_urls
-from tweets.models import FEED_ORDER, LATEST_ORDER, Attachment, Tweet, order_sql
+from tweets.models import FEED_ORDER, LATEST_ORDER, TOP_ORDER, Attachment, Tweet, order_sql
 from tweets.selectors import (
     TWEET_ROW_FIELDS,
     ImageLists,
@@ -276,58 +276,42 @@ def feed_latest(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], s
     return tweets_payload(rows[:limit], images=images), next_cursor
 
 
-# The web's Top tab ranks the feed's most liked tweets together with its newest by likes weighted
-# by age: (likes + 1) / (hours + 2) ** 1.5, the "gravity" Hacker News made known. A new post starts
-# above week-old posts with a few hundred likes and sinks within days unless it is liked, so the
-# top of Home changes and one's own new post is seen. The API keeps the contract's order.
-TOP_RECENT = 100
-TOP_GRAVITY = 1.5
-
-
-def top_ids(*, user, count: int) -> list[int]:
-    """Ids of the web Top tab: the first `count` of the feed's most liked and newest tweets by score.
-
-    Queries: PostgreSQL, one (_top_candidates); elsewhere the feed's ranked ids (feed_ids), the
-    newest ids (feed_latest_ids), their likes and times.
-    """
-    # Kept branch, a measured need: on PostgreSQL the two rankings and the candidates' likes and
-    # times are one statement, built from the same per-author queries as feed_ids and
-    # feed_latest_ids (three round trips and three statements' work in Python before).
-    if connection.vendor == "postgresql":
-        rows = _top_candidates(user=user, count=count)
-    else:
-        candidates = set(feed_ids(user=user, count=count))
-        candidates.update(feed_latest_ids(user=user, cursor="", count=TOP_RECENT))
-        rows = list(Tweet.objects.filter(id__in=candidates).values_list("id", "likes_count", "created_at"))
-    now = timezone.now()
-
-    def score(row: tuple[int, int, datetime]) -> tuple[float, int]:
-        hours = max(0.0, (now - row[2]).total_seconds() / 3600)
-        return (row[1] + 1) / (hours + 2) ** TOP_GRAVITY, row[0]
-
-    return [row[0] for row in sorted(rows, key=score, reverse=True)[:count]]
-
-
-@compiled_once
-def _top_candidates_sql() -> str:
-    """The Top tab's candidates: _RANKED_SQL's first ones (id, likes, time) and _LATEST_SQL's,
-    joined to their likes; UNION drops the tweets in both."""
-    ranked = _RANKED_SQL.format(per_author=_per_author_sql().sql)
-    latest = _LATEST_SQL.format(per_author=_per_author_latest_sql(False).sql)
-    return f"""
-SELECT r.id, r.likes_count, r.created_at FROM ({ranked}) AS r
-UNION
-SELECT t.id, t.likes_count, t.created_at FROM ({latest}) AS l
-JOIN {Tweet._meta.db_table} AS t ON t.id = l.id
+# The web's Top tab: the feed by likes weighted by age (Tweet.top_score, TOP_HALF_LIFE_HOURS): a new
+# post starts above week-old posts with a few hundred likes and sinks within days unless it is
+# liked, so the top of Home changes and one's own new post is seen. The API keeps the contract's
+# order. The score does not change with time, so each followee's first entries of tweet_top_idx,
+# merged, are the page, as for Latest.
+_TOP_SQL = f"""
+SELECT k.id
+FROM unnest(ARRAY(
+    SELECT f.followee_id FROM {Follow._meta.db_table} AS f WHERE f.follower_id = %s
+) || %s::bigint) AS a(id)
+CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
+ORDER BY {order_sql("k", TOP_ORDER)}
+LIMIT %s
 """
 
 
-def _top_candidates(*, user, count: int) -> list[tuple[int, int, datetime]]:
-    """(id, likes_count, created_at) of the feed's first `count` in feed order and its newest
-    TOP_RECENT: one statement (PostgreSQL)."""
-    now = {_NOW: timezone.now()}
-    ranked, latest = _per_author_sql().bind(now), _per_author_latest_sql(False).bind(now)
-    params = [user.pk, user.pk, *ranked, count, count, 0, user.pk, user.pk, *latest, TOP_RECENT, TOP_RECENT]
+@compiled_once
+def _per_author_top_sql() -> Compiled:
+    """One author's (`a.id`) visible tweets in TOP_ORDER, from visible_tweets()."""
+    rows = (
+        visible_tweets(now=_NOW)
+        .filter(author_id=RawSQL("a.id", ()))
+        .order_by(*TOP_ORDER)
+        .values_list("id", "top_score")
+    )
+    return Compiled(rows, (_NOW,))
+
+
+def top_ids(*, user, count: int) -> list[int]:
+    """Ids of the first `count` tweets of the web Top tab: the user's feed in TOP_ORDER. One query."""
+    # Kept branch, as in feed_ids: SQLite has neither LATERAL nor arrays; both are built from
+    # visible_tweets() and TOP_ORDER, and the Top tests run on both databases.
+    if connection.vendor != "postgresql":
+        return list(_feed_queryset(user).order_by(*TOP_ORDER).values_list("id", flat=True)[:count])
+    per_author = _per_author_top_sql()
+    params = [user.pk, user.pk, *per_author.bind({_NOW: timezone.now()}), count, count]
     with read_connection().cursor() as cursor:
-        cursor.execute(_top_candidates_sql(), params)
-        return cursor.fetchall()
+        cursor.execute(_TOP_SQL.format(per_author=per_author.sql), params)
+        return [row[0] for row in cursor.fetchall()]

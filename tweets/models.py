@@ -1,3 +1,5 @@
+import math
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,11 @@ from media.models import ALT_MAX_LENGTH
 FEED_ORDER = ("-likes_count", "-created_at", "-id")
 # The Latest tab's order: newest first, id breaking ties; its queries and tweet_latest_idx likewise.
 LATEST_ORDER = ("-created_at", "-id")
+# The web's Top tab's order: likes weighted by age (Tweet.top_score), id breaking ties; its queries
+# and tweet_top_idx likewise.
+TOP_ORDER = ("-top_score", "-id")
+# Top's weighting: a post this many hours newer ranks as one with twice the likes (plus one).
+TOP_HALF_LIFE_HOURS = 12
 
 
 def _ordered(name: str) -> models.OrderBy:
@@ -32,6 +39,40 @@ def likes_counted(delta: int) -> dict[str, models.Expression]:
     if delta:
         moved["likes_count"] = models.F("likes_count") + delta
     return moved
+
+
+class TopScore(models.Func):
+    """Tweet.top_score: ln(likes + 1) + the seconds since 1970 x ln 2 / TOP_HALF_LIFE_HOURS hours.
+
+    That is likes weighted by age, (likes + 1) x 2 ** (hours since 1970 / TOP_HALF_LIFE_HOURS), in
+    logarithms: a tweet's score never changes with time, only with its likes, so the database keeps
+    it as a generated column and an index serves Top as it serves Latest (each followee's first few
+    entries, merged), where a score computed at read time ranked hundreds of candidates per page.
+    Written out per database: only immutable expressions may generate a column (hence UTC spelled
+    out on PostgreSQL, julianday on SQLite, whose unixepoch() drops the fraction of a second).
+    """
+
+    output_field = models.FloatField()
+    _RATE = math.log(2) / (TOP_HALF_LIFE_HOURS * 3600)
+
+    def __init__(self) -> None:
+        super().__init__(models.F("likes_count"), models.F("created_at"))
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        template = (
+            "(ln(%(likes)s + 1) + CAST(EXTRACT(EPOCH FROM (%(created)s AT TIME ZONE 'UTC'))"
+            f" AS double precision) * {self._RATE!r})"
+        )
+        return self._as_score(compiler, connection, template)
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[override]
+        template = f"(ln(%(likes)s + 1) + (julianday(%(created)s) - 2440587.5) * 86400.0 * {self._RATE!r})"
+        return self._as_score(compiler, connection, template)
+
+    def _as_score(self, compiler, connection, template: str):
+        likes, likes_params = compiler.compile(self.source_expressions[0])
+        created, created_params = compiler.compile(self.source_expressions[1])
+        return template % {"likes": likes, "created": created}, (*likes_params, *created_params)
 
 
 class Tweet(models.Model):
@@ -64,6 +105,10 @@ class Tweet(models.Model):
     # that a page of tweets needs no query for them.
     mentioned_ids = models.JSONField(default=list, db_default=[], blank=True, editable=False)
     tags = models.JSONField(default=list, db_default=[], blank=True, editable=False)
+    # The web's Top order (TopScore): kept by the database with likes_count and created_at.
+    top_score = models.GeneratedField(
+        expression=TopScore(), output_field=models.FloatField(), db_persist=True
+    )
 
     class Meta:
         constraints = [
@@ -90,6 +135,13 @@ class Tweet(models.Model):
                 "author",
                 *map(_ordered, FEED_ORDER),
                 name="tweet_feed_idx",
+                condition=Q(hidden_at__isnull=True),
+            ),
+            # The web's Top tab: one author's visible tweets by score, as tweet_latest_idx by time.
+            models.Index(
+                "author",
+                *map(_ordered, TOP_ORDER),
+                name="tweet_top_idx",
                 condition=Q(hidden_at__isnull=True),
             ),
         ]

@@ -129,3 +129,43 @@ def test_latest_ids_page_through_ties_and_leave_out_what_the_feed_does(
 
     assert seen == expected
     assert len(expected) == 8 and tweets[2].pk not in expected and tweets[3].pk not in expected
+
+
+def _aged(tweet, *, hours: float) -> int:
+    Tweet.objects.filter(pk=tweet.pk).update(created_at=timezone.now() - timedelta(hours=hours))
+    return tweet.pk
+
+
+def test_top_weighs_likes_by_age_with_a_half_life_of_twelve_hours(author, follower, outsider, make_tweet):
+    """A post 12 hours older needs twice the likes (plus one) to rank the same: a week-old post with
+    300 likes stays below a new one without any, and so does a day-old one with two likes."""
+    from feed.selectors import top_ids
+    from tweets.models import TOP_HALF_LIFE_HOURS
+
+    new = make_tweet(author, "new").pk
+    day_old_liked = _aged(
+        make_tweet(author, "a day old, liked by two", likers=[follower, outsider]), hours=24
+    )
+    day_old = _aged(make_tweet(author, "a day old"), hours=24)
+    week_old_popular = make_tweet(author, "a week old, very popular")
+    Tweet.objects.filter(pk=week_old_popular.pk).update(likes_count=300)
+    _aged(week_old_popular, hours=24 * 7)
+
+    assert TOP_HALF_LIFE_HOURS == 12
+    # Two likes a day ago: 3 / 2 ** 2 = 0.75 of a new post's 1; three would be 1.
+    assert top_ids(user=follower.user, count=10) == [new, day_old_liked, day_old, week_old_popular.pk]
+
+
+def test_a_like_moves_a_post_up_top_at_once(author, follower, outsider, make_tweet):
+    """The score is a generated column: whatever changes likes_count changes the order."""
+    from feed.selectors import top_ids
+    from tweets.services import like_add, like_remove
+
+    older = _aged(make_tweet(author, "older"), hours=6)
+    newer = make_tweet(author, "newer").pk
+
+    assert top_ids(user=follower.user, count=2) == [newer, older]
+    like_add(user=outsider.user, tweet_id=older)
+    assert top_ids(user=follower.user, count=2) == [older, newer]
+    like_remove(user=outsider.user, tweet_id=older)
+    assert top_ids(user=follower.user, count=2) == [newer, older]

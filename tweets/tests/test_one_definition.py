@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import SUSPENDED_INDEFINITELY, User
 from accounts.services import follow_add, suspension_store
-from tweets.models import FEED_ORDER, LATEST_ORDER, Tweet, order_sql
+from tweets.models import FEED_ORDER, LATEST_ORDER, TOP_ORDER, Tweet, order_sql
 from tweets.selectors import visible_tweets
 
 
@@ -32,6 +32,19 @@ def test_the_latest_index_and_the_latest_statement_are_built_from_the_latest_ord
     assert all(expression.descending for expression in order)
     assert f"ORDER BY {order_sql('k', LATEST_ORDER)}\n" in _LATEST_SQL
     assert order_sql("k", LATEST_ORDER) == "k.created_at DESC, k.id DESC"
+
+
+def test_the_top_index_and_the_top_statement_are_built_from_the_top_order():
+    """tweet_top_idx and the web Top tab's raw merge sort as TOP_ORDER, its ORM queries' order."""
+    from feed.selectors import _TOP_SQL
+
+    [index] = [index for index in Tweet._meta.indexes if index.name == "tweet_top_idx"]
+    author, *order = index.expressions
+
+    assert author.name == "author"
+    assert [f"-{expression.expression.name}" for expression in order] == list(TOP_ORDER)
+    assert all(expression.descending for expression in order)
+    assert f"ORDER BY {order_sql('k', TOP_ORDER)}\n" in _TOP_SQL
 
 
 def test_the_feed_serves_visible_tweets_in_feed_order(make_user, follower, author, make_tweet):
