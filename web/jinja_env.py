@@ -16,6 +16,8 @@ characters to a browser as Django's `&#x27;` and `&quot;`). Words are marked for
 
 from functools import cache, lru_cache
 
+from django.conf import settings
+from django.template import engines
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language, gettext, ngettext, pgettext
@@ -23,6 +25,7 @@ from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
 from web.cards import cards_html
+from web.forms import ComposeForm
 from web.templatetags.chirp import avatar, widget
 from web.templatetags.chirp_text import tweet_html
 
@@ -64,6 +67,41 @@ def cards(context, tweets: list[dict], next_url: str = "") -> Markup:
     )
 
 
+@cache
+def icon(name: str) -> Markup:
+    """An icon of the navigation (web/jinja2/web/icons/<name>.svg, inline SVG): the same markup on
+    every page, read once per process where an include set up a template context each time."""
+    return Markup(engines["jinja2"].env.get_template(f"web/icons/{name}.svg").render())  # type: ignore[attr-defined]
+
+
+# Stand in for the page's CSRF token and the form's idempotency key in the compose box rendered once.
+_CSRF_STAND_IN = "csrf-stand-in-6d1f0b"
+_KEY_STAND_IN = "key-stand-in-6d1f0b"
+
+
+@pass_context
+def compose_box(context, form) -> Markup:
+    """The compose box (web/_compose.html) of `form`. An empty form is the same HTML for everyone
+    but for the page's CSRF token and its idempotency key, and its three inputs through Django's
+    widget templates were a quarter of the home page's frame: rendered once per language and limits,
+    the two filled in per page (both letters and digits, nothing to escape)."""
+    if form.is_bound:
+        return Markup(context.environment.get_template("web/_compose.html").render(context.get_all()))
+    html = _empty_compose_box(get_language(), settings.TWEET_MAX_LENGTH, settings.TWEET_MAX_MEDIA)
+    key = form["idempotency_key"].value()
+    return Markup(html.replace(_CSRF_STAND_IN, str(context["csrf_token"])).replace(_KEY_STAND_IN, key))
+
+
+@lru_cache(maxsize=16)
+def _empty_compose_box(language: str | None, max_length: int, max_media: int) -> str:
+    form = ComposeForm(max_length=max_length)
+    form.fields["idempotency_key"].initial = _KEY_STAND_IN
+    template = engines["jinja2"].env.get_template("web/_compose.html")  # type: ignore[attr-defined]
+    return template.render(
+        compose_form=form, csrf_token=_CSRF_STAND_IN, tweet_max_length=max_length, tweet_max_media=max_media
+    )
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.filters["tweet_html"] = tweet_html
@@ -76,5 +114,7 @@ def environment(**options) -> Environment:
         avatar=avatar,
         widget=widget,
         cards=cards,
+        compose_box=compose_box,
+        icon=icon,
     )
     return env

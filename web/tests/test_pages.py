@@ -3,7 +3,6 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -16,10 +15,6 @@ from tweets.selectors import trending_tags
 from tweets.services import tweet_create
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def postgres(on_postgresql: int, elsewhere: int) -> int:
-    return on_postgresql if connection.vendor == "postgresql" else elsewhere
 
 
 def articles(response) -> list[str]:
@@ -89,12 +84,11 @@ def test_feed_page_queries_do_not_grow_with_tweets(
     for n in range(3):
         make_tweet(author, f"tweet {n}", media=[make_media(author)], likers=[outsider, follower])
     trending_tags()
-    # Session, user; the Top tab's candidates: on PostgreSQL one statement, elsewhere the most liked
-    # ids, the newest ids and their likes and times (no cursor snapshot until "Load more"); the
+    # Session, user; the Top tab's ids (tweet_top_idx; no cursor snapshot until "Load more"); the
     # page's tweets (with the viewer's like and open report), their first five likers, images; the
     # Trending tags counted before, read from the cache (the database cache here, Redis in
     # production: tweets/tests/test_trending.py).
-    expected = postgres(7, 9)
+    expected = 7
     with django_assert_num_queries(expected):
         client.get("/")
     for n in range(5):
@@ -102,7 +96,7 @@ def test_feed_page_queries_do_not_grow_with_tweets(
     with django_assert_num_queries(expected):
         assert len(articles(client.get("/"))) == 8
     # The Latest tab: session, user; the page's ids (feed_latest_ids); its cards (rows, first
-    # likers, images); Trending: fewer than Top, which ranks candidates first.
+    # likers, images); Trending: as many as Top.
     with django_assert_num_queries(7):
         assert len(articles(client.get("/latest/"))) == 8
 
@@ -115,9 +109,8 @@ def test_with_redis_the_trending_box_costs_home_latest_and_tag_pages_no_query(
     client = signed_in(follower)
     for path in ("/", "/latest/", "/tags/launch/"):
         client.get(path)
-    # Session, user; Top's candidates (PostgreSQL: one statement; elsewhere most liked ids, newest
-    # ids, their likes and times); the cards (rows, first likers, images).
-    with django_assert_num_queries(postgres(6, 8)):
+    # Session, user; Top's ids; the cards (rows, first likers, images).
+    with django_assert_num_queries(6):
         assert '<a href="/tags/launch/">#launch</a>' in client.get("/").content.decode()
     # Session, user; the page's ids; the cards.
     with django_assert_num_queries(6):
