@@ -1,14 +1,15 @@
 """Reads the web pages need beyond the API's selectors, built on them (no rule written twice)."""
 
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db.models import F, QuerySet
 from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext as django_ngettext
 
 from accounts.avatars import avatar_url
 from accounts.models import AVATAR_SIDES
@@ -35,6 +36,19 @@ _ID = 987654321
 _CARD_FIELDS = (*(field for field in TWEET_ROW_FIELDS if field != "likers_version"), "author__avatar")
 # With the viewer's like and open report.
 _CARD_ROW_FIELDS = (*_CARD_FIELDS, "liked_by_me", "reported_by_me")
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    """Django's ngettext, remembered per language (named so that makemessages finds the phrases):
+    a card's three counts went through the translation machinery anew each time, a third of
+    reading a page's cards."""
+    return _ngettext(get_language(), singular, plural, number)
+
+
+@lru_cache(maxsize=4096)
+def _ngettext(language: str | None, singular: str, plural: str, number: int) -> str:
+    # Bounded: a few phrases by the counts seen, per language.
+    return django_ngettext(singular, plural, number)
 
 
 @cache
