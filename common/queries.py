@@ -93,10 +93,17 @@ class Compiled:
             params[slot] = self._stored(values[stand_in])
         return params
 
-    def rows(self, values: dict) -> list[tuple]:
-        """Run it with `values` for the stand-ins; the rows, converted as the ORM would."""
+    def rows(self, values: dict, *, more_columns: str = "", more_params: tuple = ()) -> list[tuple]:
+        """Run it with `values` for the stand-ins; the rows, converted as the ORM would.
+
+        `more_columns`: select-list expressions on its rows (as `q`) after its own columns, with
+        their parameters `more_params`, e.g. arrays of related rows: one round trip where there
+        were several queries. Returned as the database gives them."""
+        sql, params = self.sql, self.bind(values)
+        if more_columns:
+            sql, params = f"SELECT q.*, {more_columns} FROM ({sql}) AS q", [*more_params, *params]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.bind(values))
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not self._converters:
             return rows

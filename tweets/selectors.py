@@ -26,6 +26,7 @@ from api.fields import cursor_id
 from common.errors import NotFound
 from common.queries import Compiled, Ids, InArray, compiled_once
 from common.replicas import primary_reads, read_connection
+from media.models import Media
 from media.selectors import storage_urls
 from tweets import likers_cache
 from tweets.entities import TAG_MAX_LENGTH, TAG_RE
@@ -451,6 +452,40 @@ CROSS JOIN LATERAL (
 JOIN {User._meta.db_table} AS u ON u.id = l.user_id
 ORDER BY t.id, l.id
 """
+
+
+# likers_preview's and tweet_images' reads as columns of a statement whose rows are tweets (`q.id`),
+# PostgreSQL only: a page of cards reads its rows, first likers and images in one round trip.
+# Its one parameter: the number of likers.
+PREVIEW_COLUMNS_SQL = f"""
+ARRAY(
+    SELECT u.name FROM (
+        SELECT l.id, l.user_id FROM {Like._meta.db_table} AS l WHERE l.tweet_id = q.id ORDER BY l.id LIMIT %s
+    ) AS l JOIN {User._meta.db_table} AS u ON u.id = l.user_id ORDER BY l.id
+),
+ARRAY(
+    SELECT ARRAY[m.file, m.thumbnail, a.alt]
+    FROM {Attachment._meta.db_table} AS a JOIN {Media._meta.db_table} AS m ON m.id = a.media_id
+    WHERE a.tweet_id = q.id ORDER BY a.position
+)"""
+
+
+def preview_columns_read(
+    rows: list[tuple],
+) -> tuple[list[tuple], dict[int, list[str]], dict[int, list[TweetImage]]]:
+    """Rows ending in PREVIEW_COLUMNS_SQL's columns (their first column the tweet's id): the rows
+    without them, and likers_preview's and tweet_images' answers."""
+    likers, images, plain = {}, {}, []
+    for *row, names, attached in rows:
+        plain.append(tuple(row))
+        likers[row[0]] = names
+        if attached:
+            files, thumbnails, alts = zip(*attached, strict=True)
+            images[row[0]] = [
+                TweetImage(*image)
+                for image in zip(storage_urls(list(files)), storage_urls(list(thumbnails)), alts, strict=True)
+            ]
+    return plain, likers, images
 
 
 def likers_preview(*, tweet_ids: list[int], count: int) -> dict[int, list[str]]:

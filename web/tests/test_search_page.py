@@ -24,8 +24,9 @@ def test_posts_are_cards_with_the_words_marked(
     client = signed_in(outsider)
 
     # Session, user; the window (PostgreSQL: in a transaction with its statement timeout, after
-    # the plan's estimate and the newest id); the cards (with like and report), likers, images.
-    with django_assert_num_queries(6 + 5 * (connection.vendor == "postgresql")):
+    # the plan's estimate and the newest id); the cards (with like and report), likers, images (on
+    # PostgreSQL one statement).
+    with django_assert_num_queries(6 + 3 * (connection.vendor == "postgresql")):
         html = client.get("/search/", {"q": "launch"}).content.decode()
 
     assert html.count("<article") == 1 and f'id="tweet-{match.id}"' in html
