@@ -65,7 +65,7 @@ class TopScore(models.Func):
         )
         return self._as_score(compiler, connection, template)
 
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sqlite(self, compiler, connection, **extra_context):
         template = f"(ln(%(likes)s + 1) + (julianday(%(created)s) - 2440587.5) * 86400.0 * {self._RATE!r})"
         return self._as_score(compiler, connection, template)
 
