@@ -141,6 +141,8 @@ def load_data(args, db: Postgres, env: dict) -> tuple[Path, str | None]:
     keys_file = data_dir / "keys.txt"
     if args.reuse_db and db.exists() and keys_file.exists():
         log(f"reusing database {db.name}")
+        # Loaded by an earlier tree: brought to this one's schema, as an operator's upgrade would.
+        manage(args.python, env, "migrate", "-v0")
         return keys_file, None
     data_dir.mkdir(parents=True, exist_ok=True)
     db.recreate()
