@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 from django.middleware.csrf import get_token
 from django.template import engines
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop
 
@@ -27,10 +26,6 @@ _WORDS = {
     "your_post": gettext_noop("your post"),
     "you_reported_this_post": gettext_noop("You reported this post"),
     "report": gettext_noop("Report"),
-    "your_reply_to": gettext_noop("Your reply to %(name)s"),
-    "people_to_mention": gettext_noop("People to mention"),
-    "people_suggested": gettext_noop("People suggested: %s"),
-    "post_reply": gettext_noop("Post reply"),
     "liked_by": gettext_noop("Liked by"),
 }
 
@@ -55,7 +50,5 @@ def cards_html(
             words=_words(get_language()),
             next=next_url or request.get_full_path(),
             csrf_token=csrf_token or get_token(request),
-            compose_url=reverse("web:compose"),
-            suggest_url=reverse("web:suggest"),
         )
     )

@@ -351,11 +351,33 @@ if ("serviceWorker" in navigator && document.body.dataset.serviceWorker) {
   navigator.serviceWorker.register(`${document.body.dataset.serviceWorker}?lang=${encodeURIComponent(lang)}`);
 }
 
-// Reply: the post's own reply form opens in place (without JS the button opens the thread page).
+// Reply: a reply form opens in place under the post (without JS the button opens the thread
+// page). The page has one form to copy (#reply-form-template); the copy is kept while the page is.
+function replyForm(toggle, id) {
+  const template = document.getElementById("reply-form-template");
+  const post = toggle.closest("[data-post]");
+  if (!template || !post) return null;
+  const form = template.content.firstElementChild.cloneNode(true);
+  const tweetId = id.replace("reply-form-", "");
+  form.id = id;
+  form.hidden = true;
+  form.querySelector("[name=in_reply_to]").value = tweetId;
+  form.querySelector("[name=next]").value = toggle.getAttribute("action");
+  const textarea = form.querySelector("textarea");
+  textarea.id = `reply-text-${tweetId}`;
+  const label = form.querySelector("label");
+  label.htmlFor = textarea.id;
+  label.textContent = template.dataset.label.replace("%(name)s", post.querySelector(".author").textContent.trim());
+  post.querySelector(".tweet-foot").after(form);
+  setUpMentions(textarea);
+  toggle.querySelector("button").setAttribute("aria-controls", id);
+  return form;
+}
+
 document.addEventListener("submit", (event) => {
   const form = event.target;
   const id = form.dataset && form.dataset.replyToggle;
-  const target = id && document.getElementById(id);
+  const target = id && (document.getElementById(id) || replyForm(form, id));
   if (!target) return;
   event.preventDefault();
   const button = form.querySelector("button");
