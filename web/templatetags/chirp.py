@@ -4,7 +4,7 @@ from django import template
 from django.forms import BoundField
 from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from web.cards import cards_html
 
@@ -38,13 +38,12 @@ def initials(name: str) -> str:
 def avatar(name: str, image: str, size: int = 40) -> Markup:
     """A person's avatar: `image` (a URL: a photo, or accounts.avatars' generated initials) or else
     the initials of `name`; `size` in CSS pixels. The pages and the cards (Jinja2) share it."""
-    # markupsafe's Markup, which Django's templates take as safe too: it escapes in C, and twenty
-    # cards call this on every feed page.
+    # markupsafe's Markup, which Django's templates take as safe too, escaping in C; an f-string of
+    # escaped values, as Markup.format's formatter cost twenty cards some 0.2 ms a page.
     if image:
-        return Markup('<img class="avatar" src="{}" alt="" width="{}" height="{}" loading="lazy">').format(
-            image, size, size
-        )
-    return Markup('<span class="avatar" aria-hidden="true">{}</span>').format(initials(name))
+        src, n = escape(image), int(size)
+        return Markup(f'<img class="avatar" src="{src}" alt="" width="{n}" height="{n}" loading="lazy">')
+    return Markup(f'<span class="avatar" aria-hidden="true">{escape(initials(name))}</span>')
 
 
 @register.simple_tag(takes_context=True)
