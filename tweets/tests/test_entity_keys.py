@@ -73,8 +73,8 @@ def test_the_pair_is_unique():
         TweetTag.objects.create(tweet=tweet, tag="a", created_at=tweet.created_at)
 
 
-BEFORE = [("tweets", "0011_search_pairs")]
-AFTER = [("tweets", "0012_mention_and_tag_keyed_by_pair")]
+BEFORE = [("tweets", "0012_top_score")]
+AFTER = [("tweets", "0013_mention_and_tag_keyed_by_pair")]
 
 
 def _migrate(targets):

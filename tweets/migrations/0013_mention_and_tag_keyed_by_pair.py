@@ -68,7 +68,7 @@ def to_surrogate_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tweets", "0011_search_pairs")]
+    dependencies = [("tweets", "0012_top_score")]
 
     operations = [
         # Backwards only: the tables back to `id` keys, with the old models.
