@@ -50,7 +50,9 @@ class TopScore(models.Func):
     it as a generated column and an index serves Top as it serves Latest (each followee's first few
     entries, merged), where a score computed at read time ranked hundreds of candidates per page.
     Written out per database: only immutable expressions may generate a column (hence UTC spelled
-    out on PostgreSQL, julianday on SQLite, whose unixepoch() drops the fraction of a second).
+    out on PostgreSQL, julianday on SQLite, whose unixepoch() drops the fraction of a second). A
+    negative count (which likes_count_not_negative refuses) is taken as none, so that the check
+    constraint, not the logarithm, says why such a write fails.
     """
 
     output_field = models.FloatField()
@@ -61,13 +63,15 @@ class TopScore(models.Func):
 
     def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
         template = (
-            "(ln(%(likes)s + 1) + CAST(EXTRACT(EPOCH FROM (%(created)s AT TIME ZONE 'UTC'))"
+            "(ln(GREATEST(%(likes)s, 0) + 1) + CAST(EXTRACT(EPOCH FROM (%(created)s AT TIME ZONE 'UTC'))"
             f" AS double precision) * {self._RATE!r})"
         )
         return self._as_score(compiler, connection, template)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        template = f"(ln(%(likes)s + 1) + (julianday(%(created)s) - 2440587.5) * 86400.0 * {self._RATE!r})"
+        template = (
+            f"(ln(max(%(likes)s, 0) + 1) + (julianday(%(created)s) - 2440587.5) * 86400.0 * {self._RATE!r})"
+        )
         return self._as_score(compiler, connection, template)
 
     def _as_score(self, compiler, connection, template: str):
