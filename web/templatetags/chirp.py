@@ -39,7 +39,7 @@ def avatar(name: str, image: str, size: int = 40) -> Markup:
     """A person's avatar: `image` (a URL: a photo, or accounts.avatars' generated initials) or else
     the initials of `name`; `size` in CSS pixels. The pages and the cards (Jinja2) share it."""
     # markupsafe's Markup, which Django's templates take as safe too, escaping in C; an f-string of
-    # escaped values, as Markup.format's formatter cost twenty cards some 0.2 ms a page.
+    # escaped values, as Markup.format's formatter is slower per call and a page renders twenty cards.
     if image:
         src, n = escape(image), int(size)
         return Markup(f'<img class="avatar" src="{src}" alt="" width="{n}" height="{n}" loading="lazy">')

@@ -37,8 +37,8 @@ def tweet_html(tweet: dict) -> SafeString:
 
 
 # The same HTML for every viewer and language, and a feed page shows each of the newest posts to
-# everyone: linking a text took half of its card's rendering (a regular expression's pass and a
-# link built per entity). Bounded: some 4,000 texts of up to a few kilobytes per process.
+# everyone: linking a text was a large part of its card's rendering (a regular expression's pass
+# and a link built per entity). Bounded: some 4,000 texts of up to a few kilobytes per process.
 @lru_cache(maxsize=4096)
 def _linked(content: str, mentions: tuple[tuple[str, int], ...], tags: tuple[str, ...]) -> str:
     """tweet_html's escaped and linked text: `mentions` as (lower-case username, user id)."""
