@@ -198,15 +198,22 @@ def _latest_queryset(*, user, position: tuple[datetime, int] | None) -> QuerySet
 # As for the feed (_RANKED_SQL): given an IN list of authors, PostgreSQL walks the whole
 # created_at index backwards past other people's tweets, which grows with the whole table; each
 # author's newest `count` from tweet_latest_idx, merged, is a few index entries each.
-_LATEST_SQL = f"""
-SELECT k.id, k.created_at
+def _merged_sql(order: tuple[str, ...], columns: str) -> str:
+    """The first tweets of the user's feed in `order` (its `columns` of each author's rows, `k`):
+    each followee's first ones by the per-author query (`{per_author}`, in `order`), merged.
+    Parameters: the user twice, the per-author query's, the count twice."""
+    return f"""
+SELECT {columns}
 FROM unnest(ARRAY(
     SELECT f.followee_id FROM {Follow._meta.db_table} AS f WHERE f.follower_id = %s
 ) || %s::bigint) AS a(id)
 CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
-ORDER BY {order_sql("k", LATEST_ORDER)}
+ORDER BY {order_sql("k", order)}
 LIMIT %s
 """
+
+
+_LATEST_SQL = _merged_sql(LATEST_ORDER, "k.id, k.created_at")
 _LATEST_PAGE_SQL = _page_sql(_LATEST_SQL, LATEST_ORDER)
 
 
@@ -281,15 +288,7 @@ def feed_latest(*, user, cursor: str, limit: int) -> tuple[list[TweetPayload], s
 # liked, so the top of Home changes and one's own new post is seen. The API keeps the contract's
 # order. The score does not change with time, so each followee's first entries of tweet_top_idx,
 # merged, are the page, as for Latest.
-_TOP_SQL = f"""
-SELECT k.id
-FROM unnest(ARRAY(
-    SELECT f.followee_id FROM {Follow._meta.db_table} AS f WHERE f.follower_id = %s
-) || %s::bigint) AS a(id)
-CROSS JOIN LATERAL ({{per_author}} LIMIT %s) AS k
-ORDER BY {order_sql("k", TOP_ORDER)}
-LIMIT %s
-"""
+_TOP_SQL = _merged_sql(TOP_ORDER, "k.id")
 
 
 @compiled_once

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from accounts.models import SUSPENDED_INDEFINITELY, User
@@ -20,31 +21,28 @@ def test_the_feed_index_is_built_from_the_feed_order():
     assert all(expression.descending for expression in order)
 
 
-def test_the_latest_index_and_the_latest_statement_are_built_from_the_latest_order():
-    """tweet_latest_idx and the Latest tab's raw merge sort as LATEST_ORDER, its ORM queries' order."""
-    from feed.selectors import _LATEST_SQL
+@pytest.mark.parametrize(
+    ("index_name", "statement", "order", "written"),
+    [
+        ("tweet_latest_idx", "_LATEST_SQL", LATEST_ORDER, "k.created_at DESC, k.id DESC"),
+        ("tweet_top_idx", "_TOP_SQL", TOP_ORDER, "k.top_score DESC, k.id DESC"),
+    ],
+)
+def test_the_latest_and_top_indexes_and_statements_are_built_from_their_orders(
+    index_name, statement, order, written
+):
+    """tweet_latest_idx and tweet_top_idx, and the web tabs' raw merges, sort as LATEST_ORDER and
+    TOP_ORDER, their ORM queries' orders."""
+    from feed import selectors
 
-    [index] = [index for index in Tweet._meta.indexes if index.name == "tweet_latest_idx"]
-    author, *order = index.expressions
-
-    assert author.name == "author"
-    assert [f"-{expression.expression.name}" for expression in order] == list(LATEST_ORDER)
-    assert all(expression.descending for expression in order)
-    assert f"ORDER BY {order_sql('k', LATEST_ORDER)}\n" in _LATEST_SQL
-    assert order_sql("k", LATEST_ORDER) == "k.created_at DESC, k.id DESC"
-
-
-def test_the_top_index_and_the_top_statement_are_built_from_the_top_order():
-    """tweet_top_idx and the web Top tab's raw merge sort as TOP_ORDER, its ORM queries' order."""
-    from feed.selectors import _TOP_SQL
-
-    [index] = [index for index in Tweet._meta.indexes if index.name == "tweet_top_idx"]
-    author, *order = index.expressions
+    [index] = [index for index in Tweet._meta.indexes if index.name == index_name]
+    author, *expressions = index.expressions
 
     assert author.name == "author"
-    assert [f"-{expression.expression.name}" for expression in order] == list(TOP_ORDER)
-    assert all(expression.descending for expression in order)
-    assert f"ORDER BY {order_sql('k', TOP_ORDER)}\n" in _TOP_SQL
+    assert [f"-{expression.expression.name}" for expression in expressions] == list(order)
+    assert all(expression.descending for expression in expressions)
+    assert f"ORDER BY {order_sql('k', order)}\n" in getattr(selectors, statement)
+    assert order_sql("k", order) == written
 
 
 def test_the_feed_serves_visible_tweets_in_feed_order(make_user, follower, author, make_tweet):
