@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import Truncator
 
+from common.indexes import AppendOrderIndex
 from media.models import ALT_MAX_LENGTH
 
 # The feed's order: most liked first, newest first among equals; id breaks ties between tweets of
@@ -218,13 +219,15 @@ class TweetEdit(models.Model):
 class Mention(models.Model):
     """A user named as @username in a tweet's text (stored when the text is written or edited)."""
 
+    # The pair is the key (a user is mentioned once per tweet): no surrogate id, whose index was one
+    # more entry written, and logged, for every mention of every post (issue 20).
+    pk = models.CompositePrimaryKey("tweet", "user")
     tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="mentions", db_index=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions", db_index=False
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tweet", "user"], name="mention_once")]
         # A user's mentions, newest first (notifications, issue 21).
         indexes = [models.Index(fields=["user", "-tweet"], name="mention_user_idx")]
 
@@ -235,16 +238,19 @@ class Mention(models.Model):
 class TweetTag(models.Model):
     """A #tag in a tweet's text, lower-case; `created_at` is the tweet's, for the Trending box."""
 
+    # The pair is the key (a tag once per tweet), as Mention's: no surrogate id.
+    pk = models.CompositePrimaryKey("tweet", "tag")
     tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="tag_rows", db_index=False)
     tag = models.CharField(max_length=100)
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tweet", "tag"], name="tweet_tag_once")]
         indexes = [
             # A tag's tweets, newest first.
             models.Index(fields=["tag", "-tweet"], name="tweet_tag_idx"),
-            models.Index(fields=["created_at", "tag"], name="tweet_tag_recent_idx"),
+            # The Trending box's rows of the last hours (tweets.selectors.trending_tags): rows are
+            # written in created_at's order, so BRIN on PostgreSQL.
+            AppendOrderIndex(fields=["created_at"], name="tweet_tag_recent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -474,7 +474,7 @@ def search_tags(*, text: str, cursor: str, limit: int) -> tuple[list[TagResult],
             TweetTag.objects.using(alias)
             .filter(tag__startswith=prefix, tweet__in=visible_tweets().values("id"))
             .values("tag")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
             .order_by("-n", "tag")
             .values_list("tag", "n")[offset : offset + limit + 1]
         )

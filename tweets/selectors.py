@@ -412,7 +412,7 @@ def trending_tags(*, limit: int = 10) -> list[tuple[str, int]]:
         return list(
             TweetTag.objects.filter(created_at__gte=since, tweet_id__in=recent)
             .values("tag")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
             .order_by("-n", "tag")
             .values_list("tag", "n")[:limit]
         )

@@ -133,9 +133,10 @@ def test_imported_mentions_and_tags_are_stored_as_when_posted(tmp_path):
     page = APIClient().get("/api/tags/launch/tweets", HTTP_API_KEY="ada-key").json()
     assert [t["id"] for t in page["tweets"]] == [100]
     assert page["tweets"][0]["mentions"][0] == {"id": 20, "name": "Bob Builder", "username": "bob-builder-20"}
-    # Posted after the import, a mention still gets a fresh row id.
+    # Written after the import, a mention is keyed by its pair (no id sequence to continue).
     Tweet.objects.filter(pk=101).update(content="x")
-    assert Mention.objects.create(tweet_id=101, user_id=10).pk > 3
+    assert Mention.objects.create(tweet_id=101, user_id=10).pk == (101, 10)
+    assert Mention.objects.count() == 4
 
 
 def test_imported_users_speak_over_http_with_their_plain_keys(tmp_path):
@@ -385,7 +386,7 @@ def test_import_leaves_every_index_and_constraint_in_place(tmp_path):
         with connection.cursor() as cursor:
             return {
                 model._meta.db_table: connection.introspection.get_constraints(cursor, model._meta.db_table)
-                for model in (User, ApiKey, Follow, Tweet, Like)
+                for model in (User, ApiKey, Follow, Tweet, Mention, TweetTag, Like)
             }
 
     before = schema()
