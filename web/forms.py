@@ -71,12 +71,17 @@ class ComposeForm(forms.Form):
         error_messages={"invalid": _("The post you reply to is not a valid one.")},
     )
 
+    @staticmethod
+    def new_idempotency_key() -> str:
+        """The key of one form shown (letters and digits)."""
+        return uuid.uuid4().hex
+
     def __init__(self, *args, max_length: int, **kwargs):
         super().__init__(*args, **kwargs)
         # Without JavaScript: a description field per possible image ("alts", in order).
         self.alt_slots = range(1, settings.TWEET_MAX_MEDIA + 1)
         self.alt_max_length = ALT_MAX_LENGTH
-        self.fields["idempotency_key"].initial = uuid.uuid4().hex
+        self.fields["idempotency_key"].initial = self.new_idempotency_key()
         # The count beside the field follows this limit live; the server still decides (no maxlength).
         self.fields["text"].widget.attrs.update(
             {

@@ -80,15 +80,14 @@ _KEY_STAND_IN = "key-stand-in-6d1f0b"
 
 
 @pass_context
-def compose_box(context, form) -> Markup:
-    """The compose box (web/_compose.html) of `form`. An empty form is the same HTML for everyone
-    but for the page's CSRF token and its idempotency key, and its three inputs through Django's
-    widget templates were a quarter of the home page's frame: rendered once per language and limits,
-    the two filled in per page (both letters and digits, nothing to escape)."""
-    if form.is_bound:
-        return Markup(context.environment.get_template("web/_compose.html").render(context.get_all()))
+def compose_box(context) -> Markup:
+    """The home page's compose box (web/_compose.html), empty: the same HTML for everyone but for
+    the page's CSRF token and the form's idempotency key, where its three inputs through Django's
+    widget templates were a large part of the home page's frame: rendered once per language and
+    limits, the two filled in per page (both letters and digits, nothing to escape). The Compose
+    page, which shows a posted form again with its errors, renders the template itself."""
     html = _empty_compose_box(get_language(), settings.TWEET_MAX_LENGTH, settings.TWEET_MAX_MEDIA)
-    key = form["idempotency_key"].value()
+    key = ComposeForm.new_idempotency_key()
     return Markup(html.replace(_CSRF_STAND_IN, str(context["csrf_token"])).replace(_KEY_STAND_IN, key))
 
 

@@ -330,7 +330,6 @@ def feed(request):
 def _feed_page(request, context: dict[str, Any]):
     if request.GET.get("partial"):
         return render(request, "web/_feed_page.html", context)
-    context["compose_form"] = _compose_form()
     context["trending"] = trending_tags()
     return render(request, "web/feed.html", context)
 
